@@ -1,0 +1,1 @@
+"""GenAI Challenges Atlas: a knowledge base of the open challenges in generative AI."""

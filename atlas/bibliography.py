@@ -1,0 +1,99 @@
+"""citations.bib: reading it with pybtex (every problem with its line), and writing paper entries."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pybtex.errors
+from pybtex.database import BibliographyData, parse_string
+from pybtex.richtext import Text
+from pybtex.scanner import PybtexSyntaxError
+
+from atlas.model import BibEntry, Problem
+
+_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
+_LATEX_SPECIALS = re.compile(r"(?<!\\)([&%#_])")
+
+
+def _entry_lines(text: str) -> dict[str, list[int]]:
+    lines: dict[str, list[int]] = {}
+    for match in _ENTRY_START.finditer(text):
+        lines.setdefault(match.group(2), []).append(text.count("\n", 0, match.start()) + 1)
+    return lines
+
+
+def _problem_for(error: Exception, shown: str, lines: dict[str, list[int]]) -> Problem:
+    if isinstance(error, PybtexSyntaxError):
+        return Problem(shown, error.lineno or 1, f"BibTeX syntax error: {error.args[0]}; fix the entry")
+    message = str(error)
+    key_match = re.search(r"(?:entry|entry:)\s+(\S+)$", message) or re.search(r"in entry (\S+)", message)
+    key = key_match.group(1).strip(":") if key_match else ""
+    positions = lines.get(key, [1])
+    line = positions[-1] if "repeated" in message else positions[0]
+    return Problem(shown, line, f"BibTeX error: {message}; keep one")
+
+
+def read_bibliography(path: Path, shown: str = "citations.bib") -> tuple[dict[str, BibEntry], list[Problem]]:
+    """All entries of the file, and every problem pybtex reports, each with its line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, [Problem(shown, 1, "is missing; create it (it holds the survey's references and one entry per paper)")]
+    except UnicodeDecodeError as error:
+        line = path.read_bytes().count(b"\n", 0, error.start) + 1
+        return {}, [Problem(shown, line, "is not UTF-8 text; save the file as UTF-8")]
+    return parse_bibliography(text, shown)
+
+
+def parse_bibliography(text: str, shown: str) -> tuple[dict[str, BibEntry], list[Problem]]:
+    lines = _entry_lines(text)
+    problems: list[Problem] = []
+    with pybtex.errors.capture() as captured:
+        try:
+            data = parse_string(text, "bibtex")
+        except PybtexSyntaxError as error:
+            captured.append(error)
+            data = BibliographyData()
+    problems.extend(_problem_for(error, shown, lines) for error in captured)
+    entries = {}
+    for key, entry in data.entries.items():
+        persons = tuple((role, tuple(str(person) for person in people)) for role, people in entry.persons.items())
+        fields = tuple((name.lower(), str(value)) for name, value in entry.fields.items())
+        line = lines.get(key, [1])[0]
+        entries[key] = BibEntry(key, entry.type.lower(), fields, persons, line, source=entry)
+    return entries, problems
+
+
+def latex_to_text(value: str) -> str:
+    """A BibTeX field as plain Unicode: accents decoded, protecting braces dropped."""
+    try:
+        return str(Text.from_latex(value)).strip()
+    except Exception:  # pybtex raises many kinds on odd LaTeX; the raw text is the honest fallback
+        return value.replace("{", "").replace("}", "").strip()
+
+
+def escape_latex(text: str) -> str:
+    """Escape BibTeX/LaTeX specials outside $math$ so that the value compiles as written."""
+    parts = re.split(r"(\$[^$]*\$)", text)
+    return "".join(part if part.startswith("$") and part.endswith("$") else _LATEX_SPECIALS.sub(r"\\\1", part) for part in parts)
+
+
+def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
+    """The citations.bib entry for a paper record: only the facts the record holds."""
+    fields: list[tuple[str, str]] = [("title", "{" + escape_latex(str(record["title"])) + "}")]
+    if record.get("authors"):
+        fields.append(("author", " and ".join(escape_latex(str(name)) for name in record["authors"])))
+    if record.get("year"):
+        fields.append(("year", str(record["year"])))
+    if record.get("venue"):
+        fields.append(("howpublished", escape_latex(str(record["venue"]))))
+    links = record.get("links") or {}
+    if links.get("doi"):
+        fields.append(("doi", re.sub(r"^https?://(dx\.)?doi\.org/", "", links["doi"])))
+    url = links.get("openreview") or links.get("arxiv") or links.get("url")
+    if url:
+        fields.append(("url", url))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{paper_id},\n{body}\n}}\n"

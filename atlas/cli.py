@@ -1,0 +1,171 @@
+"""`atlas`: one command for the atlas' jobs. Every subcommand acts on the atlas in --root (default: .)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from atlas.model import Problem
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def _check(root: Path) -> int:
+    from atlas.pipeline import check
+
+    atlas, problems = check(root)
+    _print_problems(problems)
+    errors = sum(problem.severity == "error" for problem in problems)
+    warnings = len(problems) - errors
+    if errors:
+        print(f"atlas check: {errors} error(s), {warnings} warning(s); nothing was changed", file=sys.stderr)
+        return 1
+    links = sum(len(paper.challenges) for paper in atlas.papers.values())
+    print(
+        f"atlas check: ok: {len(atlas.challenges)} challenges, {len(atlas.papers)} papers, "
+        f"{links} challenge links, {len(atlas.bibliography)} bibliography entries" + (f", {warnings} warning(s)" if warnings else "")
+    )
+    return 0
+
+
+def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
+    """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
+    if _check(root):
+        return 1
+    from atlas.mkdocs_adapter import BuildFailed, build_site
+
+    target = (site_dir or root / "site").resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        build_site(root, strict=strict, site_dir=staging)
+    except BuildFailed as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"atlas build: failed, the previous site is untouched: {error}", file=sys.stderr)
+        return 1
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    from atlas.linkcheck import broken_links
+
+    if broken := broken_links(staging, _site_path(root)):
+        shutil.rmtree(staging, ignore_errors=True)
+        for link in broken:
+            print(f"broken link: {link}", file=sys.stderr)
+        print(f"atlas build: {len(broken)} broken internal link(s); the previous site is untouched", file=sys.stderr)
+        return 1
+    retired = target.with_name(f".{target.name}.old")
+    shutil.rmtree(retired, ignore_errors=True)
+    if target.exists():
+        target.rename(retired)
+    staging.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
+    print(f"atlas build: site written to {target}")
+    return 0
+
+
+def _serve(root: Path, address: str) -> int:
+    if _check(root):
+        return 1
+    from atlas.mkdocs_adapter import BuildFailed, serve_site
+
+    try:
+        serve_site(root, address)
+    except BuildFailed as error:
+        print(f"atlas serve: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _site_path(root: Path) -> str:
+    """The path part of mkdocs.yml's site_url, where absolute links of the built site start."""
+    from urllib.parse import urlparse
+
+    import yaml
+
+    try:
+        config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        return "/"
+    return urlparse(str(config.get("site_url") or "")).path or "/"
+
+
+def _links(root: Path, site: Path) -> int:
+    from atlas.linkcheck import broken_links
+
+    if not (site / "index.html").is_file():
+        print(f"atlas links: {site} holds no built site; run `atlas build` first", file=sys.stderr)
+        return 1
+    broken = broken_links(site, _site_path(root))
+    for link in broken:
+        print(f"broken link: {link}", file=sys.stderr)
+    print(f"atlas links: {len(broken)} broken internal link(s) in {site}")
+    return 1 if broken else 0
+
+
+def _import(root: Path, seeds: list[Path]) -> int:
+    from atlas.importer import ImportFormatError, import_seed
+
+    if not (root / "papers").is_dir():
+        print(f"atlas import: {root / 'papers'} is missing; run it in the atlas' folder or pass --root", file=sys.stderr)
+        return 1
+    for seed in seeds:
+        try:
+            report = import_seed(root, seed)
+        except FileNotFoundError:
+            print(f"{seed}:1: not found; give the path of a seed list", file=sys.stderr)
+            return 1
+        except UnicodeDecodeError:
+            print(f"{seed}:1: is not UTF-8 text", file=sys.stderr)
+            return 1
+        except ImportFormatError as error:
+            print(f"{seed}:{error.line}: {error}; nothing was imported from it", file=sys.stderr)
+            return 1
+        print(
+            f"{seed.name}: {len(report.created)} new, {len(report.merged)} merged, "
+            f"{len(report.unchanged)} already there" + (f", venue {', '.join(report.venues)}" if report.venues else "")
+        )
+        if report.created:
+            print(
+                "  new records need a 'challenges:' entry before `atlas check` passes: "
+                + ", ".join(report.created[:5])
+                + (" ..." if len(report.created) > 5 else "")
+            )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="atlas", description="The GenAI Challenges Atlas: check, build and extend it.")
+    parser.add_argument("--root", type=Path, default=Path("."), help="the atlas' top folder (default: the current one)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("check", help="validate every record and citations.bib")
+    build = commands.add_parser("build", help="validate, then build the site (MkDocs strict mode)")
+    build.add_argument("--site-dir", type=Path, help="where to write the site (default: ROOT/site)")
+    build.add_argument("--no-strict", action="store_true", help="do not stop on MkDocs warnings")
+    serve = commands.add_parser("serve", help="serve the site with live reload")
+    serve.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
+    links = commands.add_parser("links", help="check every internal link and anchor of a built site")
+    links.add_argument("--site-dir", type=Path, help="the built site (default: ROOT/site)")
+    importer = commands.add_parser("import", help="create paper records from seed lists (daily lists, ratings digest)")
+    importer.add_argument("seeds", nargs="+", type=Path, help="seed files to import")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if args.command == "check":
+        return _check(root)
+    if args.command == "build":
+        return _build(root, args.site_dir, strict=not args.no_strict)
+    if args.command == "serve":
+        return _serve(root, args.addr)
+    if args.command == "links":
+        return _links(root, (args.site_dir or root / "site").resolve())
+    return _import(root, args.seeds)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

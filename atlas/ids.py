@@ -1,0 +1,112 @@
+"""Identifiers and normalised titles: how records are named and how duplicates are recognised."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MAX_ID_LENGTH = 64
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "for",
+        "and",
+        "or",
+        "in",
+        "on",
+        "with",
+        "via",
+        "to",
+        "by",
+        "from",
+        "is",
+        "are",
+        "your",
+        "we",
+        "do",
+        "can",
+        "what",
+        "how",
+        "why",
+        "all",
+        "you",
+        "need",
+        "towards",
+        "toward",
+        "through",
+        "using",
+        "its",
+        "at",
+        "as",
+        "be",
+        "into",
+        "beyond",
+        "without",
+        "more",
+        "not",
+        "does",
+        "than",
+        "when",
+        "which",
+        "who",
+        "our",
+        "it",
+        "this",
+        "that",
+        "they",
+        "their",
+        "make",
+        "makes",
+    ]
+)
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII text without accents or LaTeX markup, for comparisons and slugs."""
+    text = re.sub(r"\\[a-zA-Z]+\s*", " ", text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return decomposed.encode("ascii", "ignore").decode("ascii").lower()
+
+
+def normalise_title(title: str) -> str:
+    """The title reduced to its words, so that case, punctuation and accents do not matter."""
+    return " ".join(re.findall(r"[a-z0-9]+", fold(title)))
+
+
+def slug(text: str) -> str:
+    return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+def title_words(title: str) -> list[str]:
+    words = re.findall(r"[a-z0-9]+", fold(title))
+    meaningful = [word for word in words if word not in _STOPWORDS]
+    return meaningful or words
+
+
+def paper_id_for(title: str, taken: set[str], first_author: str | None = None, year: int | None = None) -> str:
+    """A readable id that is not yet taken.
+
+    With an author and a year, `surname-year-word`; without (the seed lists give neither), the
+    first meaningful title words. More title words are added until the id is free.
+    """
+    words = title_words(title) or ["paper"]
+    if first_author:
+        surname = slug(first_author.split(",")[0].split()[-1] if "," not in first_author else first_author.split(",")[0])
+        head = [part for part in (surname, str(year) if year else "") if part]
+        start = 1
+    else:
+        head = []
+        start = min(3, len(words))
+    for count in range(start, len(words) + 1):
+        candidate = "-".join(head + words[:count])[:MAX_ID_LENGTH].strip("-")
+        if candidate not in taken:
+            return candidate
+    base = "-".join(head + words)[: MAX_ID_LENGTH - 4].strip("-")
+    number = 2
+    while f"{base}-{number}" in taken:
+        number += 1
+    return f"{base}-{number}"

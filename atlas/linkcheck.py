@@ -1,0 +1,78 @@
+"""Internal link integrity of a built site: every href/src to a page, file or anchor resolves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urldefrag, urljoin, urlparse
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    page: str
+    target: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.page}: {self.target} ({self.reason})"
+
+
+class _PageScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.ids: set[str] = set()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for name in ("id", "name") if tag == "a" else ("id",):
+            if values.get(name):
+                self.ids.add(values[name])  # type: ignore[arg-type]
+        for name in ("href", "src"):
+            if values.get(name) and not (tag == "link" and values.get("rel") in ("canonical", "alternate")):
+                self.links.append(values[name])  # type: ignore[arg-type]
+
+
+def _scan(path: Path) -> _PageScanner:
+    scanner = _PageScanner()
+    scanner.feed(path.read_text(encoding="utf-8", errors="replace"))
+    return scanner
+
+
+def _file_for(site: Path, url_path: str) -> Path | None:
+    candidate = site / unquote(url_path.lstrip("/"))
+    if candidate.is_dir():
+        candidate = candidate / "index.html"
+    return candidate if candidate.is_file() else None
+
+
+def broken_links(site: Path, base_path: str = "/") -> list[BrokenLink]:
+    """Every internal link of every HTML page under `site` that points nowhere.
+
+    `base_path` is the path of the site's URL (e.g. /atlas/ for https://host/atlas/): absolute
+    links below it, as in the 404 page, are resolved inside `site`.
+    """
+    base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    pages = {path: _scan(path) for path in sorted(site.rglob("*.html"))}
+    ids = {path: scanner.ids for path, scanner in pages.items()}
+    broken = []
+    for path, scanner in pages.items():
+        page_url = "/" + path.relative_to(site).as_posix()
+        for link in scanner.links:
+            parsed = urlparse(link)
+            if parsed.scheme or link.startswith("//"):
+                if parsed.scheme in ("http", "https", "mailto"):
+                    continue
+                broken.append(BrokenLink(page_url, link, f"scheme {parsed.scheme!r} is not allowed"))
+                continue
+            absolute, fragment = urldefrag(urljoin(page_url, link))
+            url_path = urlparse(absolute).path
+            if link.startswith("/") and url_path.startswith(base_path):
+                url_path = "/" + url_path[len(base_path) :]
+            target = _file_for(site, url_path)
+            if target is None:
+                broken.append(BrokenLink(page_url, link, "no such page or file"))
+            elif fragment and target.suffix == ".html" and unquote(fragment) not in ids.get(target, set()):
+                broken.append(BrokenLink(page_url, link, f"no anchor #{fragment}"))
+    return broken

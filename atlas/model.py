@@ -1,0 +1,169 @@
+"""The atlas' data model: frozen records that remember the file and line they came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
+LINK_NAMES = ("openreview", "arxiv", "doi", "url", "code")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the data, pointing at the place to fix it."""
+
+    path: str
+    line: int
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        label = "" if self.severity == "error" else f"{self.severity}: "
+        return f"{self.path}:{self.line}: {label}{self.message}"
+
+
+@dataclass(frozen=True)
+class SubChallenge:
+    id: str
+    title: str
+    summary: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class SurveyReference:
+    """A citation number of the survey; `key` is set where citations.bib holds the entry."""
+
+    number: int
+    key: str | None = None
+    named: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class RelatedChallenge:
+    id: str
+    reason: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Challenge:
+    id: str
+    title: str
+    section: str
+    summary: str
+    open_questions: tuple[str, ...]
+    subchallenges: tuple[SubChallenge, ...]
+    references: tuple[SurveyReference, ...]
+    related: tuple[RelatedChallenge, ...]
+    path: str = ""
+    line: int = 1
+
+    def subchallenge(self, sub_id: str) -> SubChallenge | None:
+        return next((sub for sub in self.subchallenges if sub.id == sub_id), None)
+
+
+@dataclass(frozen=True)
+class ChallengeLink:
+    """A paper's claim to address a challenge (or one of its sub-challenges), with the reason."""
+
+    challenge: str
+    sub: str | None
+    kind: str
+    why: str
+    line: int = 0
+
+    @property
+    def target(self) -> str:
+        return f"{self.challenge}/{self.sub}" if self.sub else self.challenge
+
+
+@dataclass(frozen=True)
+class Ratings:
+    average: float | None
+    scores: tuple[float, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record's facts came from: a seed file of ../shared/seeds or a contributor."""
+
+    seed: str | None
+    contributor: str | None
+    gives: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"seed {self.seed}" if self.seed else f"contributor {self.contributor}"
+
+
+@dataclass(frozen=True)
+class Paper:
+    id: str
+    title: str
+    authors: tuple[str, ...]
+    year: int | None
+    venue: str | None
+    abstract: str | None
+    links: tuple[tuple[str, str], ...]
+    keywords: tuple[str, ...]
+    ratings: Ratings | None
+    sources: tuple[Source, ...]
+    challenges: tuple[ChallengeLink, ...]
+    path: str = ""
+    line: int = 1
+
+    def link(self, name: str) -> str | None:
+        return dict(self.links).get(name)
+
+
+@dataclass(frozen=True)
+class BibEntry:
+    """One citations.bib entry; `fields` hold the raw BibTeX values, `persons` the parsed names."""
+
+    key: str
+    type: str
+    fields: tuple[tuple[str, str], ...]
+    persons: tuple[tuple[str, tuple[str, ...]], ...]
+    line: int
+    source: object = field(default=None, compare=False, repr=False)
+
+    def get(self, name: str) -> str | None:
+        return dict(self.fields).get(name)
+
+    @property
+    def surveyref(self) -> int | None:
+        value = self.get("surveyref")
+        return int(value) if value and value.strip().isdigit() else None
+
+
+@dataclass(frozen=True)
+class Venue:
+    """Facts about one venue that a source reports (e.g. the ICLR 2024 ratings digest)."""
+
+    id: str
+    name: str
+    description: str
+    rating_quantiles: tuple[tuple[str, float], ...]
+    top_keywords: tuple[tuple[str, int], ...]
+    sources: tuple[Source, ...]
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """Everything the site is built from, validated and cross-checked."""
+
+    root: Path
+    challenges: dict[str, Challenge]
+    papers: dict[str, Paper]
+    bibliography: dict[str, BibEntry]
+    venues: dict[str, Venue]
+
+    def papers_for(self, challenge_id: str) -> list[tuple[Paper, ChallengeLink]]:
+        return [(paper, link) for paper in self.papers.values() for link in paper.challenges if link.challenge == challenge_id]
+
+    def entry_for_number(self) -> dict[int, BibEntry]:
+        return {e.surveyref: e for e in self.bibliography.values() if e.surveyref is not None}

@@ -1,0 +1,39 @@
+"""The whole flow in one place: load -> validate -> graph -> render."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atlas.load import load_atlas
+from atlas.model import Atlas, Problem
+from atlas.validate import validate
+
+
+class AtlasInvalid(Exception):
+    """The data has errors; `problems` says where and what to do."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the atlas data")
+        self.problems = problems
+
+
+def check(root: Path) -> tuple[Atlas, list[Problem]]:
+    """Load and validate; returns the atlas and every problem (errors and warnings)."""
+    return validate(load_atlas(root))
+
+
+def valid_atlas(root: Path) -> Atlas:
+    atlas, problems = check(root)
+    errors = [problem for problem in problems if problem.severity == "error"]
+    if errors:
+        raise AtlasInvalid(errors)
+    return atlas
+
+
+def render_pages(root: Path):  # -> atlas.render.Rendered (imported late: check stays fast)
+    from atlas.graph import build_graph
+    from atlas.render import render_site
+    from atlas.similarity import related_papers
+
+    atlas = valid_atlas(root)
+    return render_site(atlas, build_graph(atlas), related_papers(atlas))

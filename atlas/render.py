@@ -1,0 +1,184 @@
+"""Stage 4, render: the atlas as plain pages (Markdown with escaped HTML blocks) and assets.
+
+The output is a mapping from a page's path below the docs folder to its text, independent of any
+site engine; the MkDocs adapter only hands these pages over. Every value from a record reaches the
+page through Jinja's autoescaping or the `md` filter, never as markup of its own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import networkx as nx
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from atlas import graph as atlas_graph
+from atlas.bibformat import entry_bibtex, entry_html, entry_links
+from atlas.ids import slug
+from atlas.model import CHALLENGE_KINDS, Atlas, Paper
+
+ASSETS = ("atlas.css", "atlas.js")
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+LINK_LABELS = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI", "url": "Web page", "code": "Code"}
+
+
+def md(text: Any) -> Markup:
+    """Text for a Markdown line: HTML-escaped, then Markdown punctuation backslash-escaped."""
+    return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", str(escape(str(text)))))
+
+
+def meta_title(text: str) -> Markup:
+    """A page title for the engine's metadata: a JSON string (valid YAML) without angle brackets."""
+    return Markup(json.dumps(text.replace("<", "‹").replace(">", "›"), ensure_ascii=False))
+
+
+def paragraphs(text: str | None) -> Markup:
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text or "") if block.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(block) for block in blocks)
+
+
+def page_url(path: str) -> str:
+    """The address of a page file with directory URLs: papers/x.md -> papers/x/."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return (stem.removesuffix("/index") if stem.endswith("/index") else stem) + "/"
+
+
+def _environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("atlas", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(md=md, meta_title=meta_title, paragraphs=paragraphs, slug=slug)
+    return environment
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pages: dict[str, str]
+    assets: dict[str, bytes]
+
+
+class _Site:
+    """Context shared by all pages, computed once from the atlas and its graph."""
+
+    def __init__(self, atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tuple[str, float]]]) -> None:
+        self.atlas = atlas
+        self.graph = graph
+        self.related = related
+        self.paper_counts = atlas_graph.paper_counts(graph)
+        self.sub_counts = atlas_graph.subchallenge_counts(graph)
+        self.citing = atlas_graph.citing_challenges(graph)
+        self.unresolved = {}
+        for challenge in atlas.challenges.values():
+            for reference in challenge.references:
+                if not reference.key:
+                    known = self.unresolved.get(reference.number)
+                    self.unresolved[reference.number] = known or reference.named
+        self.venue_ids = {venue.name: venue.id for venue in atlas.venues.values()}
+
+    def common(self, path: str) -> dict[str, Any]:
+        url = page_url(path)
+        return {"base": "../" * url.count("/"), "atlas": self.atlas, "kinds": CHALLENGE_KINDS, "link_labels": LINK_LABELS}
+
+    def challenge_label(self, target: str) -> str:
+        challenge_id, _, sub_id = target.partition("/")
+        challenge = self.atlas.challenges[challenge_id]
+        sub = challenge.subchallenge(sub_id) if sub_id else None
+        return f"{challenge.title} › {sub.title}" if sub else challenge.title
+
+    def short_label(self, target: str) -> str:
+        return self.challenge_label(target).split(" › ")[-1]
+
+    def challenge_href(self, target: str) -> str:
+        challenge_id, _, sub_id = target.partition("/")
+        return f"challenges/{challenge_id}/" + (f"#{sub_id}" if sub_id else "")
+
+
+def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tuple[str, float]]]) -> Rendered:
+    site = _Site(atlas, graph, related)
+    environment = _environment()
+    environment.globals.update(label=site.challenge_label, short_label=site.short_label, href=site.challenge_href)
+    pages: dict[str, str] = {}
+
+    def emit(path: str, template: str, **context: Any) -> None:
+        pages[path] = environment.get_template(template).render(**site.common(path), **context)
+
+    challenge_rows = [(challenge, site.paper_counts.get(challenge.id, 0)) for challenge in atlas.challenges.values()]
+    links = sum(len(paper.challenges) for paper in atlas.papers.values())
+    emit(
+        "index.md",
+        "home.md.j2",
+        challenge_rows=challenge_rows,
+        numbers={
+            "challenges": len(atlas.challenges),
+            "subchallenges": sum(len(c.subchallenges) for c in atlas.challenges.values()),
+            "papers": len(atlas.papers),
+            "links": links,
+            "references": len(atlas.bibliography) - len(atlas.papers),
+            "unresolved": len(site.unresolved),
+        },
+    )
+    emit("challenges/index.md", "challenges.md.j2", challenge_rows=challenge_rows)
+    for challenge in atlas.challenges.values():
+        by_sub: dict[str | None, list[tuple[Paper, Any]]] = defaultdict(list)
+        for paper, link in atlas.papers_for(challenge.id):
+            by_sub[link.sub].append((paper, link))
+        for group in by_sub.values():
+            group.sort(key=lambda pair: (-(pair[0].year or 0), pair[0].title.lower()))
+        entries = atlas.bibliography
+        emit(
+            f"challenges/{challenge.id}.md",
+            "challenge.md.j2",
+            challenge=challenge,
+            by_sub=by_sub,
+            paper_count=site.paper_counts.get(challenge.id, 0),
+            kind_counts=Counter(link.kind for _, link in atlas.papers_for(challenge.id)),
+            references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
+            entry_html=entry_html,
+            related_titles={c.id: c.title for c in atlas.challenges.values()},
+        )
+    emit("papers/index.md", "papers.md.j2", papers=list(atlas.papers.values()), venue_ids=site.venue_ids)
+    for paper in atlas.papers.values():
+        entry = atlas.bibliography.get(paper.id)
+        emit(
+            f"papers/{paper.id}.md",
+            "paper.md.j2",
+            paper=paper,
+            bibtex=entry_bibtex(entry) if entry else "",
+            related=[(atlas.papers[other], score) for other, score in related.get(paper.id, [])],
+            venue_id=site.venue_ids.get(paper.venue or ""),
+        )
+    emit(
+        "references.md",
+        "references.md.j2",
+        entries=sorted(
+            (e for e in atlas.bibliography.values() if e.key not in atlas.papers),
+            key=lambda e: (e.surveyref or 0, e.key),
+        ),
+        paper_entries=[atlas.bibliography[p] for p in atlas.papers if p in atlas.bibliography],
+        unresolved=sorted(site.unresolved.items()),
+        citing=site.citing,
+        entry_html=entry_html,
+        entry_links=entry_links,
+        challenge_titles={c.id: c.title for c in atlas.challenges.values()},
+    )
+    for venue in atlas.venues.values():
+        venue_papers = sorted(
+            (p for p in atlas.papers.values() if p.venue == venue.name),
+            key=lambda p: (-(p.ratings.average or 0) if p.ratings else 0, p.title.lower()),
+        )
+        emit(f"venues/{venue.id}.md", "venue.md.j2", venue=venue, papers=venue_papers)
+    assets = {name: resources.files("atlas").joinpath("assets", name).read_bytes() for name in ASSETS}
+    return Rendered(pages, assets)

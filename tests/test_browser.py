@@ -1,0 +1,148 @@
+"""The built site in a real headless Chromium: filters, sorting, navigation, copying, no outside requests."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from conftest import REPO
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from atlas.pipeline import check
+
+pytestmark = pytest.mark.browser
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ATLAS, _ = check(REPO)
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(built_site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make browser installs it)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+class Watched:
+    """A page that records console errors, failed requests and any request leaving 127.0.0.1."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context()
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
+        self.page.on("request", self._outside)
+
+    def _outside(self, request) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith("http") and host != "127.0.0.1":
+            self.errors.append(f"outside request: {request.url}")
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    watched = Watched(browser)
+    yield watched
+    watched.context.close()
+    assert watched.errors == []
+
+
+def visible_rows(page: Page) -> int:
+    return page.locator("#atlas-papers tbody tr:visible").count()
+
+
+def test_paper_table_filters_by_challenge_kind_and_text(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "papers/")
+    assert visible_rows(page) == len(ATLAS.papers)
+    page.select_option("#atlas-filter-challenge", "causality")
+    expected = {p.id for p in ATLAS.papers.values() if any(link.challenge == "causality" for link in p.challenges)}
+    assert visible_rows(page) == len(expected)
+    assert page.locator("#atlas-filter-count").inner_text() == f"{len(expected)} of {len(ATLAS.papers)} papers"
+    assert "challenge=causality" in page.url
+    page.select_option("#atlas-filter-challenge", "")
+    page.select_option("#atlas-filter-kind", "survey")
+    surveys = [p for p in ATLAS.papers.values() if any(link.kind == "survey" for link in p.challenges)]
+    assert visible_rows(page) == len(surveys)
+    page.select_option("#atlas-filter-kind", "")
+    page.fill("#atlas-filter-text", "diffusion")
+    matching = [p for p in ATLAS.papers.values() if "diffusion" in (p.title + " " + " ".join(p.keywords)).lower()]
+    assert visible_rows(page) == len(matching) > 0
+
+
+def test_paper_table_filter_comes_from_the_address_and_sorts_by_rating(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "papers/?venue=ICLR%202024%20submission")
+    rated = [p for p in ATLAS.papers.values() if p.venue == "ICLR 2024 submission"]
+    assert visible_rows(page) == len(rated)
+    rating_header = page.locator("#atlas-papers th", has_text="Rating")
+    rating_header.click()
+    rating_header.click()
+    assert rating_header.get_attribute("aria-sort") == "descending"
+    best = max(rated, key=lambda p: p.ratings.average)
+    assert page.locator("#atlas-papers tbody tr:visible td:last-child").first.inner_text() == f"{best.ratings.average:.2f}"
+
+
+def test_challenge_page_leads_to_a_paper_page_whose_bibtex_can_be_copied(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "challenges/metrics/")
+    paper, _link = ATLAS.papers_for("metrics")[0]
+    page.locator(f"article a[href$='/papers/{paper.id}/']").first.click()
+    page.wait_for_url(f"**/papers/{paper.id}/")
+    assert page.locator("article h1").inner_text().rstrip("¶").strip() == paper.title
+    page.locator("button.atlas-copy").click()
+    page.wait_for_function("document.querySelector('button.atlas-copy').textContent === 'Copied'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith(f"@misc{{{paper.id},") and copied == page.locator(f"#bibtex-{paper.id}").inner_text()
+
+
+def test_subchallenge_anchor_scrolls_to_its_section_and_dark_mode_switches(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "challenges/efficiency/#quantization")
+    heading = page.locator("h3#quantization")
+    assert heading.is_visible() and heading.evaluate("e => e.getBoundingClientRect().top < window.innerHeight")
+    page.locator("label[for='__palette_1']").first.click()
+    assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+
+
+def test_search_finds_a_paper_by_title(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url)
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("Consistency Trajectory")
+    result = page.locator(".md-search-result__item a[href*='consistency-trajectory-models']").first
+    result.wait_for(timeout=15_000)
+    result.click()
+    page.wait_for_url("**/papers/consistency-trajectory-models/**")

@@ -1,0 +1,96 @@
+"""`atlas import` on the real seed lists: every paper, once, with its sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pybtex.errors
+import pytest
+from conftest import REPO, seed
+from pybtex.database import parse_file
+
+from atlas.ids import normalise_title
+from atlas.importer import ImportFormatError, import_seed, parse_daily_list, parse_ratings_digest, parse_seed
+from atlas.yamlio import load_yaml_file
+
+
+def test_daily_lists_give_title_and_abstract_pairs():
+    papers, venue = parse_seed(seed("002").read_text())
+    assert venue is None and len(papers) == 62
+    assert papers[0].title == "Uncertainty-Aware Explanations Through Probabilistic Self-Explainable Neural Networks"
+    assert papers[0].abstract.startswith("The lack of transparency of Deep Neural Networks")
+    assert len(parse_daily_list(seed("004").read_text())) == 54
+
+
+def test_ratings_digest_gives_links_ratings_keywords_and_the_venue_figures():
+    papers, venue = parse_ratings_digest(seed("003").read_text())
+    assert len(papers) == 19 + 66
+    first = papers[0]
+    assert first.title == "Large Language Models are Efficient Learners of Noise-Robust Speech Recognition"
+    assert first.fields["links"] == {"openreview": "https://openreview.net/forum?id=ceATjGPTUD"}
+    assert first.fields["ratings"] == {"average": 8.0, "scores": [8, 10, 6, 8]}
+    assert "automatic speech recognition" in first.fields["keywords"]
+    assert first.abstract.startswith("Recent advances in large language models (LLMs)")
+    assert venue.quantiles[2] == ("50%", 5.25) and len(venue.keywords) == 50
+    assert venue.keywords[0] == ("Large Language Models", 318)
+
+
+def import_all(root: Path) -> list:
+    (root / "papers").mkdir(parents=True)
+    return [import_seed(root, seed(prefix)) for prefix in ("002", "003", "004")]
+
+
+def test_importing_all_seeds_gives_199_papers_and_merges_the_two_shared_ones(tmp_path: Path):
+    reports = import_all(tmp_path)
+    assert [len(r.created) for r in reports] == [62, 85, 52]
+    assert len(reports[2].merged) == 2
+    records = sorted((tmp_path / "papers").glob("*.yaml"))
+    assert len(records) == 199
+    for paper_id in reports[2].merged:
+        data, problems = load_yaml_file(tmp_path / "papers" / f"{paper_id}.yaml", paper_id)
+        assert not problems
+        assert [s["seed"] for s in data["sources"]] == [seed("002").name, seed("004").name]
+    assert (tmp_path / "papers" / "venues" / "iclr-2024-submission.yaml").exists()
+
+
+def test_import_writes_a_bibliography_entry_per_paper_that_pybtex_reads_cleanly(tmp_path: Path):
+    import_all(tmp_path)
+    pybtex.errors.set_strict_mode(True)
+    data = parse_file(str(tmp_path / "citations.bib"))
+    ids = {path.stem for path in (tmp_path / "papers").glob("*.yaml")}
+    assert set(data.entries) == ids
+
+
+def test_import_is_idempotent_and_keeps_curated_fields(tmp_path: Path):
+    import_all(tmp_path)
+    path = next((tmp_path / "papers").glob("*.yaml"))
+    curated = path.read_text().replace("challenges: []", "challenges:\n- id: metrics\n  kind: analysis\n  why: Curated by hand.")
+    path.write_text(curated)
+    bib_before = (tmp_path / "citations.bib").read_text()
+    again = [import_seed(tmp_path, seed(prefix)) for prefix in ("002", "003", "004")]
+    assert all(not r.created and not r.merged for r in again)
+    assert path.read_text() == curated
+    assert (tmp_path / "citations.bib").read_text() == bib_before
+
+
+def test_the_committed_corpus_holds_every_seed_paper_once():
+    titles = {}
+    for path in (REPO / "papers").glob("*.yaml"):
+        data, _ = load_yaml_file(path, path.name)
+        titles[normalise_title(data["title"])] = data
+    for prefix in ("002", "003", "004"):
+        papers, _ = parse_seed(seed(prefix).read_text())
+        for paper in papers:
+            record = titles[normalise_title(paper.title)]
+            assert record["abstract"] == paper.abstract, f"{paper.title}: abstract is not verbatim"
+            assert seed(prefix).name in [s["seed"] for s in record["sources"]]
+    assert len(titles) == 199
+
+
+def test_a_file_in_neither_format_is_refused_with_a_line(tmp_path: Path):
+    with pytest.raises(ImportFormatError) as error:
+        parse_seed("Just some notes\nwithout a date line\n")
+    assert error.value.line == 1
+    with pytest.raises(ImportFormatError) as error:
+        parse_seed("new\nMar 11\n\nA title\n\nAn abstract.\n\nA title without abstract\n")
+    assert error.value.line == 8

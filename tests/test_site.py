@@ -1,0 +1,175 @@
+"""End to end: the real site built from the real records, read back as HTML."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from conftest import REPO, copy_atlas
+
+from atlas.cli import main
+from atlas.linkcheck import broken_links
+from atlas.pipeline import check
+
+ATLAS, _ = check(REPO)
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    path = site / url / "index.html" if not url.endswith(".html") else site / url
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def text_of(element) -> str:
+    return " ".join(element.get_text(" ").split())
+
+
+def test_no_internal_link_or_anchor_is_broken(built_site: Path):
+    assert broken_links(built_site, "/atlas/") == []
+
+
+def test_every_challenge_page_has_its_subchallenge_anchors_and_papers_with_why(built_site: Path):
+    for challenge in ATLAS.challenges.values():
+        html = page(built_site, f"challenges/{challenge.id}")
+        assert html.find("h1").get_text(strip=True).rstrip("¶") == challenge.title
+        for sub in challenge.subchallenges:
+            assert html.find(id=sub.id) is not None, (challenge.id, sub.id)
+        for paper, link in ATLAS.papers_for(challenge.id):
+            section = html.find("div", attrs={"data-sub": link.sub or ""})
+            anchor = section.find("a", href=f"../../papers/{paper.id}/")
+            assert anchor is not None, (challenge.id, paper.id)
+            assert " ".join(link.why.split()) in text_of(anchor.parent)
+
+
+def test_challenge_pages_list_every_survey_reference_resolved_or_named(built_site: Path):
+    for challenge in ATLAS.challenges.values():
+        html = page(built_site, f"challenges/{challenge.id}")
+        for reference in challenge.references:
+            item = html.find(id=f"ref-{reference.number}")
+            assert item is not None, (challenge.id, reference.number)
+            target = item.find("a")["href"]
+            if reference.key:
+                assert target == f"../../references/#{reference.key}"
+            else:
+                assert target == f"../../references/#survey-{reference.number}"
+                assert "not yet resolved" in text_of(item)
+                if reference.named:
+                    assert reference.named in text_of(item)
+    efficiency = text_of(page(built_site, "challenges/efficiency"))
+    assert "[71] Ho et al.: not yet resolved" in efficiency
+
+
+def test_related_challenges_link_both_ways(built_site: Path):
+    for challenge in ATLAS.challenges.values():
+        html = page(built_site, f"challenges/{challenge.id}")
+        for related in challenge.related:
+            assert html.find("ul", class_="atlas-related").find("a", href=f"../../challenges/{related.id}/")
+
+
+def test_paper_pages_show_fields_abstract_challenges_bibtex_and_link_back(built_site: Path):
+    for paper in ATLAS.papers.values():
+        html = page(built_site, f"papers/{paper.id}")
+        assert html.find("h1").get_text(strip=True).rstrip("¶") == paper.title
+        body = text_of(html.find("article"))
+        if paper.abstract:
+            assert " ".join(paper.abstract.split()) in text_of(html.find("blockquote", class_="atlas-abstract"))
+        for link in paper.challenges:
+            href = f"../../challenges/{link.challenge}/" + (f"#{link.sub}" if link.sub else "")
+            assert html.find("ul", class_="atlas-paper-challenges").find("a", href=href), (paper.id, href)
+            assert " ".join(link.why.split()) in body
+        bibtex = html.find("code", id=f"bibtex-{paper.id}").get_text()
+        assert bibtex.startswith(f"@misc{{{paper.id},")
+        for _name, url in paper.links:
+            assert html.find("a", href=url) is not None
+        if paper.ratings:
+            assert html.find(class_="atlas-rating-average") is not None
+
+
+def test_related_papers_are_shown_and_are_real_pages(built_site: Path):
+    html = page(built_site, "papers/consistency-trajectory-models")
+    related = [a["href"] for a in html.select("ul.atlas-related-papers a")]
+    assert 1 <= len(related) <= 5
+    assert all((built_site / "papers" / href.split("/")[-2] / "index.html").exists() for href in related)
+
+
+def test_references_page_has_an_anchor_per_entry_and_names_citing_challenges(built_site: Path):
+    html = page(built_site, "references")
+    for key in ATLAS.bibliography:
+        assert html.find(id=key) is not None, key
+    wachter = html.find(id="wachter2017counterfactual")
+    assert "Counterfactual explanations without opening the black box" in text_of(wachter)
+    assert wachter.find("a", href="../challenges/ethics/#ref-214") is not None
+    unresolved = html.find(id="survey-71")
+    assert "Ho et al." in text_of(unresolved)
+    assert unresolved.find("a", href="../challenges/efficiency/#ref-71") is not None
+
+
+def test_references_render_latex_as_unicode_without_braces(built_site: Path):
+    text = text_of(page(built_site, "references").find(id="wenzel2022assaying"))
+    assert "Schölkopf" in text and "{" not in text
+
+
+def test_home_page_lists_each_challenge_with_its_paper_count(built_site: Path):
+    html = page(built_site, ".")
+    for challenge in ATLAS.challenges.values():
+        expected = len({paper.id for paper, _ in ATLAS.papers_for(challenge.id)})
+        assert html.find("td", attrs={"data-challenge": challenge.id}).get_text() == str(expected)
+    assert html.find("span", attrs={"data-count": "papers"}).get_text() == "199"
+
+
+def test_papers_index_has_a_row_per_paper_with_filter_data(built_site: Path):
+    rows = page(built_site, "papers").select("#atlas-papers tbody tr")
+    assert len(rows) == len(ATLAS.papers) == 199
+    by_title = {text_of(row.find("td")): row for row in rows}
+    paper = ATLAS.papers["consistency-trajectory-models"]
+    row = by_title[paper.title]
+    assert row["data-year"] == "2024" and row["data-venue"] == "ICLR 2024 submission"
+    assert set(row["data-challenges"].split()) == {link.challenge for link in paper.challenges}
+
+
+def test_venue_page_shows_the_digest_quantiles_keywords_and_rated_papers(built_site: Path):
+    html = page(built_site, "venues/iclr-2024-submission")
+    quantiles = [[text_of(td) for td in tr.find_all("td")] for tr in html.select("table.atlas-quantiles tbody tr")]
+    assert quantiles[2] == ["50%", "5.25"] and len(quantiles) == 7
+    assert len(html.select("table.atlas-keywords-table tbody tr")) == 50
+    assert len(html.select("article table")[-1].select("a[href^='../../papers/']")) == 85
+
+
+def test_paper_pages_stay_out_of_the_navigation(built_site: Path):
+    html = page(built_site, "challenges/robustness")
+    nav_links = [a["href"] for a in html.select("nav.md-nav--primary a[href]")]
+    assert not any("/papers/" in href and href.rstrip("/").split("/")[-1] != "papers" for href in nav_links)
+
+
+def test_no_page_loads_anything_from_another_host(built_site: Path):
+    for path in built_site.rglob("*.html"):
+        html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        for tag in html.find_all(["script", "img", "iframe"], src=True):
+            assert not re.match(r"^(https?:)?//", tag["src"]), (path, tag["src"])
+        for tag in html.find_all("link", href=True):
+            if "stylesheet" in (tag.get("rel") or []) or "preconnect" in (tag.get("rel") or []):
+                assert not re.match(r"^(https?:)?//", tag["href"]), (path, tag["href"])
+
+
+def test_contributor_text_is_shown_literally_never_run_or_evaluated(tmp_path: Path):
+    root = copy_atlas(tmp_path / "atlas")
+    record = root / "papers" / "calibrated-language-models.yaml"
+    hostile_title = "<script>alert(1)</script> {{ 7*7 }} *bold* [x](javascript:alert(2))"
+    text = record.read_text().replace("title: Calibrated Language Models Must Hallucinate", f"title: '{hostile_title}'")
+    text = text.replace("  why: >-\n    Proves that", "  why: >-\n    <img src=x onerror=alert(3)> {% raw %} Proves that")
+    record.write_text(text)
+    bib = root / "citations.bib"
+    bib.write_text(
+        bib.read_text().replace(
+            "{{Calibrated Language Models Must Hallucinate}}", "{{<script>alert(1)</script> 7*7 bold x javascript:alert(2)}}"
+        )
+    )
+    site = tmp_path / "site"
+    assert main(["--root", str(root), "build", "--site-dir", str(site)]) == 0
+    raw = (site / "papers" / "calibrated-language-models" / "index.html").read_text()
+    assert "<script>alert" not in raw and "<img src=x" not in raw and 'href="javascript:' not in raw
+    html = page(site, "papers/calibrated-language-models")
+    assert html.find("h1").get_text(strip=True).rstrip("¶") == hostile_title
+    assert "<img src=x onerror=alert(3)> {% raw %} Proves that" in text_of(html.find("ul", class_="atlas-paper-challenges"))
+    assert "49" not in html.find("h1").get_text()
+    assert not html.find("h1").find(["em", "script"]) and not html.find("h1").find("a", href=lambda h: h.lower().startswith("javascript"))

@@ -1,0 +1,224 @@
+"""`atlas check`'s rules: one test per kind of problem, each asserting the place and the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from atlas.model import Problem
+from atlas.pipeline import check
+
+PAPER = "calibrated-language-models"
+
+
+def problems_of(root: Path) -> list[Problem]:
+    return [p for p in check(root)[1] if p.severity == "error"]
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(number for number, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text, f"{old!r} is not in {path}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def only(problems: list[Problem]) -> Problem:
+    assert len(problems) == 1, "\n".join(map(str, problems))
+    return problems[0]
+
+
+def test_the_real_atlas_has_no_problems(atlas_copy: Path):
+    assert check(atlas_copy)[1] == []
+
+
+def test_unknown_field_is_named_with_its_line(atlas_copy: Path):
+    path = atlas_copy / "papers" / f"{PAPER}.yaml"
+    replace(path, "sources:", "tittle: typo\nsources:")
+    problem = only(problems_of(atlas_copy))
+    assert (problem.path, problem.line) == (f"papers/{PAPER}.yaml", line_of(path, "tittle"))
+    assert "unknown field 'tittle'" in problem.message and "known fields: title" in problem.message
+
+
+def test_missing_title_is_required(atlas_copy: Path):
+    path = atlas_copy / "papers" / f"{PAPER}.yaml"
+    replace(path, "title: Calibrated Language Models Must Hallucinate\n", "")
+    messages = [str(p) for p in problems_of(atlas_copy)]
+    assert f"papers/{PAPER}.yaml:1: the paper lacks the required field 'title'" in messages
+
+
+def test_non_http_link_is_refused(atlas_copy: Path):
+    path = atlas_copy / "papers" / "consistency-trajectory-models.yaml"
+    replace(path, "openreview: https://openreview.net/forum?id=ymjI8feDTD", "openreview: javascript:alert(1)")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "javascript:")
+    assert "must be an http(s) URL" in problem.message
+
+
+def test_unknown_link_name_is_refused(atlas_copy: Path):
+    path = atlas_copy / "papers" / "consistency-trajectory-models.yaml"
+    replace(path, "links:\n", "links:\n  homepage: https://example.org\n")
+    problem = only(problems_of(atlas_copy))
+    assert "unknown link 'homepage'" in problem.message and problem.line == line_of(path, "homepage")
+
+
+def test_year_out_of_range_is_refused(atlas_copy: Path):
+    path = atlas_copy / "papers" / "consistency-trajectory-models.yaml"
+    replace(path, "year: 2024", "year: 1024")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == 2 and "'year' must be a whole year" in problem.message
+
+
+def test_unknown_challenge_lists_the_valid_ones(atlas_copy: Path):
+    path = atlas_copy / "papers" / f"{PAPER}.yaml"
+    replace(path, "- id: ethics/uncertainty-constraints", "- id: hallucination")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "- id: hallucination")
+    assert "challenge 'hallucination' does not exist; use one of robustness, priors" in problem.message
+
+
+def test_unknown_subchallenge_lists_the_valid_ones(atlas_copy: Path):
+    path = atlas_copy / "papers" / f"{PAPER}.yaml"
+    replace(path, "- id: ethics/uncertainty-constraints", "- id: ethics/hallucination")
+    problem = only(problems_of(atlas_copy))
+    assert "'ethics/hallucination' is not a sub-challenge; use one of ethics/misinformation" in problem.message
+
+
+def test_unknown_kind_is_refused(atlas_copy: Path):
+    path = atlas_copy / "papers" / f"{PAPER}.yaml"
+    replace(path, "kind: theory", "kind: proof")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "kind: proof") and "kind 'proof' is not one of method" in problem.message
+
+
+def test_paper_without_challenges_is_reported(atlas_copy: Path):
+    path = atlas_copy / "papers" / f"{PAPER}.yaml"
+    text = path.read_text()
+    path.write_text(text[: text.index("challenges:")] + "challenges: []\n")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "challenges: []") and "links to no challenge" in problem.message
+
+
+def test_same_title_in_two_records_is_a_duplicate(atlas_copy: Path):
+    original = atlas_copy / "papers" / f"{PAPER}.yaml"
+    copy = atlas_copy / "papers" / "zz-copy.yaml"
+    copy.write_text(
+        original.read_text().replace("Calibrated Language Models Must Hallucinate", "Calibrated language models must hallucinate!")
+    )
+    bib = atlas_copy / "citations.bib"
+    bib.write_text(bib.read_text() + "\n@misc{zz-copy,\n  title = {Calibrated language models must hallucinate!}\n}\n")
+    problem = only(problems_of(atlas_copy))
+    assert problem.path == "papers/zz-copy.yaml"
+    assert f"has the same title as papers/{PAPER}.yaml; merge the two records" in problem.message
+
+
+def test_same_openreview_id_is_a_duplicate(atlas_copy: Path):
+    path = atlas_copy / "papers" / "whole-song-hierarchical.yaml"
+    replace(path, "forum?id=sn7CYWyavh", "forum?id=ymjI8feDTD")
+    problem = only(problems_of(atlas_copy))
+    assert "the same OpenReview id as papers/consistency-trajectory-models.yaml" in problem.message
+
+
+def test_same_arxiv_id_is_a_duplicate(atlas_copy: Path):
+    for name in ("consistency-trajectory-models", "whole-song-hierarchical"):
+        replace(atlas_copy / "papers" / f"{name}.yaml", "links:\n", "links:\n  arxiv: https://arxiv.org/abs/2310.02279v2\n")
+    problem = only(problems_of(atlas_copy))
+    assert problem.path == "papers/whole-song-hierarchical.yaml" and "the same arXiv id" in problem.message
+
+
+def test_file_name_must_be_a_valid_id(atlas_copy: Path):
+    (atlas_copy / "papers" / f"{PAPER}.yaml").rename(atlas_copy / "papers" / "Calibrated LMs.yaml")
+    messages = [str(p) for p in problems_of(atlas_copy)]
+    assert any(m.startswith("papers/Calibrated LMs.yaml:1: the file name 'Calibrated LMs' is not a valid id") for m in messages)
+
+
+def test_paper_without_bibliography_entry_is_reported(atlas_copy: Path):
+    bib = atlas_copy / "citations.bib"
+    replace(bib, f"@misc{{{PAPER},", "@misc{renamed-key,")
+    problem = only(problems_of(atlas_copy))
+    assert f"has no entry in citations.bib; add one with the key '{PAPER}'" in problem.message
+
+
+def test_bibliography_title_must_match_the_record(atlas_copy: Path):
+    bib = atlas_copy / "citations.bib"
+    replace(bib, "{{Calibrated Language Models Must Hallucinate}}", "{{Calibrated Language Models Never Hallucinate}}")
+    problem = only(problems_of(atlas_copy))
+    assert problem.path == "citations.bib" and problem.line == line_of(bib, f"@misc{{{PAPER},")
+    assert "differs from papers/" in problem.message
+
+
+def test_bibtex_syntax_error_names_its_line(atlas_copy: Path):
+    bib = atlas_copy / "citations.bib"
+    bib.write_text(bib.read_text() + "\n@misc{broken,\n  title = {Unclosed\n")
+    messages = [str(p) for p in problems_of(atlas_copy)]
+    assert any(m.startswith("citations.bib:") and "BibTeX syntax error" in m for m in messages)
+
+
+def test_duplicate_bibtex_key_names_the_second_entry(atlas_copy: Path):
+    bib = atlas_copy / "citations.bib"
+    lines_before = len(bib.read_text().splitlines())
+    bib.write_text(bib.read_text() + "\n@misc{wachter2017counterfactual,\n  title = {Again}\n}\n")
+    problem = next(p for p in problems_of(atlas_copy) if "repeated" in p.message)
+    assert problem.line == lines_before + 2
+
+
+def test_missing_bibliography_says_what_to_do(atlas_copy: Path):
+    (atlas_copy / "citations.bib").unlink()
+    messages = [str(p) for p in problems_of(atlas_copy)]
+    assert "citations.bib:1: is missing; create it (it holds the survey's references and one entry per paper)" in messages
+
+
+def test_missing_folder_says_where_to_run(tmp_path: Path):
+    messages = [str(p) for p in problems_of(tmp_path)]
+    assert "challenges:0: is missing; run atlas from the atlas' top folder or pass --root" in messages
+
+
+def test_related_challenge_must_exist(atlas_copy: Path):
+    path = atlas_copy / "challenges" / "metrics.yaml"
+    replace(path, "related:\n- id: ", "related:\n- id: nonexistent\n  reason: Because.\n- id: ")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "- id: nonexistent") and "related challenge 'nonexistent' does not exist" in problem.message
+
+
+def test_reference_key_must_be_the_same_survey_number(atlas_copy: Path):
+    path = atlas_copy / "challenges" / "metrics.yaml"
+    replace(path, "key: zhu2018texygen", "key: zhou2019hype")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "- n: 253") and "is not survey reference 253" in problem.message
+
+
+def test_resolved_reference_must_name_its_key(atlas_copy: Path):
+    path = atlas_copy / "challenges" / "metrics.yaml"
+    replace(path, "  key: zhu2018texygen\n", "")
+    problem = only(problems_of(atlas_copy))
+    assert "reference 253 has the entry 'zhu2018texygen' in citations.bib; add 'key: zhu2018texygen'" in problem.message
+
+
+def test_reference_number_must_be_a_survey_citation(atlas_copy: Path):
+    path = atlas_copy / "challenges" / "metrics.yaml"
+    replace(path, "- n: 11\n", "- n: 300\n")
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "- n: 300") and "citation number of the survey (1-256)" in problem.message
+
+
+def test_reference_listed_twice_is_reported(atlas_copy: Path):
+    path = atlas_copy / "challenges" / "metrics.yaml"
+    replace(path, "- n: 11\n", "- n: 11\n- n: 11\n")
+    problem = only(problems_of(atlas_copy))
+    assert "reference 11 is listed twice" in problem.message
+
+
+def test_subchallenge_ids_must_be_unique(atlas_copy: Path):
+    path = atlas_copy / "challenges" / "metrics.yaml"
+    replace(path, "- id: subjective-evaluation", "- id: metric-design")
+    problems = problems_of(atlas_copy)
+    assert any("sub-challenge id 'metric-design' is used twice" in p.message for p in problems)
+
+
+def test_every_problem_is_reported_in_one_run(atlas_copy: Path):
+    replace(atlas_copy / "papers" / f"{PAPER}.yaml", "kind: theory", "kind: proof")
+    replace(atlas_copy / "papers" / "consistency-trajectory-models.yaml", "year: 2024", "year: 99")
+    (atlas_copy / "papers" / "broken.yaml").write_text("title: [unclosed\n")
+    paths = {p.path for p in problems_of(atlas_copy)}
+    assert {f"papers/{PAPER}.yaml", "papers/consistency-trajectory-models.yaml", "papers/broken.yaml"} <= paths
