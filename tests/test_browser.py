@@ -97,6 +97,9 @@ def test_paper_table_filters_by_challenge_kind_and_text(watched: Watched, site_u
     surveys = [p for p in ATLAS.papers.values() if any(link.kind == "survey" for link in p.challenges)]
     assert visible_rows(page) == len(surveys)
     page.select_option("#atlas-filter-kind", "")
+    page.select_option("#atlas-filter-year", "none")
+    assert visible_rows(page) == sum(p.year is None for p in ATLAS.papers.values())
+    page.select_option("#atlas-filter-year", "")
     page.fill("#atlas-filter-text", "diffusion")
     matching = [p for p in ATLAS.papers.values() if "diffusion" in (p.title + " " + " ".join(p.keywords)).lower()]
     assert visible_rows(page) == len(matching) > 0

@@ -67,3 +67,16 @@ def test_import_of_a_missing_seed_is_a_clear_error(atlas_copy: Path):
     result = run("--root", str(atlas_copy), "import", "no-such-seed.txt")
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "no-such-seed.txt:1: not found" in result.stderr
+
+
+def test_import_command_creates_records_from_the_real_seeds(tmp_path: Path):
+    from conftest import seed
+
+    (tmp_path / "papers").mkdir()
+    result = run("--root", str(tmp_path), "import", str(seed("002")), str(seed("003")), str(seed("004")))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert f"{seed('002').name}: 62 new, 0 merged, 0 already there" in lines
+    assert f"{seed('003').name}: 85 new, 0 merged, 0 already there, venue iclr-2024-submission" in lines
+    assert f"{seed('004').name}: 52 new, 2 merged, 0 already there" in lines
+    assert len(list((tmp_path / "papers").glob("*.yaml"))) == 199

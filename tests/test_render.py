@@ -1,0 +1,50 @@
+"""The render stage on its own: plain pages from the model, with every record value escaped."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from conftest import REPO
+
+from atlas.graph import build_graph
+from atlas.pipeline import check
+from atlas.render import md, meta_title, page_url, render_site
+
+ATLAS, _ = check(REPO)
+
+
+@pytest.mark.parametrize(
+    ("path", "url"),
+    [("index.md", ""), ("papers/index.md", "papers/"), ("papers/x.md", "papers/x/"), ("references.md", "references/")],
+)
+def test_page_urls_are_directory_urls(path: str, url: str):
+    assert page_url(path) == url
+
+
+def test_markdown_text_is_escaped_for_html_and_markdown():
+    assert md("<b>*x*</b> [a](b) #1") == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\[a\\]\\(b\\) \\#1"
+
+
+def test_meta_title_is_a_quoted_string_without_angle_brackets():
+    assert meta_title('a "<b>" title') == '"a \\"‹b›\\" title"'
+
+
+def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engine():
+    rendered = render_site(ATLAS, build_graph(ATLAS), {})
+    expected = {"index.md", "challenges/index.md", "papers/index.md", "references.md"}
+    expected |= {f"challenges/{c}.md" for c in ATLAS.challenges} | {f"papers/{p}.md" for p in ATLAS.papers}
+    expected |= {f"venues/{v}.md" for v in ATLAS.venues}
+    assert set(rendered.pages) == expected
+    assert set(rendered.assets) == {"atlas.css", "atlas.js"}
+
+
+def test_paper_page_escapes_every_contributor_value():
+    paper = ATLAS.papers["calibrated-language-models"]
+    link = dataclasses.replace(paper.challenges[0], why="<script>x()</script> {{ 7*7 }}")
+    hostile = dataclasses.replace(paper, title="<img src=x onerror=y()>", challenges=(link,), keywords=("<svg onload=z()>",))
+    atlas = dataclasses.replace(ATLAS, papers={**ATLAS.papers, paper.id: hostile})
+    page = render_site(atlas, build_graph(atlas), {}).pages[f"papers/{paper.id}.md"]
+    assert "<script>" not in page and "<img" not in page and "<svg" not in page
+    assert "&lt;script&gt;x()&lt;/script&gt; {{ 7*7 }}" in page
+    assert "# &lt;img src=x onerror=y\\(\\)&gt;" in page
