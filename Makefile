@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: site test check serve lint browser clean
+.PHONY: site test check serve lint system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,15 +24,19 @@ serve: $(STAMP)  ## serve the site on http://127.0.0.1:8000 with live reload
 	$(BIN)/atlas serve
 
 lint: $(STAMP)
-	$(BIN)/ruff check atlas tests scripts
+	$(BIN)/ruff check atlas tests scripts benchmarks
+	$(BIN)/ruff format --check atlas tests scripts benchmarks
 
-browser:  ## Debian's Chromium for the browser tests (installed when missing and we are root)
-	@test -x $(CHROMIUM) || { [ "$$(id -u)" = 0 ] && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
-	  || { echo "The browser tests need Debian's chromium at $(CHROMIUM): sudo apt-get install chromium"; exit 1; }
+system-deps:  ## Debian's Chromium (browser tests) and Graphviz (DOT export test), installed when missing and we are root
+	@{ test -x $(CHROMIUM) && command -v dot >/dev/null; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz >/dev/null; } \
+	  || { echo "The tests need Debian's chromium and graphviz: sudo apt-get install chromium graphviz"; exit 1; }
 
-test: $(STAMP) browser  ## the whole test suite: lint, unit, end-to-end and browser tests
-	$(BIN)/ruff check atlas tests scripts
+test: $(STAMP) system-deps lint  ## the whole test suite: lint, unit, end-to-end and browser tests
 	$(BIN)/pytest -q
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache
+
+bench: $(STAMP) system-deps  ## scale benchmarks (not part of the tests): results in benchmarks/results/
+	cd benchmarks && ../$(BIN)/python graph_page.py

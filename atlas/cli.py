@@ -83,6 +83,29 @@ def _serve(root: Path, address: str) -> int:
     return 0
 
 
+def _graph(root: Path, format: str, output: Path | None) -> int:
+    from atlas.pipeline import AtlasInvalid, valid_atlas
+
+    try:
+        atlas = valid_atlas(root)
+    except AtlasInvalid as invalid:
+        _print_problems(invalid.problems)
+        print("atlas graph: the data has errors; run `atlas check`", file=sys.stderr)
+        return 1
+    from atlas.export import export
+    from atlas.graph import build_graph
+
+    text = export(build_graph(atlas), format)
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    from atlas.yamlio import write_atomically
+
+    write_atomically(output, text)
+    print(f"atlas graph: {format} written to {output}", file=sys.stderr)
+    return 0
+
+
 def _site_path(root: Path) -> str:
     """The path part of mkdocs.yml's site_url, where absolute links of the built site start."""
     from urllib.parse import urlparse
@@ -150,6 +173,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--no-strict", action="store_true", help="do not stop on MkDocs warnings")
     serve = commands.add_parser("serve", help="serve the site with live reload")
     serve.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
+    graph = commands.add_parser("graph", help="write the challenge-to-paper graph for Gephi, Cytoscape or Graphviz")
+    graph.add_argument("--format", choices=("json", "graphml", "gexf", "dot"), default="json", help="output format (default: json)")
+    graph.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     links = commands.add_parser("links", help="check every internal link and anchor of a built site")
     links.add_argument("--site-dir", type=Path, help="the built site (default: ROOT/site)")
     importer = commands.add_parser("import", help="create paper records from seed lists (daily lists, ratings digest)")
@@ -162,6 +188,8 @@ def main(argv: list[str] | None = None) -> int:
         return _build(root, args.site_dir, strict=not args.no_strict)
     if args.command == "serve":
         return _serve(root, args.addr)
+    if args.command == "graph":
+        return _graph(root, args.format, args.output)
     if args.command == "links":
         return _links(root, (args.site_dir or root / "site").resolve())
     return _import(root, args.seeds)

@@ -29,7 +29,7 @@ class _PageScanner(HTMLParser):
         for name in ("id", "name") if tag == "a" else ("id",):
             if values.get(name):
                 self.ids.add(values[name])  # type: ignore[arg-type]
-        for name in ("href", "src"):
+        for name in ("href", "src", "xlink:href"):
             if values.get(name) and not (tag == "link" and values.get("rel") in ("canonical", "alternate")):
                 self.links.append(values[name])  # type: ignore[arg-type]
 
@@ -48,7 +48,7 @@ def _file_for(site: Path, url_path: str) -> Path | None:
 
 
 def broken_links(site: Path, base_path: str = "/") -> list[BrokenLink]:
-    """Every internal link of every HTML page under `site` that points nowhere.
+    """Every internal link of every HTML page under `site` that points nowhere (inline SVG's too).
 
     `base_path` is the path of the site's URL (e.g. /atlas/ for https://host/atlas/): absolute
     links below it, as in the 404 page, are resolved inside `site`.

@@ -15,7 +15,7 @@ from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
 
 from atlas.pipeline import AtlasInvalid, render_pages
-from atlas.render import ASSETS
+from atlas.render import PAGE_ASSETS
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 DATA_PATHS = ("challenges", "papers", "citations.bib")
@@ -32,7 +32,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return Path(self.config.root or Path(config.config_file_path).parent).resolve()
 
     def on_config(self, config):
-        for name in ASSETS:
+        for name in PAGE_ASSETS:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             path = f"assets/atlas/{name}"
             if path not in [str(item) for item in target]:
@@ -50,6 +50,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 files.append(File.generated(config, path, content=content))
         for name, content in rendered.assets.items():
             files.append(File.generated(config, f"assets/atlas/{name}", content=content))
+        for path, content in rendered.files.items():
+            files.append(File.generated(config, path, content=content))
         return files
 
     def on_serve(self, server, /, *, config, builder):

@@ -20,10 +20,13 @@ from markupsafe import Markup, escape
 
 from atlas import graph as atlas_graph
 from atlas.bibformat import entry_bibtex, entry_html, entry_links
+from atlas.export import to_json, with_layout
 from atlas.ids import slug
+from atlas.layout import challenge_colours, layout, local_layout, whole_picture
 from atlas.model import CHALLENGE_KINDS, Atlas, Paper
 
-ASSETS = ("atlas.css", "atlas.js")
+ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
+PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads the graph's scripts where a graph is
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 LINK_LABELS = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI", "url": "Web page", "code": "Code"}
 
@@ -66,8 +69,11 @@ def _environment() -> Environment:
 
 @dataclass(frozen=True)
 class Rendered:
+    """Pages (Markdown, by path below the docs folder), assets (below assets/atlas/) and data files."""
+
     pages: dict[str, str]
     assets: dict[str, bytes]
+    files: dict[str, bytes]
 
 
 class _Site:
@@ -87,6 +93,7 @@ class _Site:
                     known = self.unresolved.get(reference.number)
                     self.unresolved[reference.number] = known or reference.named
         self.venue_ids = {venue.name: venue.id for venue in atlas.venues.values()}
+        self.colours = challenge_colours(graph)
 
     def common(self, path: str) -> dict[str, Any]:
         url = page_url(path)
@@ -129,8 +136,28 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
             "references": len(atlas.bibliography) - len(atlas.papers),
             "unresolved": len(site.unresolved),
         },
+        headlines=_headlines(site),
+        titles={c.id: c.title for c in atlas.challenges.values()},
     )
     emit("challenges/index.md", "challenges.md.j2", challenge_rows=challenge_rows)
+    emit("stats.md", "stats.md.j2", **_statistics(site))
+    legend = [(challenge, site.colours[challenge.id]) for challenge in atlas.challenges.values()]
+    counts = {
+        "challenges": len(atlas.challenges),
+        "subchallenges": sum(len(c.subchallenges) for c in atlas.challenges.values()),
+        "papers": len(atlas.papers),
+        "per_challenge": site.paper_counts,
+    }
+    emit(
+        "graph/index.md",
+        "graph.md.j2",
+        legend=legend,
+        counts=counts,
+        years=sorted({p.year for p in atlas.papers.values() if p.year}, reverse=True),
+        venues=sorted({p.venue for p in atlas.papers.values() if p.venue}),
+    )
+    positions = layout(graph)
+    svg = environment.get_template("graph.svg.j2").render(picture=whole_picture(graph, positions), counts=counts, base="../")
     for challenge in atlas.challenges.values():
         by_sub: dict[str | None, list[tuple[Paper, Any]]] = defaultdict(list)
         for paper, link in atlas.papers_for(challenge.id):
@@ -148,6 +175,8 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
             references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
             entry_html=entry_html,
             related_titles={c.id: c.title for c in atlas.challenges.values()},
+            local=local_layout(graph, challenge.id),
+            colour=site.colours[challenge.id],
         )
     emit("papers/index.md", "papers.md.j2", papers=list(atlas.papers.values()), venue_ids=site.venue_ids)
     for paper in atlas.papers.values():
@@ -181,4 +210,71 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
         )
         emit(f"venues/{venue.id}.md", "venue.md.j2", venue=venue, papers=venue_papers)
     assets = {name: resources.files("atlas").joinpath("assets", name).read_bytes() for name in ASSETS}
-    return Rendered(pages, assets)
+    files = {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
+    return Rendered(pages, assets, files)
+
+
+def _headlines(site: _Site) -> dict[str, Any]:
+    atlas = site.atlas
+    ranked = sorted(atlas.challenges.values(), key=lambda c: (-site.paper_counts.get(c.id, 0), c.section))
+    pairs = atlas_graph.co_occurrence(site.graph).most_common(1)
+    subs = [f"{c.id}/{s.id}" for c in atlas.challenges.values() for s in c.subchallenges]
+    return {
+        "most": ranked[0],
+        "most_count": site.paper_counts.get(ranked[0].id, 0),
+        "least": ranked[-1],
+        "least_count": site.paper_counts.get(ranked[-1].id, 0),
+        "two_or_more": len(atlas_graph.bridging_papers(site.graph, at_least=2)),
+        "pair": pairs[0][0] if pairs else None,
+        "pair_count": pairs[0][1] if pairs else 0,
+        "empty_subs": sum(1 for target in subs if not site.sub_counts.get(target)),
+    }
+
+
+def _statistics(site: _Site) -> dict[str, Any]:
+    """The numbers of the statistics page, each as (label, value, link) rows for a chart and its table."""
+    atlas, graph = site.atlas, site.graph
+    titles = {c.id: c.title for c in atlas.challenges.values()}
+    per_challenge = [(c.title, site.paper_counts.get(c.id, 0), f"challenges/{c.id}/") for c in atlas.challenges.values()]
+    per_target = []
+    for challenge in atlas.challenges.values():
+        for sub in challenge.subchallenges:
+            per_target.append((sub.title, site.sub_counts.get(f"{challenge.id}/{sub.id}", 0), f"challenges/{challenge.id}/#{sub.id}"))
+        if site.sub_counts.get(challenge.id):
+            per_target.append((f"{challenge.title} (as a whole)", site.sub_counts[challenge.id], f"challenges/{challenge.id}/#general"))
+    years = Counter(paper.year for paper in atlas.papers.values())
+    per_year = [(str(year), years[year], f"papers/?year={year}") for year in sorted(y for y in years if y)]
+    if years.get(None):
+        per_year.append(("Not given", years[None], "papers/?year=none"))
+    venues = Counter(paper.venue for paper in atlas.papers.values())
+    per_venue = [
+        (venue, count, f"papers/?venue={venue}")
+        for venue, count in sorted(((v, c) for v, c in venues.items() if v), key=lambda vc: (-vc[1], vc[0]))
+    ]
+    if venues.get(None):
+        per_venue.append(("Not given", venues[None], "papers/?venue=none"))
+    pairs = atlas_graph.co_occurrence(graph)
+    symmetric = {**pairs, **{(b, a): value for (a, b), value in pairs.items()}}
+    ratings = [paper.ratings.average for paper in atlas.papers.values() if paper.ratings and paper.ratings.average is not None]
+    bins = Counter(min(int(rating * 2) / 2, 9.5) for rating in ratings)
+    rating_bins = [(f"{low:.1f}-{low + 0.5:.1f}", bins[low], None) for low in sorted(bins)]
+    targets = [(f"{c.id}/{s.id}", s.title, c.title) for c in atlas.challenges.values() for s in c.subchallenges]
+    least = sorted(((t, label, ct, site.sub_counts.get(t, 0)) for t, label, ct in targets), key=lambda row: (row[3], row[0]))[:8]
+    return {
+        "totals": {"papers": len(atlas.papers), "links": sum(len(p.challenges) for p in atlas.papers.values())},
+        "per_challenge": per_challenge,
+        "per_target": per_target,
+        "per_year": per_year,
+        "per_venue": per_venue,
+        "challenge_ids": list(atlas.challenges),
+        "titles": titles,
+        "short_titles": {cid: title if len(title) <= 22 else title[:21] + "…" for cid, title in titles.items()},
+        "pairs": symmetric,
+        "pair_max": max(pairs.values(), default=1),
+        "pair_rows": pairs.most_common(),
+        "bridging": [atlas.papers[paper_id] for paper_id in atlas_graph.bridging_papers(graph)],
+        "two_challenge_count": sum(1 for p in atlas.papers.values() if len({link.challenge for link in p.challenges}) == 2),
+        "least_covered": least,
+        "rating_bins": rating_bins,
+        "rated_count": len(ratings),
+    }

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from atlas.model import Atlas
+
+BLOCK = 512  # rows compared at once: memory stays at BLOCK x papers, however large the atlas
 
 
 def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08) -> dict[str, list[tuple[str, float]]]:
@@ -13,16 +17,14 @@ def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08) -> dict[st
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [f"{p.title} {p.title} {p.abstract or ''} {' '.join(p.keywords)}" for p in atlas.papers.values()]
-    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1).fit_transform(texts)
-    scores = (matrix @ matrix.T).tocsr()
+    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit_transform(texts).tocsr()
+    transposed = matrix.T.tocsc()
     nearest: dict[str, list[tuple[str, float]]] = {}
-    for row, paper_id in enumerate(ids):
-        start, end = scores.indptr[row], scores.indptr[row + 1]
-        pairs = [
-            (ids[column], float(value))
-            for column, value in zip(scores.indices[start:end], scores.data[start:end], strict=False)
-            if column != row and value >= floor
-        ]
-        pairs.sort(key=lambda pair: (-pair[1], pair[0]))
-        nearest[paper_id] = [(other, round(value, 3)) for other, value in pairs[:count]]
+    for start in range(0, len(ids), BLOCK):
+        scores = (matrix[start : start + BLOCK] @ transposed).toarray()
+        for offset, row in enumerate(scores):
+            row[start + offset] = -1.0
+            top = np.argpartition(-row, min(count, len(row) - 1))[: count + 1]
+            ranked = sorted(((float(row[c]), ids[c]) for c in top if row[c] >= floor), key=lambda pair: (-pair[0], pair[1]))
+            nearest[ids[start + offset]] = [(other, round(value, 3)) for value, other in ranked[:count]]
     return nearest

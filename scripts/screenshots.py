@@ -16,8 +16,13 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 DEFAULT_PAGES = ["", "challenges/efficiency/", "papers/", "papers/consistency-trajectory-models/", "references/"]
 

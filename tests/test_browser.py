@@ -149,3 +149,75 @@ def test_search_finds_a_paper_by_title(watched: Watched, site_url: str):
     result.wait_for(timeout=15_000)
     result.click()
     page.wait_for_url("**/papers/consistency-trajectory-models/**")
+
+
+def graph_ready(page: Page) -> int:
+    page.wait_for_selector("[data-atlas-graph][data-ready]", timeout=30_000)
+    return int(page.locator("[data-atlas-graph]").get_attribute("data-ready"))
+
+
+def displayed_nodes(page: Page) -> int:
+    return page.evaluate(
+        """() => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;
+                   const shown = (n) => { const d = g.renderer.getNodeDisplayData(n); return d && !d.hidden; };
+                   return g.graph.nodes().filter(shown).length; }"""
+    )
+
+
+def test_graph_page_renders_every_node_and_search_focuses_a_paper(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "graph/")
+    drawn = len(ATLAS.papers) + len(ATLAS.challenges) + sum(len(c.subchallenges) for c in ATLAS.challenges.values())
+    assert graph_ready(page) == drawn
+    assert displayed_nodes(page) == drawn
+    canvas = page.locator(".atlas-graph-canvas canvas").first
+    assert canvas.bounding_box()["width"] > 300
+    page.fill(".atlas-graph-search", "consistency trajectory")
+    page.locator(".atlas-graph-results button").first.click()
+    page.wait_for_function("document.querySelector('[data-atlas-graph]').dataset.focused === 'paper:consistency-trajectory-models'")
+
+
+def test_graph_filters_hide_papers_of_other_challenges(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    before = page.locator(".atlas-graph-canvas").screenshot()
+    page.select_option(".atlas-graph-filter[data-filter='challenge']", "causality")
+    page.wait_for_timeout(300)
+    shown = sum(1 for p in ATLAS.papers.values() if any(link.challenge == "causality" for link in p.challenges))
+    others = len(ATLAS.challenges) + sum(len(c.subchallenges) for c in ATLAS.challenges.values())
+    assert displayed_nodes(page) == shown + others
+    assert page.locator(".atlas-graph-canvas").screenshot() != before
+    page.select_option(".atlas-graph-filter[data-filter='year']", "none")
+    page.wait_for_timeout(300)
+    assert displayed_nodes(page) == others + sum(
+        1 for p in ATLAS.papers.values() if p.year is None and any(link.challenge == "causality" for link in p.challenges)
+    )
+
+
+def test_hovering_a_paper_shows_its_why_and_clicking_opens_its_page(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    paper = ATLAS.papers["calibrated-language-models"]
+    position = page.evaluate(
+        """(node) => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;
+                       g.renderer.getCamera().setState({x: 0.5, y: 0.5, ratio: 1, angle: 0});
+                       const d = g.renderer.getNodeDisplayData(node); return g.renderer.framedGraphToViewport(d); }""",
+        "paper:calibrated-language-models",
+    )
+    box = page.locator(".atlas-graph-canvas").bounding_box()
+    page.mouse.move(box["x"] + position["x"], box["y"] + position["y"])
+    tooltip = page.locator(".atlas-graph-tooltip")
+    tooltip.wait_for(state="visible")
+    assert paper.title in tooltip.inner_text() and paper.challenges[0].why[:60] in " ".join(tooltip.inner_text().split())
+    page.mouse.click(box["x"] + position["x"], box["y"] + position["y"])
+    page.wait_for_url("**/papers/calibrated-language-models/")
+
+
+def test_graph_loads_after_instant_navigation_from_another_page(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url)
+    page.locator("nav.md-nav--primary a", has_text="Graph").first.click()
+    page.wait_for_url("**/graph/")
+    assert graph_ready(page) > 0

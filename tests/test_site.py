@@ -173,3 +173,73 @@ def test_contributor_text_is_shown_literally_never_run_or_evaluated(tmp_path: Pa
     assert "<img src=x onerror=alert(3)> {% raw %} Proves that" in text_of(html.find("ul", class_="atlas-paper-challenges"))
     assert "49" not in html.find("h1").get_text()
     assert not html.find("h1").find(["em", "script"]) and not html.find("h1").find("a", href=lambda h: h.lower().startswith("javascript"))
+
+
+def test_graph_json_is_node_link_data_of_the_whole_graph(built_site: Path):
+    import json
+
+    import networkx as nx
+
+    from atlas.graph import build_graph
+
+    data = json.loads((built_site / "data" / "graph.json").read_text())
+    graph = nx.node_link_graph(data, edges="edges")
+    expected = build_graph(ATLAS)
+    assert set(graph.nodes) == set(expected.nodes) and graph.number_of_edges() == expected.number_of_edges()
+    for node, attributes in graph.nodes(data=True):
+        if attributes["type"] != "reference":
+            assert {"x", "y", "size", "color", "url", "label"} <= set(attributes), node
+            target = built_site / attributes["url"].split("#")[0] / "index.html"
+            assert target.exists(), (node, attributes["url"])
+
+
+def test_graph_page_offers_search_filters_legend_and_a_static_picture(built_site: Path):
+    html = page(built_site, "graph")
+    container = html.find(attrs={"data-atlas-graph": True})
+    assert container["data-atlas-graph"] == "../data/graph.json"
+    assert container.find("input", class_="atlas-graph-search") is not None
+    assert {s["data-filter"] for s in container.find_all("select")} == {"challenge", "year", "venue"}
+    assert len(container.select(".atlas-graph-legend button[data-challenge]")) == len(ATLAS.challenges)
+    import xml.dom.minidom
+
+    xml.dom.minidom.parse(str(built_site / "graph" / "graph.svg"))  # well-formed XML, as a standalone SVG must be
+    svg = BeautifulSoup((built_site / "graph" / "graph.svg").read_text(), "html.parser")
+    assert len(svg.find_all("circle")) == len(ATLAS.papers) + len(ATLAS.challenges) + sum(
+        len(c.subchallenges) for c in ATLAS.challenges.values()
+    )
+    assert html.find("img", src="graph.svg") is not None
+
+
+def test_every_challenge_page_has_a_local_graph_linking_its_papers(built_site: Path):
+    for challenge in ATLAS.challenges.values():
+        figure = page(built_site, f"challenges/{challenge.id}").find("figure", class_="atlas-local-graph")
+        linked = {a["xlink:href"] for a in figure.find("svg").find_all("a") if "/papers/" in a["xlink:href"]}
+        assert linked == {f"../../papers/{paper.id}/" for paper, _ in ATLAS.papers_for(challenge.id)}
+        assert len(figure.select("a.atlas-local-sub")) == len(challenge.subchallenges)
+
+
+def test_statistics_page_has_charts_with_tables_and_the_insights(built_site: Path):
+    from collections import Counter
+
+    html = page(built_site, "stats")
+    pairs = html.select("div.atlas-chart-pair")
+    assert len(pairs) >= 6
+    for pair in pairs:
+        assert pair.find("svg") is not None and pair.find("table") is not None
+    first_table = [[text_of(td) for td in tr.find_all("td")] for tr in pairs[0].select("tbody tr")]
+    assert first_table == [[c.title, str(len({p.id for p, _ in ATLAS.papers_for(c.id)}))] for c in ATLAS.challenges.values()]
+    years = Counter(p.year for p in ATLAS.papers.values())
+    year_rows = {text_of(tr.find("td")): text_of(tr.find_all("td")[1]) for tr in pairs[2].select("tbody tr")}
+    assert year_rows["2024"] == str(years[2024]) and year_rows["Not given"] == str(years[None])
+    bridging = [a["href"] for a in html.select("table.atlas-bridging tbody tr td:first-child a")]
+    assert bridging == [f"../papers/{p.id}/" for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 3]
+    assert len(html.select("table.atlas-least-covered tbody tr")) == 8
+    rated = sum(1 for p in ATLAS.papers.values() if p.ratings)
+    assert f"{rated} papers with OpenReview scores" in text_of(html)
+
+
+def test_home_page_shows_the_graph_headlines(built_site: Path):
+    html = page(built_site, ".")
+    two_or_more = sum(1 for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 2)
+    assert html.find("span", attrs={"data-count": "bridging2"}).get_text() == str(two_or_more)
+    assert html.find("a", href="graph/") is not None and html.find("a", href="stats/") is not None

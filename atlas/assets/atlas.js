@@ -2,6 +2,33 @@
 (function () {
   "use strict";
 
+  // Where this script lives: the graph's scripts sit beside it and are loaded only where a graph is.
+  var assetBase = (document.currentScript && document.currentScript.src || "").replace(/atlas\.js(\?.*)?$/, "");
+  var graphScripts = null;
+
+  function loadScript(url) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = url;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + url)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function setUpGraphs() {
+    var containers = document.querySelectorAll("[data-atlas-graph]");
+    if (!containers.length) return;
+    if (!graphScripts) {
+      graphScripts = loadScript(assetBase + "vendor/graphology.umd.min.js")
+        .then(function () { return loadScript(assetBase + "vendor/sigma.min.js"); })
+        .then(function () { return loadScript(assetBase + "atlas-graph.js"); });
+    }
+    graphScripts.then(function () {
+      containers.forEach(function (container) { window.AtlasGraph.mount(container); });
+    });
+  }
+
   function setUpPaperTable() {
     var table = document.getElementById("atlas-papers");
     var filters = document.getElementById("atlas-filters");
@@ -97,7 +124,7 @@
     });
   }
 
-  function setUp() { setUpPaperTable(); setUpCopyButtons(); }
+  function setUp() { setUpPaperTable(); setUpCopyButtons(); setUpGraphs(); }
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(setUp);
   } else if (document.readyState === "loading") {

@@ -1,0 +1,62 @@
+"""Synthetic atlases for scale benchmarks, grown from the real records.
+
+`make_atlas(target, papers)` copies the real challenges and bibliography and writes `papers` paper
+records: each reuses a real record's abstract (so texts have real lengths and vocabulary) under a
+new id and title, with a year, a venue and 1-3 challenge links drawn from a seeded generator, so the
+same size always gives the same atlas.
+"""
+
+from __future__ import annotations
+
+import random
+import shutil
+from pathlib import Path
+
+from atlas.bibliography import paper_entry
+from atlas.pipeline import valid_atlas
+from atlas.yamlio import dump_record
+
+REPO = Path(__file__).resolve().parents[1]
+VENUES = ("ICLR 2024 submission", "NeurIPS 2023", "ICML 2024", "arXiv preprint", "TMLR")
+KINDS = ("method", "benchmark", "analysis", "theory", "survey")
+
+
+def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
+    real = valid_atlas(REPO)
+    if target.exists():
+        shutil.rmtree(target)
+    (target / "papers").mkdir(parents=True)
+    for name in ("challenges", "docs"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
+    shutil.copytree(REPO / "papers" / "venues", target / "papers" / "venues")
+    targets = [c.id for c in real.challenges.values()] + [f"{c.id}/{s.id}" for c in real.challenges.values() for s in c.subchallenges]
+    sources = list(real.papers.values())
+    generator = random.Random(seed)
+    survey_entries = (REPO / "citations.bib").read_text(encoding="utf-8").split("% One entry per paper record")[0]
+    entries = [survey_entries]
+    for index in range(papers):
+        source = sources[index % len(sources)]
+        paper_id = f"synthetic-{index:05d}"
+        links = generator.sample(targets, generator.choice((1, 1, 2, 2, 3)))
+        record = {
+            "title": f"{source.title} (synthetic variant {index})",
+            "year": generator.randint(2015, 2026),
+            "venue": generator.choice(VENUES),
+            "abstract": source.abstract,
+            "sources": [{"contributor": "benchmarks/synthetic.py", "gives": ["title", "year", "venue", "abstract"]}],
+            "challenges": [
+                {
+                    "id": link,
+                    "kind": generator.choice(KINDS),
+                    "why": f"Synthetic link {index} for scale benchmarks, reusing the abstract of {source.id}.",
+                }
+                for link in links
+            ],
+        }
+        if source.ratings:
+            record["ratings"] = {"average": source.ratings.average, "scores": list(source.ratings.scores)}
+        (target / "papers" / f"{paper_id}.yaml").write_text(dump_record(record), encoding="utf-8")
+        entries.append(paper_entry(paper_id, record))
+    (target / "citations.bib").write_text("\n".join(entries), encoding="utf-8")
+    return target

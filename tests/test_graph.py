@@ -1,0 +1,140 @@
+"""The graph model and its exports, read back with networkx's own readers (and Graphviz)."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pydot
+from conftest import REPO
+
+from atlas.export import export
+from atlas.graph import bridging_papers, build_graph, co_occurrence, paper_counts
+from atlas.layout import layout, local_layout
+from atlas.pipeline import check
+
+ATLAS, _ = check(REPO)
+GRAPH = build_graph(ATLAS)
+
+
+def nodes_of(kind: str) -> list[str]:
+    return [node for node, data in GRAPH.nodes(data=True) if data["type"] == kind]
+
+
+def test_graph_has_a_node_per_challenge_subchallenge_paper_and_reference():
+    assert len(nodes_of("challenge")) == len(ATLAS.challenges)
+    assert len(nodes_of("subchallenge")) == sum(len(c.subchallenges) for c in ATLAS.challenges.values())
+    assert len(nodes_of("paper")) == len(ATLAS.papers)
+    cited = {r.number for c in ATLAS.challenges.values() for r in c.references}
+    entries = [e for e in ATLAS.bibliography.values() if e.key not in ATLAS.papers]
+    unresolved = cited - {e.surveyref for e in entries}
+    assert len(nodes_of("reference")) == len(entries) + len(unresolved)
+
+
+def test_edges_are_typed_and_carry_their_reasons():
+    kinds = {data["type"] for _, _, data in GRAPH.edges(data=True)}
+    assert kinds == {"sub_of", "addresses", "cites", "related"}
+    paper = ATLAS.papers["calibrated-language-models"]
+    out = list(GRAPH.out_edges("paper:calibrated-language-models", data=True))
+    assert [(target, data["why"]) for _, target, data in out] == [
+        (f"sub:{link.target}" if link.sub else f"challenge:{link.target}", link.why) for link in paper.challenges
+    ]
+    related = [(s, t) for s, t, kind in GRAPH.edges(data="type") if kind == "related"]
+    assert len(related) == sum(len(c.related) for c in ATLAS.challenges.values())
+    assert ("challenge:efficiency", "survey:71") in [(s, t) for s, t, kind in GRAPH.edges(data="type") if kind == "cites"]
+
+
+def test_counts_cooccurrence_and_bridging_agree_with_the_records():
+    counts = paper_counts(GRAPH)
+    for challenge in ATLAS.challenges:
+        assert counts[challenge] == len({p.id for p, _ in ATLAS.papers_for(challenge)})
+        assert GRAPH.nodes[f"challenge:{challenge}"]["papers"] == counts[challenge]
+    pairs = co_occurrence(GRAPH)
+    both = [p for p in ATLAS.papers.values() if {"efficiency", "heterogeneous-data"} <= {link.challenge for link in p.challenges}]
+    assert pairs[("efficiency", "heterogeneous-data")] == len(both)
+    assert bridging_papers(GRAPH) == sorted(p.id for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 3)
+
+
+def test_unknown_facts_are_absent_not_empty():
+    data = GRAPH.nodes["paper:calibrated-language-models"]
+    assert "year" not in data and "venue" not in data and "rating" not in data
+    rated = GRAPH.nodes["paper:consistency-trajectory-models"]
+    assert rated["year"] == 2024 and rated["rating"] == 6.5
+
+
+def test_layout_places_every_drawn_node_deterministically():
+    first, second = layout(GRAPH), layout(build_graph(ATLAS))
+    assert first == second
+    drawn = [n for n, d in GRAPH.nodes(data=True) if d["type"] != "reference"]
+    assert set(first) == set(drawn)
+    positions = {(round(v["x"], 2), round(v["y"], 2)) for v in first.values()}
+    assert len(positions) == len(first), "two nodes share a position"
+
+
+def test_local_layout_shows_the_challenge_its_subchallenges_and_papers():
+    local = local_layout(GRAPH, "metrics")
+    types = [node["type"] for node in local["nodes"]]
+    assert types.count("subchallenge") == len(ATLAS.challenges["metrics"].subchallenges)
+    assert local["shown"] == local["total"] == len({p.id for p, _ in ATLAS.papers_for("metrics")})
+    limited = local_layout(GRAPH, "metrics", limit=5)
+    assert limited["shown"] == 5 and limited["total"] == local["total"]
+
+
+def comparable(graph: nx.Graph) -> tuple[set[str], int, dict[str, str]]:
+    types = {str(node): str(data.get("type", "")).strip('"') for node, data in graph.nodes(data=True)}
+    return {str(node).strip('"') for node in graph.nodes}, graph.number_of_edges(), {k.strip('"'): v for k, v in types.items()}
+
+
+EXPECTED = comparable(GRAPH)
+
+
+def test_json_export_round_trips_through_networkx():
+    data = json.loads(export(GRAPH, "json"))
+    back = nx.node_link_graph(data, edges="edges")
+    assert comparable(back) == EXPECTED
+    assert back.nodes["challenge:metrics"]["x"] is not None and back.nodes["challenge:metrics"]["color"].startswith("#")
+
+
+def test_graphml_export_round_trips_through_networkx():
+    back = nx.read_graphml(io.BytesIO(export(GRAPH, "graphml").encode()), force_multigraph=True)
+    assert comparable(back) == EXPECTED
+    assert back.nodes["paper:consistency-trajectory-models"]["rating"] == 6.5
+
+
+def test_gexf_export_round_trips_through_networkx_and_is_reproducible():
+    text = export(GRAPH, "gexf")
+    back = nx.read_gexf(io.BytesIO(text.encode()))
+    assert comparable(back) == EXPECTED
+    assert text == export(build_graph(ATLAS), "gexf")
+
+
+def test_dot_export_round_trips_through_pydot():
+    back = nx.nx_pydot.from_pydot(pydot.graph_from_dot_data(export(GRAPH, "dot"))[0])
+    assert comparable(back) == EXPECTED
+
+
+def test_dot_export_is_read_by_graphviz(tmp_path: Path):
+    assert shutil.which("dot"), "Graphviz's dot is needed (make system-deps installs it)"
+    path = tmp_path / "atlas.dot"
+    path.write_text(export(GRAPH, "dot"))
+    result = subprocess.run(["dot", "-Tsvg", str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count('<g id="node') == GRAPH.number_of_nodes()
+
+
+def test_graph_command_writes_each_format(tmp_path: Path):
+    for format in ("json", "graphml", "gexf", "dot"):
+        target = tmp_path / f"atlas.{format}"
+        result = subprocess.run(
+            [sys.executable, "-m", "atlas.cli", "--root", str(REPO), "graph", "--format", format, "-o", str(target)],
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, result.stderr
+        assert target.stat().st_size > 10_000
