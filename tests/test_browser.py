@@ -221,3 +221,46 @@ def test_graph_loads_after_instant_navigation_from_another_page(watched: Watched
     page.locator("nav.md-nav--primary a", has_text="Graph").first.click()
     page.wait_for_url("**/graph/")
     assert graph_ready(page) > 0
+
+
+def test_dragging_a_node_moves_it_and_the_legend_filters_by_challenge(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    node = "challenge:causality"
+    where = """(node) => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;
+                           return [g.graph.getNodeAttribute(node, 'x'), g.graph.getNodeAttribute(node, 'y'),
+                                   g.renderer.framedGraphToViewport(g.renderer.getNodeDisplayData(node))]; }"""
+    x, y, screen = page.evaluate(where, node)
+    box = page.locator(".atlas-graph-canvas").bounding_box()
+    page.mouse.move(box["x"] + screen["x"], box["y"] + screen["y"])
+    page.mouse.down()
+    page.mouse.move(box["x"] + screen["x"] - 120, box["y"] + screen["y"] + 60, steps=8)
+    page.mouse.up()
+    moved_x, moved_y, _ = page.evaluate(where, node)
+    assert (moved_x, moved_y) != (x, y)
+    assert "/graph/" in page.url, "a drag must not open the node's page"
+    page.locator(".atlas-graph-legend button[data-challenge='metrics']").click()
+    assert page.locator(".atlas-graph-filter[data-filter='challenge']").input_value() == "metrics"
+    others = len(ATLAS.challenges) + sum(len(c.subchallenges) for c in ATLAS.challenges.values())
+    metrics = sum(1 for p in ATLAS.papers.values() if any(link.challenge == "metrics" for link in p.challenges))
+    assert displayed_nodes(page) == others + metrics
+
+
+def test_graph_prints_and_shows_without_javascript_as_the_static_picture(browser: Browser, site_url: str):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    assert page.locator(".atlas-graph-static img").is_visible()
+    assert not page.locator(".atlas-graph").is_visible()
+    assert page.evaluate("document.querySelector('.atlas-graph-static img').naturalWidth") > 0
+    context.close()
+    watched = Watched(browser)
+    page = watched.page
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    page.emulate_media(media="print")
+    assert page.locator(".atlas-graph-static img").is_visible()
+    assert not page.locator(".atlas-graph-canvas").is_visible()
+    watched.context.close()
+    assert watched.errors == []

@@ -32,11 +32,12 @@ def test_meta_title_is_a_quoted_string_without_angle_brackets():
 
 def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engine():
     rendered = render_site(ATLAS, build_graph(ATLAS), {})
-    expected = {"index.md", "challenges/index.md", "papers/index.md", "references.md"}
+    expected = {"index.md", "challenges/index.md", "papers/index.md", "references.md", "stats.md", "graph/index.md"}
     expected |= {f"challenges/{c}.md" for c in ATLAS.challenges} | {f"papers/{p}.md" for p in ATLAS.papers}
     expected |= {f"venues/{v}.md" for v in ATLAS.venues}
     assert set(rendered.pages) == expected
-    assert set(rendered.assets) == {"atlas.css", "atlas.js"}
+    assert set(rendered.assets) == {"atlas.css", "atlas.js", "atlas-graph.js", "vendor/graphology.umd.min.js", "vendor/sigma.min.js"}
+    assert set(rendered.files) == {"data/graph.json", "graph/graph.svg"}
 
 
 def test_paper_page_escapes_every_contributor_value():
