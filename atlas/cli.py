@@ -106,6 +106,96 @@ def _graph(root: Path, format: str, output: Path | None) -> int:
     return 0
 
 
+def _contributor(root: Path) -> str:
+    import subprocess
+
+    try:
+        name = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    return name or "a contributor"
+
+
+def _ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> list:
+    """Ask at a terminal for the challenges of one paper: a number from the suggestions or an id."""
+    from atlas.add import Choice
+    from atlas.model import CHALLENGE_KINDS
+
+    stream_in = stream_in or sys.stdin
+    stream_out = stream_out or sys.stdout
+    choices = []
+    while True:
+        stream_out.write(f"Challenge for '{title}' (a number above or an id; empty to finish): ")
+        stream_out.flush()
+        answer = stream_in.readline().strip()
+        if not answer:
+            if choices:
+                return choices
+            stream_out.write("  a paper needs at least one challenge\n")
+            continue
+        target = ranked[int(answer) - 1].target if answer.isdigit() and 0 < int(answer) <= len(ranked) else answer
+        stream_out.write(f"Kind ({', '.join(CHALLENGE_KINDS)}): ")
+        stream_out.flush()
+        kind = stream_in.readline().strip()
+        stream_out.write("Why (one sentence in your own words): ")
+        stream_out.flush()
+        why = stream_in.readline().strip()
+        choices.append(Choice(target, kind, why))
+
+
+def _add(root: Path, args: argparse.Namespace) -> int:
+    from atlas.add import AddRefused, Choice, plan, validate_choices, write
+    from atlas.candidate import CandidateError, from_bibtex_file
+    from atlas.pipeline import AtlasInvalid, valid_atlas
+    from atlas.suggest import suggest
+
+    try:
+        atlas = valid_atlas(root)
+    except AtlasInvalid as invalid:
+        _print_problems(invalid.problems)
+        print("atlas add: the atlas has errors already; fix them first (atlas check)", file=sys.stderr)
+        return 1
+    try:
+        candidates = from_bibtex_file(args.bibtex, args.contributor or _contributor(root))
+        planned = plan(atlas, candidates)
+        if not (len(args.challenge) == len(args.kind) == len(args.why)):
+            raise AddRefused("give --challenge, --kind and --why together, once for each link")
+        given = [Choice(t, k, w) for t, k, w in zip(args.challenge, args.kind, args.why, strict=True)]
+        validate_choices(atlas, given)
+        choices_for = []
+        for item in planned:
+            ranked = suggest(atlas, item.candidate.title, item.candidate.abstract, item.candidate.keywords)
+            print(f"{item.candidate.where}: {item.candidate.title} -> papers/{item.id}.yaml")
+            print("  suggested challenges (score):")
+            for number, suggestion in enumerate(ranked[: args.suggestions], 1):
+                print(f"  {number:>3}. {suggestion.target:<45} {suggestion.score:.3f}")
+            if given or args.dry_run:
+                choices_for.append(given)
+            elif sys.stdin.isatty():
+                chosen = _ask_choices(item.candidate.title, ranked)
+                validate_choices(atlas, chosen)
+                choices_for.append(chosen)
+            else:
+                raise AddRefused("no --challenge given and no terminal to ask at; pass --challenge ID --kind KIND --why TEXT")
+        if args.dry_run:
+            from atlas.add import record_for
+            from atlas.yamlio import dump_record
+
+            for item, choices in zip(planned, choices_for, strict=True):
+                print(f"\n# papers/{item.id}.yaml (not written: --dry-run)")
+                print(dump_record(record_for(item.candidate, choices)), end="")
+                print("# citations.bib entry (not written)")
+                print(item.candidate.bibtex(item.id), end="")
+            return 0
+        added = write(root, planned, choices_for)
+    except (CandidateError, AddRefused) as error:
+        print(f"atlas add: {error}" if not str(error).startswith(str(args.bibtex)) else str(error), file=sys.stderr)
+        return 1
+    for paper_id in added:
+        print(f"added papers/{paper_id}.yaml and its entry in citations.bib")
+    return 0
+
+
 def _site_path(root: Path) -> str:
     """The path part of mkdocs.yml's site_url, where absolute links of the built site start."""
     from urllib.parse import urlparse
@@ -173,6 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--no-strict", action="store_true", help="do not stop on MkDocs warnings")
     serve = commands.add_parser("serve", help="serve the site with live reload")
     serve.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
+    add = commands.add_parser("add", help="add papers from a BibTeX file, with duplicate checks and challenge suggestions")
+    add.add_argument("--bibtex", type=Path, required=True, help="a .bib file with one or more entries")
+    add.add_argument("--challenge", action="append", default=[], metavar="ID", help="challenge or challenge/sub-challenge (repeatable)")
+    add.add_argument(
+        "--kind", action="append", default=[], choices=("method", "benchmark", "analysis", "theory", "survey"), help="one per --challenge"
+    )
+    add.add_argument("--why", action="append", default=[], metavar="TEXT", help="one sentence per --challenge, in your own words")
+    add.add_argument("--dry-run", action="store_true", help="print the record, the entry and the suggestions; write nothing")
+    add.add_argument("--contributor", help="who gives the facts (default: git's user.name)")
+    add.add_argument("--suggestions", type=int, default=5, metavar="N", help="how many suggestions to print (default: 5)")
     graph = commands.add_parser("graph", help="write the challenge-to-paper graph for Gephi, Cytoscape or Graphviz")
     graph.add_argument("--format", choices=("json", "graphml", "gexf", "dot"), default="json", help="output format (default: json)")
     graph.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
@@ -188,6 +288,8 @@ def main(argv: list[str] | None = None) -> int:
         return _build(root, args.site_dir, strict=not args.no_strict)
     if args.command == "serve":
         return _serve(root, args.addr)
+    if args.command == "add":
+        return _add(root, args)
     if args.command == "graph":
         return _graph(root, args.format, args.output)
     if args.command == "links":

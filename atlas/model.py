@@ -7,6 +7,7 @@ from pathlib import Path
 
 CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
 LINK_NAMES = ("openreview", "arxiv", "doi", "url", "code")
+API_NAMES = {"arxiv": "arXiv", "crossref": "Crossref", "openreview": "OpenReview"}
 
 
 @dataclass(frozen=True, order=True)
@@ -88,15 +89,22 @@ class Ratings:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a record's facts came from: a seed file of ../shared/seeds or a contributor."""
+    """Where a record's facts came from: a seed file of ../shared/seeds, a contributor, or a public
+    API (arxiv, crossref, openreview) looked up at `url`."""
 
     seed: str | None
     contributor: str | None
     gives: tuple[str, ...]
+    api: str | None = None
+    url: str | None = None
 
     @property
     def label(self) -> str:
-        return f"seed {self.seed}" if self.seed else f"contributor {self.contributor}"
+        if self.seed:
+            return f"seed {self.seed}"
+        if self.api:
+            return f"the {API_NAMES.get(self.api, self.api)} API"
+        return f"contributor {self.contributor}"
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from atlas.bibliography import latex_to_text
 from atlas.ids import ID_PATTERN, MAX_ID_LENGTH, normalise_title, slug
 from atlas.load import RawAtlas, RawRecord
 from atlas.model import (
+    API_NAMES,
     CHALLENGE_KINDS,
     LINK_NAMES,
     Atlas,
@@ -120,13 +121,19 @@ class _Checker:
 
     def sources(self, mapping: LineMap) -> tuple[Source, ...]:
         found = []
-        for item in self.items(mapping, "sources", "sources ({seed: file} or {contributor: name})"):
-            self.fields(item, ("seed", "contributor", "gives"), (), "a source")
-            seed, contributor = self.text(item, "seed"), self.text(item, "contributor")
-            if bool(seed) == bool(contributor):
-                self.problem(item.line, "a source names exactly one of 'seed' or 'contributor'")
+        for item in self.items(mapping, "sources", "sources ({seed: file}, {contributor: name} or {api: name, url: URL})"):
+            self.fields(item, ("seed", "contributor", "api", "url", "gives"), (), "a source")
+            seed, contributor, api = self.text(item, "seed"), self.text(item, "contributor"), self.text(item, "api")
+            if sum(map(bool, (seed, contributor, api))) != 1:
+                self.problem(item.line, "a source names exactly one of 'seed', 'contributor' or 'api'")
                 continue
-            found.append(Source(seed, contributor, self.texts(item, "gives")))
+            if api and api not in API_NAMES:
+                self.problem(item.line_of("api"), f"api '{api}' is not one of {', '.join(API_NAMES)}")
+                continue
+            url = item.get("url")
+            if url is not None and _check_url(self, item.line_of("url"), "url", url) is None:
+                continue
+            found.append(Source(seed, contributor, self.texts(item, "gives"), api, url))
         if not found and "sources" in mapping:
             self.problem(mapping.line_of("sources"), "'sources' is empty; say where the facts came from")
         return tuple(found)

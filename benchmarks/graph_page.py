@@ -21,9 +21,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
-from synthetic import make_atlas
 
 from atlas.cli import main as atlas
+
+from synthetic import make_atlas
 
 FLAGS = [
     "--headless",

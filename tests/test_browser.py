@@ -10,10 +10,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from conftest import REPO
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from atlas.pipeline import check
+
+from conftest import REPO
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"

@@ -6,10 +6,11 @@ import re
 from pathlib import Path
 
 import pybtex.errors
-from conftest import REPO, seed
 from pybtex.database import parse_file
 
 from atlas.pipeline import check
+
+from conftest import REPO, seed
 
 SECTIONS = {  # challenge id -> (first heading, heading that ends it) in the survey's text
     "robustness": ("2.1 Generalization and Robustness", "2.2 Overcoming Implicit Assumptions"),

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import networkx as nx
 import pydot
-from conftest import REPO
 
 from atlas.export import export
 from atlas.graph import bridging_papers, build_graph, co_occurrence, paper_counts
 from atlas.layout import layout, local_layout
 from atlas.pipeline import check
+
+from conftest import REPO
 
 ATLAS, _ = check(REPO)
 GRAPH = build_graph(ATLAS)

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pybtex.errors
 import pytest
-from conftest import REPO, seed
 from pybtex.database import parse_file
 
 from atlas.ids import normalise_title
 from atlas.importer import ImportFormatError, import_seed, parse_daily_list, parse_ratings_digest, parse_seed
 from atlas.yamlio import load_yaml_file
+
+from conftest import REPO, seed
 
 
 def test_daily_lists_give_title_and_abstract_pairs():

@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from conftest import REPO
 
 from atlas.graph import build_graph
 from atlas.pipeline import check
 from atlas.render import md, meta_title, page_url, render_site
+
+from conftest import REPO
 
 ATLAS, _ = check(REPO)
 

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from conftest import REPO, copy_atlas
 
 from atlas.cli import main
 from atlas.linkcheck import broken_links
 from atlas.pipeline import check
+
+from conftest import REPO, copy_atlas
 
 ATLAS, _ = check(REPO)
 

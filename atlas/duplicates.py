@@ -1,0 +1,74 @@
+"""Is this paper already in the atlas? Identifiers first, then the title, exact and fuzzy.
+
+A title matches when, after normalisation (case, punctuation, LaTeX markup and accents removed), it
+is the same, or when rapidfuzz's `token_sort_ratio` of the two normalised titles is at least
+FUZZY_THRESHOLD (out of 100): high enough that different papers with similar wording ("Consistency
+Models" and "Consistency Trajectory Models") pass, low enough that a typo or a reordered subtitle is
+caught. Titles shorter than MIN_FUZZY_LENGTH characters only match exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from atlas.candidate import ARXIV_ID, DOI, OPENREVIEW, Candidate
+from atlas.ids import normalise_title
+from atlas.model import Paper
+
+FUZZY_THRESHOLD = 93.0
+MIN_FUZZY_LENGTH = 25
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    existing: str  # the record's path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"already in the atlas as {self.existing} ({self.reason})"
+
+
+def identifier(kind: str, url: str | None) -> str | None:
+    """The bare identifier of a DOI, arXiv or OpenReview link, lower-cased for comparison."""
+    if not url:
+        return None
+    if kind == "doi":
+        match = DOI.match(url.strip())
+    elif kind == "arxiv":
+        match = ARXIV_ID.match(re.sub(r"^https?://arxiv\.org/(abs|pdf)/", "", url.strip()).removesuffix(".pdf"))
+    else:
+        match = OPENREVIEW.match(url.strip())
+    return match.group(1).lower() if match else None
+
+
+class DuplicateFinder:
+    """An index of the atlas' papers by identifier and normalised title."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self.by_id: dict[tuple[str, str], str] = {}
+        self.by_title: dict[str, str] = {}
+        for paper in papers:
+            self.add(paper.path, paper.title, dict(paper.links))
+
+    def add(self, path: str, title: str, links: dict[str, str]) -> None:
+        for kind in ("doi", "arxiv", "openreview"):
+            if value := identifier(kind, links.get(kind)):
+                self.by_id[(kind, value)] = path
+        self.by_title[normalise_title(title)] = path
+
+    def find(self, candidate: Candidate) -> Duplicate | None:
+        for kind, label in (("doi", "same DOI"), ("arxiv", "same arXiv id"), ("openreview", "same OpenReview id")):
+            value = identifier(kind, candidate.links.get(kind))
+            if value and (kind, value) in self.by_id:
+                return Duplicate(self.by_id[(kind, value)], label)
+        title = normalise_title(candidate.title)
+        if title in self.by_title:
+            return Duplicate(self.by_title[title], "same title")
+        if len(title) >= MIN_FUZZY_LENGTH and self.by_title:
+            best = process.extractOne(title, list(self.by_title), scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
+            if best:
+                return Duplicate(self.by_title[best[0]], f"title {best[1]:.0f}% similar to '{best[0]}'")
+        return None

@@ -1,0 +1,245 @@
+"""`atlas add --bibtex`: records from real BibTeX, duplicates refused, nothing ever half-written."""
+
+from __future__ import annotations
+
+import os
+import pty
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from atlas.pipeline import check
+from atlas.yamlio import dump_record, load_yaml_file
+
+from conftest import REPO, SHARED
+
+HEP = SHARED / "corpora" / "hepml-living-review.bib"
+SMOOTHQUANT = """@inproceedings{xiao2023smooth,
+  title = {{SmoothQuant}: Accurate and Efficient Post-Training Quantization for Large Language Models},
+  author = {Xiao, Guangxuan and Lin, Ji and Seznec, Micka{\\"e}l and Han, Song},
+  booktitle = {International Conference on Machine Learning},
+  year = {2023},
+  doi = {10.5555/3618408.3619993},
+  abstract = {Large language models show excellent performance but are compute- and memory-intensive.
+              Quantization can reduce memory and accelerate inference.}
+}
+"""
+LINK = [
+    "--challenge",
+    "efficiency/quantization",
+    "--kind",
+    "method",
+    "--why",
+    "Smooths activation outliers into weights so both quantise to 8 bits.",
+]
+
+
+def atlas(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "atlas.cli", "--root", str(root), *args], capture_output=True, text=True, input=stdin, timeout=300
+    )
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def bib(tmp_path: Path, text: str, name: str = "new.bib") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_dry_run_prints_record_entry_and_suggestions_and_writes_nothing(atlas_copy: Path, tmp_path: Path):
+    before = snapshot(atlas_copy)
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, SMOOTHQUANT)), "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(atlas_copy) == before
+    suggestions = re.findall(r"^\s+\d+\. (\S+)\s+\d\.\d{3}$", result.stdout, re.M)
+    assert suggestions[0] == "efficiency/quantization"
+    assert "# papers/xiao-2023-smoothquant.yaml (not written: --dry-run)" in result.stdout
+    assert "Mickaël Seznec" in result.stdout
+    assert "@inproceedings{xiao-2023-smoothquant," in result.stdout
+
+
+def test_add_writes_a_canonical_record_and_its_entry_and_the_atlas_stays_valid(atlas_copy: Path, tmp_path: Path):
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, SMOOTHQUANT)), *LINK)
+    assert result.returncode == 0, result.stderr
+    assert "added papers/xiao-2023-smoothquant.yaml and its entry in citations.bib" in result.stdout
+    path = atlas_copy / "papers" / "xiao-2023-smoothquant.yaml"
+    record, problems = load_yaml_file(path, path.name)
+    assert not problems and path.read_text() == dump_record(record)
+    assert record["authors"] == ["Guangxuan Xiao", "Ji Lin", "Mickaël Seznec", "Song Han"]
+    assert record["links"] == {"doi": "https://doi.org/10.5555/3618408.3619993"}
+    assert record["venue"] == "International Conference on Machine Learning" and record["year"] == 2023
+    assert record["challenges"] == [{"id": "efficiency/quantization", "kind": "method", "why": LINK[-1]}]
+    assert record["sources"][0]["gives"] == ["title", "authors", "year", "venue", "abstract", "links.doi"]
+    assert check(atlas_copy)[1] == []
+    assert "@inproceedings{xiao-2023-smoothquant," in (atlas_copy / "citations.bib").read_text()
+
+
+def test_a_second_add_of_the_same_paper_is_refused(atlas_copy: Path, tmp_path: Path):
+    assert atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, SMOOTHQUANT)), *LINK).returncode == 0
+    before = snapshot(atlas_copy)
+    again = SMOOTHQUANT.replace("{{SmoothQuant}: Accurate", "{Smoothquant -- accurate").replace("10.5555/3618408.3619993", "10.1/x")
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, again, "again.bib")), *LINK)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "is already in the atlas as papers/xiao-2023-smoothquant.yaml (same title)" in result.stderr
+    assert snapshot(atlas_copy) == before
+
+
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        ("Calibrated language models must hallucinate", "same title"),
+        ("Calibrated Language Models Must Halucinate", "% similar"),
+        ("Must Hallucinate: Calibrated Language Models", "% similar"),
+        ("Consistency Trajectory Models: Learning Probability Flow {ODE} Trajectory of Diffusion", "same title"),
+    ],
+)
+def test_duplicate_titles_are_refused_naming_the_existing_record(atlas_copy: Path, tmp_path: Path, title: str, reason: str):
+    entry = f"@misc{{new,\n  title = {{{title}}},\n  year = {{2024}}\n}}\n"
+    before = snapshot(atlas_copy)
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, entry)), *LINK)
+    assert result.returncode == 1
+    assert "is already in the atlas as papers/" in result.stderr and reason in result.stderr
+    assert snapshot(atlas_copy) == before
+
+
+def test_same_identifier_is_a_duplicate_even_with_another_title(atlas_copy: Path, tmp_path: Path):
+    entry = "@misc{new,\n  title = {Something else entirely},\n  url = {https://openreview.net/forum?id=ymjI8feDTD}\n}\n"
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, entry)), *LINK)
+    assert result.returncode == 1
+    assert "papers/consistency-trajectory-models.yaml (same OpenReview id)" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Consistency Models",
+        "Calibrated Language Models Rarely Hallucinate on Repeated Facts",
+        "Language Models (Mostly) Know What They Do Not Know",
+    ],
+)
+def test_similar_but_different_titles_are_not_duplicates(atlas_copy: Path, tmp_path: Path, title: str):
+    entry = f"@misc{{new,\n  title = {{{title}}},\n  year = {{2024}}\n}}\n"
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, entry)), "--dry-run")
+    assert result.returncode == 0, result.stderr
+
+
+def test_no_two_papers_of_the_corpus_are_taken_for_duplicates():
+    from atlas.candidate import Candidate
+    from atlas.duplicates import DuplicateFinder
+
+    papers = list(check(REPO)[0].papers.values())
+    for index, paper in enumerate(papers):
+        finder = DuplicateFinder(papers[:index] + papers[index + 1 :])
+        assert finder.find(Candidate(title=paper.title, links=dict(paper.links))) is None, paper.id
+
+
+def test_two_entries_of_one_file_that_are_the_same_paper_are_refused(atlas_copy: Path, tmp_path: Path):
+    twice = SMOOTHQUANT + SMOOTHQUANT.replace("xiao2023smooth,", "again,")
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, twice)), *LINK)
+    assert result.returncode == 1 and "(also being added)" in result.stderr
+
+
+def test_malformed_bibtex_is_reported_with_its_line_and_nothing_is_written(atlas_copy: Path, tmp_path: Path):
+    before = snapshot(atlas_copy)
+    broken = bib(tmp_path, "@misc{ok,\n  title = {Fine}\n}\n\n@article{broken,\n  title = {Unclosed\n")
+    result = atlas(atlas_copy, "add", "--bibtex", str(broken), *LINK)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert re.search(rf"{re.escape(str(broken))}:\d+: BibTeX syntax error", result.stderr)
+    assert snapshot(atlas_copy) == before
+
+
+def test_unknown_challenge_and_missing_why_are_refused(atlas_copy: Path, tmp_path: Path):
+    path = str(bib(tmp_path, SMOOTHQUANT))
+    result = atlas(atlas_copy, "add", "--bibtex", path, "--challenge", "efficiency/speed", "--kind", "method", "--why", "x")
+    assert result.returncode == 1 and "'efficiency/speed' is not a challenge or sub-challenge" in result.stderr
+    result = atlas(atlas_copy, "add", "--bibtex", path, "--challenge", "efficiency", "--kind", "method")
+    assert result.returncode == 1 and "give --challenge, --kind and --why together" in result.stderr
+
+
+def test_without_a_terminal_and_without_challenges_it_stops_with_a_clear_message(atlas_copy: Path, tmp_path: Path):
+    before = snapshot(atlas_copy)
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, SMOOTHQUANT)))
+    assert result.returncode == 1
+    assert "no --challenge given and no terminal to ask at" in result.stderr
+    assert snapshot(atlas_copy) == before
+
+
+def test_a_record_that_would_fail_check_is_rolled_back(atlas_copy: Path, tmp_path: Path):
+    before = snapshot(atlas_copy)
+    long_why = "word " * 100
+    result = atlas(
+        atlas_copy, "add", "--bibtex", str(bib(tmp_path, SMOOTHQUANT)), "--challenge", "efficiency", "--kind", "method", "--why", long_why
+    )
+    assert result.returncode == 1 and "would not pass `atlas check`" in result.stderr
+    assert snapshot(atlas_copy) == before
+
+
+def test_at_a_terminal_it_asks_for_the_challenges(atlas_copy: Path, tmp_path: Path):
+    path = str(bib(tmp_path, SMOOTHQUANT))
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "atlas.cli", "--root", str(atlas_copy), "add", "--bibtex", path],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        close_fds=True,
+    )
+    os.close(terminal)
+    output = b""
+
+    def read_until(text: bytes) -> None:
+        nonlocal output
+        deadline = time.monotonic() + 120
+        while text not in output and time.monotonic() < deadline:
+            output += os.read(controller, 4096)
+        assert text in output, output.decode(errors="replace")
+
+    read_until(b"a number above or an id")
+    os.write(controller, b"1\n")
+    read_until(b"Kind (")
+    os.write(controller, b"method\n")
+    read_until(b"Why (")
+    os.write(controller, b"Moves activation outliers into the weights so that both quantise well.\n")
+    read_until(b"a number above or an id; empty to finish): ")
+    os.write(controller, b"\n")
+    assert process.wait(timeout=120) == 0
+    os.close(controller)
+    record, _ = load_yaml_file(atlas_copy / "papers" / "xiao-2023-smoothquant.yaml", "x")
+    assert record["challenges"][0]["id"] == "efficiency/quantization"
+
+
+def hep_entries(count: int) -> str:
+    text = HEP.read_text(encoding="utf-8")
+    starts = [m.start() for m in re.finditer(r"^@", text, re.M)]
+    return text[starts[0] : starts[count]]
+
+
+def test_real_world_bibtex_from_the_hep_living_review_becomes_valid_records(atlas_copy: Path, tmp_path: Path):
+    path = bib(tmp_path, hep_entries(40), "hep.bib")
+    link = [
+        "--challenge",
+        "heterogeneous-data/scientific-domains",
+        "--kind",
+        "method",
+        "--why",
+        "A generative model for collider physics data.",
+    ]
+    result = atlas(atlas_copy, "add", "--bibtex", str(path), *link)
+    assert result.returncode == 0, result.stderr
+    added = re.findall(r"^added papers/(\S+)\.yaml", result.stdout, re.M)
+    assert len(added) == 40
+    atlas_model, problems = check(atlas_copy)
+    assert problems == []
+    for paper_id in added:
+        paper = atlas_model.papers[paper_id]
+        prose = re.sub(r"\$[^$]*\$", "", paper.title)  # math stays LaTeX; everything else is decoded
+        assert "{" not in prose and "\\" not in prose, paper.title
+        assert all("{" not in name and "\\" not in name for name in paper.authors), paper.authors
