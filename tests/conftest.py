@@ -14,7 +14,16 @@ SEEDS = SHARED / "seeds"
 DATA = ("challenges", "papers", "citations.bib", "mkdocs.yml", "docs")
 
 
+def require_shared() -> None:
+    """../shared must sit beside the checkout; where it cannot (a GitHub runner sets
+    ATLAS_SHARED_OPTIONAL=1), the tests that read it are skipped, saying so."""
+    if not SHARED.is_dir() and os.environ.get("ATLAS_SHARED_OPTIONAL") == "1":
+        pytest.skip(f"{SHARED} is not here (ATLAS_SHARED_OPTIONAL=1)")
+    assert SHARED.is_dir(), f"{SHARED} is missing; ../shared must sit beside the checkout"
+
+
 def seed(prefix: str) -> Path:
+    require_shared()
     matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
     assert matches, f"the seed {prefix}_*.txt is missing from {SEEDS}; ../shared must sit beside the checkout"
     return matches[0]

@@ -15,7 +15,7 @@ import pytest
 from atlas.pipeline import check
 from atlas.yamlio import dump_record, load_yaml_file
 
-from conftest import REPO, SHARED
+from conftest import REPO, SHARED, require_shared
 
 HEP = SHARED / "corpora" / "hepml-living-review.bib"
 SMOOTHQUANT = """@inproceedings{xiao2023smooth,
@@ -217,6 +217,7 @@ def test_at_a_terminal_it_asks_for_the_challenges(atlas_copy: Path, tmp_path: Pa
 
 
 def hep_entries(count: int) -> str:
+    require_shared()
     text = HEP.read_text(encoding="utf-8")
     starts = [m.start() for m in re.finditer(r"^@", text, re.M)]
     return text[starts[0] : starts[count]]

@@ -1,0 +1,111 @@
+"""The pull-request flow: workflows run the README's commands, pinned; pre-commit and the PR summary work."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from conftest import REPO, copy_atlas
+
+WORKFLOWS = REPO / ".github" / "workflows"
+
+
+def workflow(name: str) -> dict:
+    data = yaml.safe_load((WORKFLOWS / name).read_text())
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data
+
+
+def steps(data: dict) -> list[dict]:
+    return [step for job in data["jobs"].values() for step in job.get("steps", [])]
+
+
+def readme_commands() -> list[str]:
+    quick_start = (REPO / "README.md").read_text().split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", quick_start, re.S).group(1)
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.split("#")[0].strip()]
+
+
+def test_readme_quick_start_is_make_site_then_make_test_and_ci_runs_the_same():
+    assert readme_commands() == ["make site", "make test"]
+    ci = (REPO / ".ci" / "run").read_text()
+    assert [line for line in ci.splitlines() if line.startswith("make ")] == readme_commands()
+
+
+def test_check_workflow_runs_the_readme_commands_on_pull_requests_and_writes_a_summary():
+    data = workflow("check.yml")
+    assert "pull_request" in data["on"]
+    runs = [step.get("run", "") for step in steps(data)]
+    assert [run for run in runs if run.startswith("make ")] == readme_commands()
+    assert any("pr-summary.py" in run and "GITHUB_STEP_SUMMARY" in run for run in runs)
+
+
+def test_deploy_workflow_builds_with_the_readme_command_and_publishes_the_site_folder():
+    data = workflow("deploy.yml")
+    assert data["on"]["push"]["branches"] == ["main"]
+    runs = [step.get("run", "") for step in steps(data)]
+    assert "make site" in runs
+    upload = next(step for step in steps(data) if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
+    assert upload["with"]["path"] == "site"
+
+
+def test_every_action_is_pinned_to_an_exact_version():
+    for path in WORKFLOWS.glob("*.yml"):
+        for step in steps(workflow(path.name)):
+            if "uses" in step:
+                assert re.search(r"@(v\d+\.\d+\.\d+|[0-9a-f]{40})$", step["uses"]), (path.name, step["uses"])
+
+
+def test_generated_output_is_ignored_never_committed():
+    ignored = (REPO / ".gitignore").read_text().split()
+    assert {"site/", ".venv/"} <= set(ignored)
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True).stdout.split()
+    assert not [path for path in tracked if path.startswith(("site/", ".venv/", "node_modules/"))]
+
+
+def test_pre_commit_configuration_is_valid_and_its_atlas_check_hook_catches_a_bad_record(tmp_path: Path):
+    tool = shutil.which("pre-commit", path=str(Path(sys.executable).parent))
+    assert subprocess.run([tool, "validate-config", str(REPO / ".pre-commit-config.yaml")], capture_output=True).returncode == 0
+    root = copy_atlas(tmp_path / "repo")
+    shutil.copy2(REPO / ".pre-commit-config.yaml", root)
+    (root / ".venv" / "bin").mkdir(parents=True)
+    (root / ".venv" / "bin" / "atlas").symlink_to(Path(sys.executable).parent / "atlas")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    good = subprocess.run([tool, "run", "atlas-check", "--all-files"], cwd=root, capture_output=True, text=True)
+    assert good.returncode == 0, good.stdout + good.stderr
+    (root / "papers" / "broken.yaml").write_text("title: x\ntitle: y\n")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    bad = subprocess.run([tool, "run", "atlas-check", "--all-files"], cwd=root, capture_output=True, text=True)
+    assert bad.returncode == 1 and "papers/broken.yaml:2: repeats the key 'title'" in bad.stdout
+
+
+def test_pr_summary_lists_the_papers_a_branch_adds_with_their_challenges(tmp_path: Path):
+    root = copy_atlas(tmp_path / "repo")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    subprocess.run(["git", "checkout", "-qb", "feature"], cwd=root, check=True)
+    bib = tmp_path / "new.bib"
+    bib.write_text("@misc{x,\n  title = {A Brand New Study of Sampling Speed | Pipes},\n  year = {2025}\n}\n")
+    why = "Measures how many network evaluations samplers need."
+    add = [sys.executable, "-m", "atlas.cli", "--root", str(root), "add", "--bibtex", str(bib)]
+    assert subprocess.run([*add, "--challenge", "efficiency/fast-sampling", "--kind", "analysis", "--why", why]).returncode == 0
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "add"], cwd=root, check=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "pr-summary.py"), "--base", "main", "--root", str(root)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert "## Atlas: 1 paper(s) added, 0 record(s) changed, 0 removed" in result.stdout
+    assert (
+        f"| A Brand New Study of Sampling Speed \\| Pipes (`brand-new-study`) | `efficiency/fast-sampling` | analysis | {why} |"
+        in result.stdout
+    )
+    assert "reports no problem" in result.stdout
