@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: site test check serve lint system-deps bench clean
+.PHONY: install site test check serve lint system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $(STAMP)
+
+install: $(STAMP)  ## create .venv and install the atlas with its test tools
 
 site: $(STAMP)  ## create the environment, validate the data and build the site into site/
 	$(BIN)/atlas check

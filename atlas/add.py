@@ -16,8 +16,8 @@ from atlas.duplicates import DuplicateFinder
 from atlas.ids import paper_id_for
 from atlas.importer import PAPER_KEYS
 from atlas.model import CHALLENGE_KINDS, Atlas
-from atlas.pipeline import check
-from atlas.yamlio import dump_record, write_atomically
+from atlas.transaction import EditRefused, atomic_edit
+from atlas.yamlio import dump_record
 
 
 class AddRefused(Exception):
@@ -87,28 +87,16 @@ def plan(atlas: Atlas, candidates: list[Candidate]) -> list[Planned]:
 
 
 def write(root: Path, planned: list[Planned], choices_for: list[list[Choice]]) -> list[str]:
-    """Write the records and their entries, validate the atlas, and undo everything on a problem."""
+    """Write the records and their entries as one edit: validated, and undone on any problem."""
     bib_path = root / "citations.bib"
-    original_bib = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
-    known_errors = {str(p) for p in check(root)[1] if p.severity == "error"}
-    written: list[Path] = []
     try:
-        entries = []
-        for item, choices in zip(planned, choices_for, strict=True):
-            item.record = record_for(item.candidate, choices)
-            item.bibtex = item.candidate.bibtex(item.id)
-            path = root / "papers" / f"{item.id}.yaml"
-            write_atomically(path, dump_record(item.record))
-            written.append(path)
-            entries.append(item.bibtex)
-        write_atomically(bib_path, original_bib.rstrip() + "\n\n" + "\n".join(entries))
-        _, problems = check(root)
-        errors = [str(p) for p in problems if p.severity == "error" and str(p) not in known_errors]
-        if errors:
-            raise AddRefused("the new records would not pass `atlas check`; nothing was written:\n" + "\n".join(errors))
-    except BaseException:
-        for path in written:
-            path.unlink(missing_ok=True)
-        write_atomically(bib_path, original_bib)
-        raise
+        with atomic_edit(root) as edit:
+            for item, choices in zip(planned, choices_for, strict=True):
+                item.record = record_for(item.candidate, choices)
+                item.bibtex = item.candidate.bibtex(item.id)
+                edit.write(root / "papers" / f"{item.id}.yaml", dump_record(item.record))
+            original = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
+            edit.write(bib_path, original.rstrip() + "\n\n" + "\n".join(item.bibtex for item in planned))
+    except EditRefused as refused:
+        raise AddRefused(str(refused).replace("the change", "the new records")) from None
     return [item.id for item in planned]

@@ -97,3 +97,12 @@ def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
         fields.append(("url", url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{paper_id},\n{body}\n}}\n"
+
+
+def format_entry(key: str, entry: Any) -> str:
+    """A pybtex Entry in the file's own style: braces, one field a line, names joined by 'and'."""
+    fields = [(name, value) for name, value in entry.fields.items()]
+    for role, people in entry.persons.items():
+        fields.insert(1 if fields else 0, (role.lower(), " and ".join(str(person) for person in people)))
+    body = ",\n".join(f"  {name.lower()} = {{{value}}}" for name, value in fields)
+    return f"@{entry.type.lower()}{{{key},\n{body}\n}}\n"

@@ -146,6 +146,7 @@ def _ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> l
 def _add(root: Path, args: argparse.Namespace) -> int:
     from atlas.add import AddRefused, Choice, plan, validate_choices, write
     from atlas.candidate import CandidateError, from_bibtex_file
+    from atlas.lookup import LookupFailed, fetch
     from atlas.pipeline import AtlasInvalid, valid_atlas
     from atlas.suggest import suggest
 
@@ -156,7 +157,11 @@ def _add(root: Path, args: argparse.Namespace) -> int:
         print("atlas add: the atlas has errors already; fix them first (atlas check)", file=sys.stderr)
         return 1
     try:
-        candidates = from_bibtex_file(args.bibtex, args.contributor or _contributor(root))
+        if args.bibtex:
+            candidates = from_bibtex_file(args.bibtex, args.contributor or _contributor(root))
+        else:
+            kind = "arxiv" if args.arxiv else "doi" if args.doi else "openreview"
+            candidates = [fetch(kind, args.arxiv or args.doi or args.openreview)]
         planned = plan(atlas, candidates)
         if not (len(args.challenge) == len(args.kind) == len(args.why)):
             raise AddRefused("give --challenge, --kind and --why together, once for each link")
@@ -188,11 +193,45 @@ def _add(root: Path, args: argparse.Namespace) -> int:
                 print(item.candidate.bibtex(item.id), end="")
             return 0
         added = write(root, planned, choices_for)
+    except LookupFailed as error:
+        print(f"atlas add: {error}; nothing was written", file=sys.stderr)
+        return 1
     except (CandidateError, AddRefused) as error:
-        print(f"atlas add: {error}" if not str(error).startswith(str(args.bibtex)) else str(error), file=sys.stderr)
+        print(str(error) if args.bibtex and str(error).startswith(str(args.bibtex)) else f"atlas add: {error}", file=sys.stderr)
         return 1
     for paper_id in added:
         print(f"added papers/{paper_id}.yaml and its entry in citations.bib")
+    return 0
+
+
+def _refresh(root: Path, dry_run: bool) -> int:
+    from atlas.lookup import LookupFailed
+    from atlas.pipeline import AtlasInvalid, valid_atlas
+    from atlas.refresh import apply_updates, propose_updates
+    from atlas.transaction import EditRefused
+
+    try:
+        atlas = valid_atlas(root)
+    except AtlasInvalid as invalid:
+        _print_problems(invalid.problems)
+        print("atlas refresh: the atlas has errors; fix them first (atlas check)", file=sys.stderr)
+        return 1
+    try:
+        updates, unknown = propose_updates(atlas)
+        for note in unknown:
+            print(f"not found: {note}")
+        for update in updates:
+            print(update.describe())
+        if updates and not dry_run:
+            apply_updates(root, atlas, updates)
+    except LookupFailed as error:
+        print(f"atlas refresh: {error}; nothing was written", file=sys.stderr)
+        return 1
+    except EditRefused as refused:
+        print(f"atlas refresh: {refused}", file=sys.stderr)
+        return 1
+    verb = "would refresh" if dry_run else "refreshed"
+    print(f"atlas refresh: {verb} {len(updates)} record(s)" + ("; review them with `git diff`" if updates and not dry_run else ""))
     return 0
 
 
@@ -264,7 +303,11 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="serve the site with live reload")
     serve.add_argument("--addr", default="127.0.0.1:8000", help="address to serve on (default: 127.0.0.1:8000)")
     add = commands.add_parser("add", help="add papers from a BibTeX file, with duplicate checks and challenge suggestions")
-    add.add_argument("--bibtex", type=Path, required=True, help="a .bib file with one or more entries")
+    source = add.add_mutually_exclusive_group(required=True)
+    source.add_argument("--bibtex", type=Path, help="a .bib file with one or more entries")
+    source.add_argument("--arxiv", metavar="ID", help="an arXiv id (metadata from the arXiv API)")
+    source.add_argument("--doi", metavar="DOI", help="a DOI (metadata from the Crossref API)")
+    source.add_argument("--openreview", metavar="URL", help="an OpenReview link or id (metadata from the OpenReview API)")
     add.add_argument("--challenge", action="append", default=[], metavar="ID", help="challenge or challenge/sub-challenge (repeatable)")
     add.add_argument(
         "--kind", action="append", default=[], choices=("method", "benchmark", "analysis", "theory", "survey"), help="one per --challenge"
@@ -273,6 +316,8 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--dry-run", action="store_true", help="print the record, the entry and the suggestions; write nothing")
     add.add_argument("--contributor", help="who gives the facts (default: git's user.name)")
     add.add_argument("--suggestions", type=int, default=5, metavar="N", help="how many suggestions to print (default: 5)")
+    refresh = commands.add_parser("refresh", help="record the published venue, year and DOI of preprints the APIs know")
+    refresh.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     graph = commands.add_parser("graph", help="write the challenge-to-paper graph for Gephi, Cytoscape or Graphviz")
     graph.add_argument("--format", choices=("json", "graphml", "gexf", "dot"), default="json", help="output format (default: json)")
     graph.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
@@ -290,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(root, args.addr)
     if args.command == "add":
         return _add(root, args)
+    if args.command == "refresh":
+        return _refresh(root, args.dry_run)
     if args.command == "graph":
         return _graph(root, args.format, args.output)
     if args.command == "links":

@@ -54,6 +54,14 @@ def test_deploy_workflow_builds_with_the_readme_command_and_publishes_the_site_f
     assert upload["with"]["path"] == "site"
 
 
+def test_refresh_workflow_runs_weekly_and_opens_a_pull_request_with_the_changes():
+    data = workflow("refresh.yml")
+    assert data["on"]["schedule"][0]["cron"]
+    runs = [step.get("run", "") for step in steps(data)]
+    assert ".venv/bin/atlas refresh" in runs and "make install" in runs
+    assert any(step.get("uses", "").startswith("peter-evans/create-pull-request@") for step in steps(data))
+
+
 def test_every_action_is_pinned_to_an_exact_version():
     for path in WORKFLOWS.glob("*.yml"):
         for step in steps(workflow(path.name)):

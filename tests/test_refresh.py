@@ -1,0 +1,120 @@
+"""`atlas refresh` against recorded API answers: published facts land as one reviewable edit."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from apiserver import RecordedAPIs
+
+from atlas.bibliography import paper_entry
+from atlas.pipeline import check
+from atlas.yamlio import dump_record, load_yaml_file
+
+PREPRINT = {
+    "title": (
+        "Development of a Practical Multicomponent Density Functional for Electron-Proton Correlation to Produce Accurate Proton Densities"
+    ),
+    "links": {"arxiv": "https://arxiv.org/abs/1706.01836"},
+    "sources": [{"contributor": "a test", "gives": ["title", "links.arxiv"]}],
+    "challenges": [
+        {"id": "heterogeneous-data/scientific-domains", "kind": "method", "why": "A density functional for protons and electrons."}
+    ],
+}
+JOURNAL_PAPER = {
+    "title": "Methylphenidate Exposure Induces Dopamine Neuron Loss and Activation of Microglia in the Basal Ganglia of Mice",
+    "links": {"doi": "https://doi.org/10.1371/journal.pone.0033693"},
+    "sources": [{"contributor": "a test", "gives": ["title", "links.doi"]}],
+    "challenges": [
+        {
+            "id": "heterogeneous-data/healthcare",
+            "kind": "analysis",
+            "why": "Only loosely related: a biomedical study used as a test record.",
+        }
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def apis() -> Iterator[RecordedAPIs]:
+    server = RecordedAPIs()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def with_preprints(atlas_copy: Path) -> Path:
+    bib = atlas_copy / "citations.bib"
+    entries = []
+    for paper_id, record in (("yang-2017-development", PREPRINT), ("sadasivan-2012-methylphenidate", JOURNAL_PAPER)):
+        (atlas_copy / "papers" / f"{paper_id}.yaml").write_text(dump_record(record))
+        entries.append(paper_entry(paper_id, record))
+    bib.write_text(bib.read_text() + "\n" + "\n".join(entries))
+    assert check(atlas_copy)[1] == []
+    return atlas_copy
+
+
+def refresh(root: Path, apis: RecordedAPIs, *args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, **apis.environment, **overrides}
+    return subprocess.run(
+        [sys.executable, "-m", "atlas.cli", "--root", str(root), "refresh", *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=environment,
+    )
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_dry_run_lists_the_changes_and_writes_nothing(with_preprints: Path, apis: RecordedAPIs):
+    before = snapshot(with_preprints)
+    result = refresh(with_preprints, apis, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert snapshot(with_preprints) == before
+    assert "papers/sadasivan-2012-methylphenidate.yaml: venue: (none) -> PLoS ONE; year: (none) -> 2012" in result.stdout
+    assert "papers/yang-2017-development.yaml: links.doi: (none) -> https://doi.org/10.1063/1.4996038" in result.stdout
+    assert "atlas refresh: would refresh 2 record(s)" in result.stdout
+
+
+def test_refresh_records_published_facts_with_their_sources_and_is_idempotent(with_preprints: Path, apis: RecordedAPIs):
+    result = refresh(with_preprints, apis)
+    assert result.returncode == 0, result.stderr
+    journal, _ = load_yaml_file(with_preprints / "papers" / "sadasivan-2012-methylphenidate.yaml", "x")
+    assert journal["venue"] == "PLoS ONE" and journal["year"] == 2012
+    assert journal["sources"][-1]["api"] == "crossref" and journal["sources"][-1]["gives"] == ["venue", "year"]
+    preprint, _ = load_yaml_file(with_preprints / "papers" / "yang-2017-development.yaml", "x")
+    assert preprint["links"]["doi"] == "https://doi.org/10.1063/1.4996038"
+    assert preprint["venue"] == "The Journal of Chemical Physics 147, 114113 (2017)"
+    assert preprint["sources"][-1] == {"api": "arxiv", "url": preprint["sources"][-1]["url"], "gives": ["links.doi", "venue"]}
+    bib = (with_preprints / "citations.bib").read_text()
+    assert "doi = {10.1063/1.4996038}" in bib and "howpublished = {PLoS ONE}" in bib
+    atlas, problems = check(with_preprints)
+    assert problems == []
+    assert atlas.bibliography["sadasivan-2012-methylphenidate"].get("year") == "2012"
+    again = refresh(with_preprints, apis)
+    assert "atlas refresh: refreshed 0 record(s)" in again.stdout
+
+
+def test_submissions_the_apis_do_not_know_are_reported_not_changed(with_preprints: Path, apis: RecordedAPIs):
+    result = refresh(with_preprints, apis, "--dry-run")
+    assert "not found: papers/whole-song-hierarchical.yaml: OpenReview has no paper with the id sn7CYWyavh" in result.stdout
+    assert "consistency-trajectory-models.yaml:" not in result.stdout.replace("not found: ", "")
+
+
+def test_a_network_failure_writes_nothing(with_preprints: Path, apis: RecordedAPIs):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/crossref"
+    before = snapshot(with_preprints)
+    result = refresh(with_preprints, apis, ATLAS_CROSSREF_API=closed)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "cannot reach the Crossref API" in result.stderr and "nothing was written" in result.stderr
+    assert snapshot(with_preprints) == before
