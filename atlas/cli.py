@@ -16,10 +16,10 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
-def _check(root: Path) -> int:
+def _check(root: Path, base: str | None = "HEAD") -> int:
     from atlas.pipeline import check
 
-    atlas, problems = check(root)
+    atlas, problems = check(root, base)
     _print_problems(problems)
     errors = sum(problem.severity == "error" for problem in problems)
     warnings = len(problems) - errors
@@ -296,7 +296,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atlas", description="The GenAI Challenges Atlas: check, build and extend it.")
     parser.add_argument("--root", type=Path, default=Path("."), help="the atlas' top folder (default: the current one)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("check", help="validate every record and citations.bib")
+    checker = commands.add_parser("check", help="validate every record and citations.bib")
+    checker.add_argument("--base", default="HEAD", help="git revision whose published addresses must survive (default: HEAD)")
     build = commands.add_parser("build", help="validate, then build the site (MkDocs strict mode)")
     build.add_argument("--site-dir", type=Path, help="where to write the site (default: ROOT/site)")
     build.add_argument("--no-strict", action="store_true", help="do not stop on MkDocs warnings")
@@ -329,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     if args.command == "check":
-        return _check(root)
+        return _check(root, args.base)
     if args.command == "build":
         return _build(root, args.site_dir, strict=not args.no_strict)
     if args.command == "serve":

@@ -31,6 +31,7 @@ PAPER_KEYS = (
     "ratings",
     "sources",
     "challenges",
+    "aliases",
 )
 DIGEST_VENUE = "ICLR 2024 submission"
 _DATE_LINE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}$")

@@ -30,6 +30,7 @@ class SubChallenge:
     title: str
     summary: str
     line: int = 0
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,9 @@ class Challenge:
     related: tuple[RelatedChallenge, ...]
     path: str = ""
     line: int = 1
+    maintainers: tuple[str, ...] = ()
+    reviewed: str | None = None  # ISO date of the last review
+    aliases: tuple[str, ...] = ()  # former ids whose addresses redirect here
 
     def subchallenge(self, sub_id: str) -> SubChallenge | None:
         return next((sub for sub in self.subchallenges if sub.id == sub_id), None)
@@ -122,6 +126,7 @@ class Paper:
     challenges: tuple[ChallengeLink, ...]
     path: str = ""
     line: int = 1
+    aliases: tuple[str, ...] = ()  # former ids whose addresses redirect here
 
     def link(self, name: str) -> str | None:
         return dict(self.links).get(name)

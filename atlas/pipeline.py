@@ -17,9 +17,16 @@ class AtlasInvalid(Exception):
         self.problems = problems
 
 
-def check(root: Path) -> tuple[Atlas, list[Problem]]:
-    """Load and validate; returns the atlas and every problem (errors and warnings)."""
-    return validate(load_atlas(root))
+def check(root: Path, base: str | None = None) -> tuple[Atlas, list[Problem]]:
+    """Load and validate; returns the atlas and every problem (errors and warnings).
+
+    With `base` (a git revision), also refuse records that vanished since it without an alias."""
+    atlas, problems = validate(load_atlas(root))
+    if base:
+        from atlas.addresses import dropped_addresses
+
+        problems += dropped_addresses(root, atlas, base)
+    return atlas, problems
 
 
 def valid_atlas(root: Path) -> Atlas:

@@ -211,6 +211,11 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
         emit(f"venues/{venue.id}.md", "venue.md.j2", venue=venue, papers=venue_papers)
     assets = {name: resources.files("atlas").joinpath("assets", name).read_bytes() for name in ASSETS}
     files = {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
+    redirect = environment.get_template("redirect.html.j2")
+    for folder, records in (("challenges", atlas.challenges.values()), ("papers", atlas.papers.values())):
+        for record in records:
+            for alias in record.aliases:
+                files[f"{folder}/{alias}/index.html"] = redirect.render(target=f"../{record.id}/", title=record.title).encode("utf-8")
     return Rendered(pages, assets, files)
 
 

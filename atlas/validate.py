@@ -33,8 +33,11 @@ from atlas.model import (
 from atlas.yamlio import LineList, LineMap
 
 SURVEY_REFERENCES = range(1, 257)
-PAPER_FIELDS = ("title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges")
-CHALLENGE_FIELDS = ("title", "section", "summary", "open_questions", "subchallenges", "references", "related")
+PAPER_FIELDS = ("title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "aliases")
+CHALLENGE_FIELDS = (
+    "title", "section", "maintainers", "reviewed", "summary", "open_questions", "subchallenges", "references", "related", "aliases",
+)  # fmt: skip
+REVIEW_AGE_DAYS = 365
 VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sources")
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
 _ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:v\d+)?(?:\.pdf)?$")
@@ -118,6 +121,16 @@ class _Checker:
             f" (e.g. {slug(record.id) or 'my-paper'}.yaml)",
         )
         return False
+
+    def ids(self, mapping: LineMap, key: str) -> tuple[str, ...]:
+        """A list of former ids (aliases), each a valid id."""
+        good = []
+        for alias in self.texts(mapping, key):
+            if ID_PATTERN.match(alias):
+                good.append(alias)
+            else:
+                self.problem(mapping.line_of(key), f"alias '{alias}' is not a valid id (lower-case words joined by '-')")
+        return tuple(good)
 
     def sources(self, mapping: LineMap) -> tuple[Source, ...]:
         found = []
@@ -207,6 +220,7 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
         challenges=tuple(links_to),
         path=record.shown,
         line=data.line,
+        aliases=checker.ids(data, "aliases"),
     )
 
 
@@ -219,7 +233,7 @@ def _challenge(record: RawRecord, problems: list[Problem]) -> Challenge | None:
     checker.fields(data, CHALLENGE_FIELDS, ("title", "section", "summary"), "the challenge")
     subs, seen_subs = [], set()
     for item in checker.items(data, "subchallenges", "sub-challenges ({id, title, summary})"):
-        checker.fields(item, ("id", "title", "summary"), ("id", "title", "summary"), "a sub-challenge")
+        checker.fields(item, ("id", "title", "summary", "aliases"), ("id", "title", "summary"), "a sub-challenge")
         sub_id, title, summary = checker.text(item, "id"), checker.text(item, "title"), checker.text(item, "summary")
         if sub_id and not ID_PATTERN.match(sub_id):
             checker.problem(item.line_of("id"), f"sub-challenge id '{sub_id}' must be lower-case words joined by '-'")
@@ -227,7 +241,7 @@ def _challenge(record: RawRecord, problems: list[Problem]) -> Challenge | None:
             checker.problem(item.line_of("id"), f"sub-challenge id '{sub_id}' is used twice; rename one")
         elif sub_id and title and summary:
             seen_subs.add(sub_id)
-            subs.append(SubChallenge(sub_id, title, summary, item.line))
+            subs.append(SubChallenge(sub_id, title, summary, item.line, checker.ids(item, "aliases")))
     references, seen_numbers = [], set()
     for item in checker.items(data, "references", "survey references ({n, key, named})"):
         checker.fields(item, ("n", "key", "named"), ("n",), "a reference")
@@ -247,6 +261,7 @@ def _challenge(record: RawRecord, problems: list[Problem]) -> Challenge | None:
         if other and reason:
             related.append(RelatedChallenge(other, reason, item.line))
     title, section, summary = checker.text(data, "title"), checker.text(data, "section"), checker.text(data, "summary")
+    reviewed = _review_date(checker, data)
     if not (valid_id and title and section and summary):
         return None
     return Challenge(
@@ -260,7 +275,27 @@ def _challenge(record: RawRecord, problems: list[Problem]) -> Challenge | None:
         related=tuple(related),
         path=record.shown,
         line=data.line,
+        maintainers=checker.texts(data, "maintainers"),
+        reviewed=reviewed,
+        aliases=checker.ids(data, "aliases"),
     )
+
+
+def _review_date(checker: _Checker, data: LineMap) -> str | None:
+    """The `reviewed:` date as ISO text; a warning when it is more than a year old."""
+    value = data.get("reviewed")
+    if value is None:
+        checker.problem(data.line, "names no 'reviewed:' date; add the date the challenge was last reviewed", "warning")
+        return None
+    try:
+        day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    except ValueError:
+        checker.problem(data.line_of("reviewed"), "'reviewed' must be a date like 2026-11-23")
+        return None
+    age = (datetime.date.today() - day).days
+    if age > REVIEW_AGE_DAYS:
+        checker.problem(data.line_of("reviewed"), f"was last reviewed {age} days ago ({day}); review it and update the date", "warning")
+    return day.isoformat()
 
 
 def _venue(record: RawRecord, problems: list[Problem]) -> Venue | None:
