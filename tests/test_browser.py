@@ -63,8 +63,13 @@ class Watched:
         self.errors: list[str] = []
         self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("requestfailed", lambda request: self.errors.append(f"failed: {request.url}"))
+        self.page.on("requestfailed", self._failed)
         self.page.on("request", self._outside)
+
+    def _failed(self, request) -> None:
+        # A request the page itself abandons by navigating away (net::ERR_ABORTED) is not a broken resource.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.errors.append(f"failed: {request.url} ({request.failure})")
 
     def _outside(self, request) -> None:
         host = urlparse(request.url).hostname
