@@ -33,10 +33,12 @@ lint: $(STAMP)
 	$(BIN)/ruff check atlas tests scripts benchmarks
 	$(BIN)/ruff format --check atlas tests scripts benchmarks
 
-system-deps:  ## Debian's Chromium (browser tests) and Graphviz (DOT export test), installed when missing and we are root
-	@{ test -x $(CHROMIUM) && command -v dot >/dev/null; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium graphviz >/dev/null; } \
-	  || { echo "The tests need Debian's chromium and graphviz: sudo apt-get install chromium graphviz"; exit 1; }
+SYSTEM_PACKAGES := chromium graphviz texlive-latex-base
+
+system-deps:  ## Debian's Chromium (browser tests), Graphviz (DOT export) and LaTeX with BibTeX (.bib exports), when missing
+	@{ test -x $(CHROMIUM) && command -v dot >/dev/null && command -v bibtex >/dev/null; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } \
+	  || { echo "The tests need Debian's $(SYSTEM_PACKAGES): sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; }
 
 test: $(STAMP) system-deps lint  ## the whole test suite: lint, unit, end-to-end and browser tests
 	$(BIN)/pytest -q

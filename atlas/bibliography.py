@@ -67,17 +67,32 @@ def parse_bibliography(text: str, shown: str) -> tuple[dict[str, BibEntry], list
 
 
 def latex_to_text(value: str) -> str:
-    """A BibTeX field as plain Unicode: accents decoded, protecting braces dropped."""
+    """A BibTeX field as plain Unicode: accents decoded, protecting braces dropped, $math$ kept as typed."""
+    parts = re.split(r"(\$[^$]*\$)", value)
+    return "".join(part if part.startswith("$") and part.endswith("$") and len(part) > 1 else _decode(part) for part in parts).strip()
+
+
+def _decode(value: str) -> str:
+    if not value.strip():
+        return value
+    value = value.replace("\\textasciicircum{}", "^").replace("\\textasciitilde{}", "\ue000")  # a tie '~' is a space
+    edges = (" " if value[:1].isspace() else "", " " if value[-1:].isspace() else "")
     try:
-        return str(Text.from_latex(value)).strip()
+        decoded = str(Text.from_latex(value)).strip().replace("\ue000", "~")
     except Exception:  # pybtex raises many kinds on odd LaTeX; the raw text is the honest fallback
-        return value.replace("{", "").replace("}", "").strip()
+        decoded = value.replace("{", "").replace("}", "").strip()
+    return edges[0] + decoded + edges[1]
 
 
 def escape_latex(text: str) -> str:
-    """Escape BibTeX/LaTeX specials outside $math$ so that the value compiles as written."""
+    """Escape LaTeX specials outside $math$ so that the value compiles as written."""
+
+    def plain(part: str) -> str:
+        part = _LATEX_SPECIALS.sub(r"\\\1", part)
+        return re.sub(r"(?<!\\)\^", r"\\textasciicircum{}", part).replace("~", r"\textasciitilde{}")
+
     parts = re.split(r"(\$[^$]*\$)", text)
-    return "".join(part if part.startswith("$") and part.endswith("$") else _LATEX_SPECIALS.sub(r"\\\1", part) for part in parts)
+    return "".join(part if part.startswith("$") and part.endswith("$") else plain(part) for part in parts)
 
 
 def paper_entry(paper_id: str, record: dict[str, Any]) -> str:

@@ -235,6 +235,27 @@ def _refresh(root: Path, dry_run: bool) -> int:
     return 0
 
 
+def _reading_list(root: Path, challenge_id: str, sub: str | None, limit: int | None, format: str) -> int:
+    from atlas.pipeline import AtlasInvalid, valid_atlas
+    from atlas.reading_output import render_reading_list
+
+    try:
+        atlas = valid_atlas(root)
+    except AtlasInvalid as invalid:
+        _print_problems(invalid.problems)
+        return 1
+    challenge = atlas.challenges.get(challenge_id)
+    if challenge is None:
+        print(f"atlas reading-list: no challenge '{challenge_id}'; use one of {', '.join(atlas.challenges)}", file=sys.stderr)
+        return 1
+    if sub and challenge.subchallenge(sub) is None:
+        subs = ", ".join(s.id for s in challenge.subchallenges)
+        print(f"atlas reading-list: '{challenge_id}' has no sub-challenge '{sub}'; use one of {subs}", file=sys.stderr)
+        return 1
+    sys.stdout.write(render_reading_list(root, atlas, challenge, sub, limit, format))
+    return 0
+
+
 def _site_path(root: Path) -> str:
     """The path part of mkdocs.yml's site_url, where absolute links of the built site start."""
     from urllib.parse import urlparse
@@ -318,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--contributor", help="who gives the facts (default: git's user.name)")
     add.add_argument("--suggestions", type=int, default=5, metavar="N", help="how many suggestions to print (default: 5)")
     add.add_argument("--semantic", action="store_true", help="suggest from sentence embeddings (needs the 'semantic' extra)")
+    reading = commands.add_parser("reading-list", help="a reading list for a challenge (Markdown, BibTeX or HTML)")
+    reading.add_argument("challenge", help="challenge id")
+    reading.add_argument("--sub", help="only this sub-challenge")
+    reading.add_argument("--limit", type=int, default=4, help="papers per sub-challenge (default: 4; 0 for all)")
+    reading.add_argument("--format", choices=("md", "bib", "html"), default="md", help="output format (default: md)")
     refresh = commands.add_parser("refresh", help="record the published venue, year and DOI of preprints the APIs know")
     refresh.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
     graph = commands.add_parser("graph", help="write the challenge-to-paper graph for Gephi, Cytoscape or Graphviz")
@@ -337,6 +363,8 @@ def main(argv: list[str] | None = None) -> int:
         return _serve(root, args.addr)
     if args.command == "add":
         return _add(root, args)
+    if args.command == "reading-list":
+        return _reading_list(root, args.challenge, args.sub, args.limit or None, args.format)
     if args.command == "refresh":
         return _refresh(root, args.dry_run)
     if args.command == "graph":

@@ -32,6 +32,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return Path(self.config.root or Path(config.config_file_path).parent).resolve()
 
     def on_config(self, config):
+        theme_additions = str(Path(__file__).parent / "theme")
+        if theme_additions not in config.theme.dirs:
+            config.theme.dirs.insert(0, theme_additions)
         for name in PAGE_ASSETS:
             target = config.extra_css if name.endswith(".css") else config.extra_javascript
             path = f"assets/atlas/{name}"
@@ -41,7 +44,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_files(self, files: Files, /, *, config) -> Files:
         try:
-            rendered = render_pages(self._root(config))
+            rendered = render_pages(self._root(config), config.site_url)
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
             raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None

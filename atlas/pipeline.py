@@ -37,10 +37,12 @@ def valid_atlas(root: Path) -> Atlas:
     return atlas
 
 
-def render_pages(root: Path):  # -> atlas.render.Rendered (imported late: check stays fast)
+def render_pages(root: Path, site_url: str | None = None):  # -> atlas.render.Rendered (imported late: check stays fast)
+    from atlas.cite import edition_of
     from atlas.graph import build_graph
+    from atlas.history import added_dates
     from atlas.render import render_site
     from atlas.similarity import related_papers
 
     atlas = valid_atlas(root)
-    return render_site(atlas, build_graph(atlas), related_papers(atlas))
+    return render_site(atlas, build_graph(atlas), related_papers(atlas), edition_of(root, site_url), added_dates(root))

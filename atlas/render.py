@@ -19,21 +19,31 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup, escape
 
 from atlas import graph as atlas_graph
+from atlas.bibexport import export_bibtex
 from atlas.bibformat import entry_bibtex, entry_html, entry_links
+from atlas.cite import NAME, Edition, page_citation
 from atlas.export import to_json, with_layout
 from atlas.ids import slug
 from atlas.layout import challenge_colours, layout, local_layout, whole_picture
 from atlas.model import CHALLENGE_KINDS, Atlas, Paper
+from atlas.reading import reading_list
 
 ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
 PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads the graph's scripts where a graph is
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+HANDOUT_LIMIT = 4
+FEED_LENGTH = 100
 LINK_LABELS = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI", "url": "Web page", "code": "Code"}
 
 
 def md(text: Any) -> Markup:
     """Text for a Markdown line: HTML-escaped, then Markdown punctuation backslash-escaped."""
     return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", str(escape(str(text)))))
+
+
+def meta_json(value: Any) -> Markup:
+    """A value for the engine's page metadata: JSON (valid YAML), angle brackets replaced."""
+    return Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e"))
 
 
 def meta_title(text: str) -> Markup:
@@ -63,7 +73,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(md=md, meta_title=meta_title, paragraphs=paragraphs, slug=slug)
+    environment.filters.update(md=md, meta_title=meta_title, meta_json=meta_json, paragraphs=paragraphs, slug=slug)
     return environment
 
 
@@ -113,7 +123,14 @@ class _Site:
         return f"challenges/{challenge_id}/" + (f"#{sub_id}" if sub_id else "")
 
 
-def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tuple[str, float]]]) -> Rendered:
+def render_site(
+    atlas: Atlas,
+    graph: nx.MultiDiGraph,
+    related: dict[str, list[tuple[str, float]]],
+    edition: Edition | None = None,
+    added: dict[str, str] | None = None,
+) -> Rendered:
+    edition = edition or Edition("unversioned", "", "/", (f"{NAME} contributors",))
     site = _Site(atlas, graph, related)
     environment = _environment()
     environment.globals.update(label=site.challenge_label, short_label=site.short_label, href=site.challenge_href)
@@ -137,6 +154,7 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
             "unresolved": len(site.unresolved),
         },
         headlines=_headlines(site),
+        edition=edition,
         titles={c.id: c.title for c in atlas.challenges.values()},
     )
     emit("challenges/index.md", "challenges.md.j2", challenge_rows=challenge_rows)
@@ -177,6 +195,16 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
             related_titles={c.id: c.title for c in atlas.challenges.values()},
             local=local_layout(graph, challenge.id),
             colour=site.colours[challenge.id],
+            citation=page_citation(edition, f"atlas-challenge-{challenge.id}", challenge.title, f"challenges/{challenge.id}/"),
+            sub_citations={
+                sub.id: page_citation(
+                    edition,
+                    f"atlas-challenge-{challenge.id}-{sub.id}",
+                    f"{challenge.title}: {sub.title}",
+                    f"challenges/{challenge.id}/#{sub.id}",
+                )
+                for sub in challenge.subchallenges
+            },
         )
     emit("papers/index.md", "papers.md.j2", papers=list(atlas.papers.values()), venue_ids=site.venue_ids)
     for paper in atlas.papers.values():
@@ -188,6 +216,7 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
             bibtex=entry_bibtex(entry) if entry else "",
             related=[(atlas.papers[other], score) for other, score in related.get(paper.id, [])],
             venue_id=site.venue_ids.get(paper.venue or ""),
+            citation=page_citation(edition, f"atlas-paper-{paper.id}", paper.title, f"papers/{paper.id}/"),
         )
     emit(
         "references.md",
@@ -211,12 +240,99 @@ def render_site(atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tu
         emit(f"venues/{venue.id}.md", "venue.md.j2", venue=venue, papers=venue_papers)
     assets = {name: resources.files("atlas").joinpath("assets", name).read_bytes() for name in ASSETS}
     files = {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
+    files.update(_exports(atlas, edition))
+    files.update(_feeds(site, environment, edition, added or {}))
+    for challenge in atlas.challenges.values():
+        emit(
+            f"challenges/{challenge.id}/reading.md",
+            "reading.md.j2",
+            challenge=challenge,
+            sections=reading_list(atlas, challenge, limit=HANDOUT_LIMIT),
+            limit=HANDOUT_LIMIT,
+            total=len({paper.id for paper, _ in atlas.papers_for(challenge.id)}),
+            edition=edition,
+        )
     redirect = environment.get_template("redirect.html.j2")
     for folder, records in (("challenges", atlas.challenges.values()), ("papers", atlas.papers.values())):
         for record in records:
             for alias in record.aliases:
                 files[f"{folder}/{alias}/index.html"] = redirect.render(target=f"../{record.id}/", title=record.title).encode("utf-8")
     return Rendered(pages, assets, files)
+
+
+def _exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:
+    """citations.bib and a reading-list.bib per challenge and sub-challenge."""
+    stamp = f"{NAME}, version {edition.version} of {edition.date}. {edition.site_url}"
+    files = {"citations.bib": export_bibtex(list(atlas.bibliography.values()), f"The bibliography of the {stamp}").encode()}
+    for challenge in atlas.challenges.values():
+        pairs = atlas.papers_for(challenge.id)
+        keys = list(dict.fromkeys(paper.id for paper, _ in pairs if paper.id in atlas.bibliography))
+        header = f"Papers linked to '{challenge.title}' in the {stamp}"
+        files[f"challenges/{challenge.id}/reading-list.bib"] = export_bibtex([atlas.bibliography[k] for k in keys], header).encode()
+        for sub in challenge.subchallenges:
+            sub_keys = list(dict.fromkeys(p.id for p, link in pairs if link.sub == sub.id and p.id in atlas.bibliography))
+            sub_header = f"Papers linked to '{challenge.title}: {sub.title}' in the {stamp}"
+            path = f"challenges/{challenge.id}/reading-list-{sub.id}.bib"
+            files[path] = export_bibtex([atlas.bibliography[k] for k in sub_keys], sub_header).encode()
+    return files
+
+
+def _feeds(site: _Site, environment: Environment, edition: Edition, added: dict[str, str]) -> dict[str, bytes]:
+    """Atom and JSON feeds of papers as they were added (dates from git), overall and per challenge."""
+    atlas = site.atlas
+    fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
+    items = []
+    for paper in atlas.papers.values():
+        reasons = " ".join(f"{site.challenge_label(link.target)} ({link.kind}): {link.why}" for link in paper.challenges)
+        items.append(
+            {
+                "id": paper.id,
+                "title": paper.title,
+                "url": f"{edition.site_url}papers/{paper.id}/",
+                "date": added.get(paper.id, fallback),
+                "summary": reasons,
+                "categories": list(dict.fromkeys(link.challenge for link in paper.challenges)),
+            }
+        )
+    items.sort(key=lambda item: (item["date"], item["id"]), reverse=True)
+    template = environment.get_template("feed.xml.j2")
+    files: dict[str, bytes] = {}
+
+    def atom(path: str, title: str, page: str, chosen: list[dict[str, Any]]) -> None:
+        updated = chosen[0]["date"] if chosen else fallback
+        files[path] = template.render(
+            title=title,
+            self_url=edition.site_url + path,
+            page_url=edition.site_url + page,
+            updated=updated,
+            authors=edition.authors,
+            items=chosen,
+        ).encode("utf-8")
+
+    atom("feed.xml", NAME, "", items[:FEED_LENGTH])
+    json_feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": NAME,
+        "home_page_url": edition.site_url,
+        "feed_url": edition.site_url + "feed.json",
+        "authors": [{"name": name} for name in edition.authors],
+        "items": [
+            {
+                "id": i["url"],
+                "url": i["url"],
+                "title": i["title"],
+                "date_published": i["date"],
+                "summary": i["summary"],
+                "tags": i["categories"],
+            }
+            for i in items[:FEED_LENGTH]
+        ],
+    }
+    files["feed.json"] = json.dumps(json_feed, ensure_ascii=False, indent=1).encode("utf-8")
+    for challenge in atlas.challenges.values():
+        chosen = [item for item in items if challenge.id in item["categories"]][:FEED_LENGTH]
+        atom(f"challenges/{challenge.id}/feed.xml", f"{NAME}: {challenge.title}", f"challenges/{challenge.id}/", chosen)
+    return files
 
 
 def _headlines(site: _Site) -> dict[str, Any]:

@@ -40,6 +40,9 @@ CHALLENGE_FIELDS = (
 REVIEW_AGE_DAYS = 365
 VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sources")
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
+_VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "archiveprefix", "primaryclass", "surveyref", "key"}
+_UNESCAPED = re.compile(r"(?<!\\)[&%#_^]")
+_ESCAPES = {"&": "\\&", "%": "\\%", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{} or $^{...}$"}
 _ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:v\d+)?(?:\.pdf)?$")
 _OPENREVIEW_ID = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([\w-]+)")
 
@@ -386,6 +389,20 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
             )
         else:
             seen_numbers[entry.surveyref] = entry.key
+    for entry in atlas.bibliography.values():
+        for name, value in entry.fields:
+            if name in _VERBATIM_FIELDS:
+                continue
+            prose = re.sub(r"\$[^$]*\$", "", value)
+            if bad := _UNESCAPED.search(prose):
+                character = bad.group(0)
+                problems.append(
+                    Problem(
+                        "citations.bib",
+                        entry.line,
+                        f"field '{name}' of '{entry.key}' has an unescaped '{character}', which LaTeX cannot print; write {_ESCAPES[character]}",
+                    )
+                )
     by_title: dict[str, Paper] = {}
     by_arxiv: dict[str, Paper] = {}
     by_openreview: dict[str, Paper] = {}

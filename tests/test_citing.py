@@ -1,0 +1,241 @@
+"""Citing and reading: cite blocks and meta tags, .bib exports that real BibTeX compiles, feeds,
+handouts, CITATION.cff, and the version the site was built from."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import feedparser
+import pybtex.errors
+import pytest
+from bs4 import BeautifulSoup
+from pybtex.database import parse_file
+
+from atlas.cite import edition_of
+from atlas.pipeline import check
+
+from conftest import REPO, copy_atlas
+
+ATLAS, _ = check(REPO)
+SITE_URL = "https://genai-challenges-atlas.github.io/atlas/"
+EDITION = edition_of(REPO, SITE_URL)
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
+
+
+def meta(html: BeautifulSoup, name: str) -> list[str]:
+    return [tag["content"] for tag in html.find_all("meta", attrs={"name": name})]
+
+
+def test_challenge_pages_carry_citation_meta_tags_and_a_cite_block(built_site: Path):
+    for challenge in ATLAS.challenges.values():
+        html = page(built_site, f"challenges/{challenge.id}")
+        url = f"{SITE_URL}challenges/{challenge.id}/"
+        assert meta(html, "citation_title") == [challenge.title]
+        assert meta(html, "citation_public_url") == [url]
+        assert meta(html, "citation_author") == list(EDITION.authors)
+        assert meta(html, "citation_publication_date") == [EDITION.date.replace("-", "/")]
+        block = html.find("details", attrs={"data-cite": f"atlas-challenge-{challenge.id}"})
+        bibtex = block.find("code").get_text()
+        assert bibtex.startswith(f"@misc{{atlas-challenge-{challenge.id},") and f"url = {{{url}}}" in bibtex
+        assert f"version {EDITION.version}" in bibtex
+        assert block.find("p", class_="atlas-reference").get_text().endswith(f"(version {EDITION.version}). {url}")
+        for sub in challenge.subchallenges:
+            sub_block = html.find("details", attrs={"data-cite": f"atlas-challenge-{challenge.id}-{sub.id}"})
+            assert f"url = {{{url}#{sub.id}}}" in sub_block.find("code").get_text()
+
+
+def test_paper_pages_carry_meta_tags_for_the_atlas_page(built_site: Path):
+    paper = ATLAS.papers["consistency-trajectory-models"]
+    html = page(built_site, f"papers/{paper.id}")
+    assert meta(html, "citation_title") == [paper.title]
+    assert meta(html, "citation_public_url") == [f"{SITE_URL}papers/{paper.id}/"]
+    assert html.find("details", attrs={"data-cite": f"atlas-paper-{paper.id}"}) is not None
+
+
+def test_the_cite_bibtex_of_every_page_parses(built_site: Path):
+    pybtex.errors.set_strict_mode(True)
+    from pybtex.database import parse_string
+
+    html = page(built_site, "challenges/ethics")
+    for block in html.select("details.atlas-cite code"):
+        parse_string(block.get_text(), "bibtex")
+
+
+def latex_compiles(bib: Path, workdir: Path) -> tuple[str, str]:
+    """Run latex, bibtex, latex, latex over a document citing every key of `bib`; return the logs."""
+    keys = re.findall(r"^@\w+\{([^,]+),", bib.read_text(encoding="utf-8"), re.M)
+    assert keys, bib
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(bib, workdir / "refs.bib")
+    cites = "".join(f"\\cite{{{key}}}\n" for key in keys)
+    (workdir / "doc.tex").write_text(
+        f"\\documentclass{{article}}\n\\begin{{document}}\n{cites}\\bibliographystyle{{plain}}\n\\bibliography{{refs}}\n\\end{{document}}\n"
+    )
+    run = {"cwd": workdir, "capture_output": True, "text": True, "timeout": 300}
+    assert subprocess.run(["latex", "-interaction=nonstopmode", "doc.tex"], **run).returncode == 0
+    bibtex = subprocess.run(["bibtex", "doc"], **run)
+    assert bibtex.returncode == 0, bibtex.stdout
+    subprocess.run(["latex", "-interaction=nonstopmode", "doc.tex"], **run)
+    final = subprocess.run(["latex", "-interaction=nonstopmode", "doc.tex"], **run)
+    assert final.returncode == 0, final.stdout[-2000:]
+    return (workdir / "doc.blg").read_text(), (workdir / "doc.log").read_text(errors="replace")
+
+
+def assert_clean(blg: str, log: str) -> None:
+    assert "Warning--" not in blg and "error message" not in blg, blg
+    assert "\n! " not in log, log[-3000:]
+    assert "undefined" not in log.lower(), [line for line in log.splitlines() if "undefined" in line.lower()]
+
+
+def test_the_whole_bibliography_compiles_with_real_bibtex_without_warnings(built_site: Path, tmp_path: Path):
+    assert shutil.which("bibtex"), "the .bib export test needs Debian's texlive-latex-base (make system-deps)"
+    blg, log = latex_compiles(built_site / "citations.bib", tmp_path / "all")
+    assert_clean(blg, log)
+    assert 'Sch\\"{o}lkopf' in (built_site / "citations.bib").read_text() or 'Sch{\\"o}lkopf' in (built_site / "citations.bib").read_text()
+
+
+def test_every_reading_list_is_valid_bibtex_of_the_challenges_papers(built_site: Path, tmp_path: Path):
+    pybtex.errors.set_strict_mode(True)
+    for challenge in ATLAS.challenges.values():
+        path = built_site / "challenges" / challenge.id / "reading-list.bib"
+        assert set(parse_file(str(path)).entries) == {paper.id for paper, _ in ATLAS.papers_for(challenge.id)}
+        for sub in challenge.subchallenges:
+            sub_path = built_site / "challenges" / challenge.id / f"reading-list-{sub.id}.bib"
+            expected = {paper.id for paper, link in ATLAS.papers_for(challenge.id) if link.sub == sub.id}
+            assert set(parse_file(str(sub_path)).entries) == expected if expected else sub_path.exists()
+    blg, log = latex_compiles(built_site / "challenges" / "efficiency" / "reading-list.bib", tmp_path / "efficiency")
+    assert_clean(blg, log)
+
+
+def test_latex_specials_accents_and_braces_survive_the_round_trip(tmp_path: Path):
+    root = copy_atlas(tmp_path / "atlas")
+    bib = tmp_path / "hostile.bib"
+    bib.write_text(
+        "@article{h,\n  title = {Fast {GAN}s \\& {VAE}s: 50\\% of $\\mathcal{O}(n^2)$ cost, x\\_1 {\\#}1, CoRe\\textasciicircum{}2 and Schr{\\\"o}dinger's λ-bridge},\n"
+        "  author = {M{\\\"u}ller, J{\\'e}r{\\^o}me and Sa{\\'u}l, {\\AA}sa},\n  journal = {Journal of Tests},\n  year = {2025}\n}\n",
+        encoding="utf-8",
+    )
+    add = [sys.executable, "-m", "atlas.cli", "--root", str(root), "add", "--bibtex", str(bib)]
+    result = subprocess.run(
+        [*add, "--challenge", "metrics", "--kind", "analysis", "--why", "A test entry full of LaTeX."], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    site = tmp_path / "site"
+    assert (
+        subprocess.run(
+            [sys.executable, "-m", "atlas.cli", "--root", str(root), "build", "--site-dir", str(site)], capture_output=True
+        ).returncode
+        == 0
+    )
+    blg, log = latex_compiles(site / "citations.bib", tmp_path / "tex")
+    assert_clean(blg, log)
+    paper_id = re.search(r"added papers/(\S+)\.yaml", result.stdout).group(1)
+    title = page(site, f"papers/{paper_id}").find("h1").get_text(strip=True).rstrip("¶")
+    assert title == "Fast GANs & VAEs: 50% of $\\mathcal{O}(n^2)$ cost, x_1 #1, CoRe^2 and Schrödinger's λ-bridge"
+    authors = page(site, f"papers/{paper_id}").find("p", class_="atlas-authors").get_text()
+    assert authors == "Jérôme Müller, Åsa Saúl"
+    reference = page(site, "references").find(id=paper_id).get_text("")
+    assert ("Jérôme Müller and Åsa Saúl" in reference and "Schrödinger" in reference.title()) or "schrödinger" in reference
+    assert "{" not in reference.split("$")[0] and "\\" not in reference.split("$")[0] and "^2 and" in reference
+
+
+def test_latex_that_cannot_compile_is_refused_with_its_place_and_fix(tmp_path: Path):
+    root = copy_atlas(tmp_path / "atlas")
+    bib = tmp_path / "raw.bib"
+    bib.write_text("@misc{r,\n  title = {Rock & Roll of 50% Models},\n  year = {2025}\n}\n")
+    add = [sys.executable, "-m", "atlas.cli", "--root", str(root), "add", "--bibtex", str(bib)]
+    result = subprocess.run(
+        [*add, "--challenge", "metrics", "--kind", "analysis", "--why", "A test entry."], capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "has an unescaped '&', which LaTeX cannot print; write \\&" in result.stderr
+    assert not (root / "papers" / "rock-roll-50.yaml").exists()
+
+
+def test_feeds_are_valid_and_list_papers_newest_first(built_site: Path):
+    atom = feedparser.parse((built_site / "feed.xml").read_bytes())
+    assert not atom.bozo, atom.bozo_exception
+    assert atom.feed.title == "GenAI Challenges Atlas" and len(atom.entries) == min(100, len(ATLAS.papers))
+    dates = [entry.updated for entry in atom.entries]
+    assert dates == sorted(dates, reverse=True)
+    for entry in atom.entries:
+        path = entry.link.removeprefix(SITE_URL)
+        assert (built_site / path / "index.html").exists(), entry.link
+    data = json.loads((built_site / "feed.json").read_text())
+    assert data["version"] == "https://jsonfeed.org/version/1.1" and data["feed_url"] == f"{SITE_URL}feed.json"
+    assert [item["id"] for item in data["items"]] == [entry.id for entry in atom.entries]
+    assert all({"id", "url", "title", "date_published"} <= set(item) for item in data["items"])
+    for challenge in ATLAS.challenges.values():
+        feed = feedparser.parse((built_site / "challenges" / challenge.id / "feed.xml").read_bytes())
+        assert not feed.bozo
+        expected = {f"{SITE_URL}papers/{p.id}/" for p, _ in ATLAS.papers_for(challenge.id)}
+        assert {entry.id for entry in feed.entries} == expected
+
+
+def test_handout_page_has_prompts_and_a_reading_list_ordered_by_subchallenge(built_site: Path):
+    challenge = ATLAS.challenges["metrics"]
+    html = page(built_site, "challenges/metrics/reading")
+    prompts = [li.get_text(" ", strip=True) for li in html.select("ol.atlas-prompts li")]
+    assert prompts == list(challenge.open_questions)
+    headings = [h.get_text(strip=True).rstrip("¶") for h in html.select(".atlas-handout h3")]
+    assert headings[: len(challenge.subchallenges)] == [sub.title for sub in challenge.subchallenges]
+    for item in html.select("ol.atlas-reading li"):
+        assert item.find("a")["href"].startswith("../../../papers/") and item.find("span", class_="atlas-why")
+
+
+def test_reading_list_command_gives_markdown_bibtex_and_html(tmp_path: Path):
+    base = [sys.executable, "-m", "atlas.cli", "--root", str(REPO), "reading-list", "efficiency"]
+    markdown = subprocess.run([*base, "--limit", "2"], capture_output=True, text=True).stdout
+    assert markdown.startswith("# Reading group: Efficient training and inference")
+    assert markdown.count("\n- **") <= 2 * (len(ATLAS.challenges["efficiency"].subchallenges) + 1)
+    bib = subprocess.run([*base, "--sub", "quantization", "--format", "bib", "--limit", "0"], capture_output=True, text=True).stdout
+    (tmp_path / "q.bib").write_text(bib)
+    pybtex.errors.set_strict_mode(True)
+    expected = {p.id for p, link in ATLAS.papers_for("efficiency") if link.sub == "quantization"}
+    assert set(parse_file(str(tmp_path / "q.bib")).entries) == expected
+    html = subprocess.run([*base, "--format", "html"], capture_output=True, text=True).stdout
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.find("h1").get_text() == "Reading group: Efficient training and inference"
+    assert "@media print" in html
+    missing = subprocess.run([*base[:-1], "nope"], capture_output=True, text=True)
+    assert missing.returncode == 1 and "no challenge 'nope'" in missing.stderr
+
+
+def test_citation_cff_is_valid_and_agrees_with_the_site():
+    tool = shutil.which("cffconvert", path=str(Path(sys.executable).parent))
+    result = subprocess.run([tool, "--validate", "-i", str(REPO / "CITATION.cff")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    zenodo = json.loads((REPO / ".zenodo.json").read_text())
+    assert zenodo["title"] == "GenAI Challenges Atlas" and zenodo["creators"] == [{"name": a} for a in EDITION.authors]
+
+
+def test_the_site_shows_the_version_it_was_built_from(built_site: Path):
+    assert page(built_site, ".").find("span", class_="atlas-version").get_text() == EDITION.version
+    assert EDITION.version != "unversioned"
+
+
+def test_an_old_review_date_is_a_warning_not_an_error(tmp_path: Path):
+    root = copy_atlas(tmp_path / "atlas")
+    path = root / "challenges" / "metrics.yaml"
+    path.write_text(path.read_text().replace("reviewed: '2026-11-23'", "reviewed: '2020-01-01'"))
+    _, problems = check(root)
+    assert [p.severity for p in problems] == ["warning"]
+    assert problems[0].path == "challenges/metrics.yaml" and "last reviewed" in problems[0].message
+
+
+@pytest.mark.parametrize("field", ["maintainers", "reviewed"])
+def test_challenge_pages_show_maintainers_and_review_date(built_site: Path, field: str):
+    html = page(built_site, "challenges/causality")
+    challenge = ATLAS.challenges["causality"]
+    if field == "maintainers":
+        assert html.find("span", class_="atlas-maintainers").get_text() == ", ".join(challenge.maintainers)
+    else:
+        assert html.find("time", class_="atlas-reviewed")["datetime"] == challenge.reviewed
