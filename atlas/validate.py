@@ -400,7 +400,8 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
                     Problem(
                         "citations.bib",
                         entry.line,
-                        f"field '{name}' of '{entry.key}' has an unescaped '{character}', which LaTeX cannot print; write {_ESCAPES[character]}",
+                        f"field '{name}' of '{entry.key}' has an unescaped '{character}', which LaTeX cannot print;"
+                        f" write {_ESCAPES[character]}",
                     )
                 )
     by_title: dict[str, Paper] = {}

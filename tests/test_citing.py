@@ -119,7 +119,8 @@ def test_latex_specials_accents_and_braces_survive_the_round_trip(tmp_path: Path
     root = copy_atlas(tmp_path / "atlas")
     bib = tmp_path / "hostile.bib"
     bib.write_text(
-        "@article{h,\n  title = {Fast {GAN}s \\& {VAE}s: 50\\% of $\\mathcal{O}(n^2)$ cost, x\\_1 {\\#}1, CoRe\\textasciicircum{}2 and Schr{\\\"o}dinger's λ-bridge},\n"
+        "@article{h,\n  title = {Fast {GAN}s \\& {VAE}s: 50\\% of $\\mathcal{O}(n^2)$ cost, x\\_1 {\\#}1, "
+        "CoRe\\textasciicircum{}2 and Schr{\\\"o}dinger's λ-bridge},\n"
         "  author = {M{\\\"u}ller, J{\\'e}r{\\^o}me and Sa{\\'u}l, {\\AA}sa},\n  journal = {Journal of Tests},\n  year = {2025}\n}\n",
         encoding="utf-8",
     )
