@@ -131,8 +131,9 @@ def test_challenge_page_leads_to_a_paper_page_whose_bibtex_can_be_copied(watched
     page.locator(f"article a[href$='/papers/{paper.id}/']").first.click()
     page.wait_for_url(f"**/papers/{paper.id}/")
     assert page.locator("article h1").inner_text().rstrip("¶").strip() == paper.title
-    page.locator("button.atlas-copy").click()
-    page.wait_for_function("document.querySelector('button.atlas-copy').textContent === 'Copied'")
+    button = page.locator(f"button[data-copy='bibtex-{paper.id}']")
+    button.click()
+    page.wait_for_function(f"document.querySelector(\"button[data-copy='bibtex-{paper.id}']\").textContent === 'Copied'")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith(f"@misc{{{paper.id},") and copied == page.locator(f"#bibtex-{paper.id}").inner_text()
 
@@ -270,3 +271,49 @@ def test_graph_prints_and_shows_without_javascript_as_the_static_picture(browser
     assert not page.locator(".atlas-graph-canvas").is_visible()
     watched.context.close()
     assert watched.errors == []
+
+
+def test_handout_prints_without_navigation_chrome(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "challenges/metrics/reading/")
+    assert page.locator(".md-header").is_visible()
+    page.emulate_media(media="print")
+    for chrome in (".md-header", ".md-sidebar--primary", ".md-footer", "details.atlas-cite"):
+        assert not page.locator(chrome).first.is_visible(), chrome
+    assert page.locator(".atlas-handout ol.atlas-prompts li").first.is_visible()
+    assert page.locator(".atlas-handout ol.atlas-reading li").first.is_visible()
+
+
+def test_cite_block_copies_the_page_bibtex(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "challenges/causality/")
+    block = page.locator("details[data-cite='atlas-challenge-causality']")
+    block.locator("summary").click()
+    block.locator("button", has_text="Copy BibTeX").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("@misc{atlas-challenge-causality,") and "/challenges/causality/}" in copied
+
+
+def test_an_old_address_reaches_the_new_page(browser: Browser, tmp_path: Path):
+    from atlas.cli import main
+
+    from conftest import copy_atlas
+
+    root = copy_atlas(tmp_path / "atlas")
+    (root / "papers" / "calibrated-language-models.yaml").rename(root / "papers" / "kalai-calibrated.yaml")
+    record = root / "papers" / "kalai-calibrated.yaml"
+    record.write_text(record.read_text() + "aliases: [calibrated-language-models]\n")
+    bib = root / "citations.bib"
+    bib.write_text(bib.read_text().replace("@misc{calibrated-language-models,", "@misc{kalai-calibrated,"))
+    site = tmp_path / "site"
+    assert main(["--root", str(root), "build", "--site-dir", str(site)]) == 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/papers/calibrated-language-models/")
+        page.wait_for_url("**/papers/kalai-calibrated/")
+        assert page.locator("article h1").inner_text().rstrip("¶").strip() == "Calibrated Language Models Must Hallucinate"
+        page.close()
+    finally:
+        server.shutdown()

@@ -62,6 +62,16 @@ def test_refresh_workflow_runs_weekly_and_opens_a_pull_request_with_the_changes(
     assert any(step.get("uses", "").startswith("peter-evans/create-pull-request@") for step in steps(data))
 
 
+def test_release_workflow_checks_the_version_against_citation_cff_and_tags_it():
+    data = workflow("release.yml")
+    assert "version" in data["on"]["workflow_dispatch"]["inputs"]
+    job = data["jobs"]["release"]
+    assert job["env"]["VERSION"] == "${{ inputs.version }}"
+    script = "\n".join(step.get("run", "") for step in job["steps"])
+    assert "CITATION.cff" in script and 'git tag "v$VERSION"' in script and "make site" in script
+    assert "${{ inputs" not in script, "inputs reach the shell only through the environment"
+
+
 def test_every_action_is_pinned_to_an_exact_version():
     for path in WORKFLOWS.glob("*.yml"):
         for step in steps(workflow(path.name)):

@@ -35,10 +35,14 @@ def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engi
     rendered = render_site(ATLAS, build_graph(ATLAS), {})
     expected = {"index.md", "challenges/index.md", "papers/index.md", "references.md", "stats.md", "graph/index.md"}
     expected |= {f"challenges/{c}.md" for c in ATLAS.challenges} | {f"papers/{p}.md" for p in ATLAS.papers}
-    expected |= {f"venues/{v}.md" for v in ATLAS.venues}
+    expected |= {f"venues/{v}.md" for v in ATLAS.venues} | {f"challenges/{c}/reading.md" for c in ATLAS.challenges}
     assert set(rendered.pages) == expected
     assert set(rendered.assets) == {"atlas.css", "atlas.js", "atlas-graph.js", "vendor/graphology.umd.min.js", "vendor/sigma.min.js"}
-    assert set(rendered.files) == {"data/graph.json", "graph/graph.svg"}
+    files = {"data/graph.json", "graph/graph.svg", "citations.bib", "feed.xml", "feed.json"}
+    for challenge in ATLAS.challenges.values():
+        files |= {f"challenges/{challenge.id}/reading-list.bib", f"challenges/{challenge.id}/feed.xml"}
+        files |= {f"challenges/{challenge.id}/reading-list-{sub.id}.bib" for sub in challenge.subchallenges}
+    assert set(rendered.files) == files
 
 
 def test_paper_page_escapes_every_contributor_value():
