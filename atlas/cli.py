@@ -34,6 +34,22 @@ def _check(root: Path, base: str | None = "HEAD") -> int:
     return 0
 
 
+def _pin_build_date(root: Path) -> None:
+    """Dates in the built site (the sitemap's) come from the last commit, not the clock, so that two
+    builds of the same commit are byte-identical; MkDocs reads SOURCE_DATE_EPOCH for them."""
+    import os
+    import subprocess
+
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return
+    try:
+        stamp = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=root, capture_output=True, text=True, timeout=30).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return
+    if stamp.isdigit():
+        os.environ["SOURCE_DATE_EPOCH"] = stamp
+
+
 def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
     if _check(root):
@@ -42,6 +58,7 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
 
     target = (site_dir or root / "site").resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
+    _pin_build_date(root)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
         build_site(root, strict=strict, site_dir=staging)

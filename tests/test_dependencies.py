@@ -1,0 +1,53 @@
+"""Dependencies stay past their known advisories, and nothing can include files into pages."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib.metadata import version
+
+import yaml
+from packaging.version import Version
+
+from conftest import REPO
+
+# (package, first fixed version, advisory): a pin below the fixed version fails this test.
+ADVISORIES = [
+    ("mkdocs-material", "9.7.7", "GHSA-xvg9-69gf-fjrf / CVE-2026-73295: DOM XSS in search suggestions"),
+    ("pymdown-extensions", "11.0.2", "path traversal in Snippets and ReDoS, fixed by 11.0.2"),
+]
+
+
+def pinned() -> dict[str, str]:
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pins = {}
+    for requirement in project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]:
+        name, _, pin = requirement.partition("==")
+        assert pin, f"{requirement} is not pinned to one version"
+        pins[name.lower()] = pin
+    return pins
+
+
+def test_every_dependency_is_pinned_to_one_version():
+    assert pinned()
+
+
+def test_no_pinned_or_installed_version_is_known_to_be_vulnerable():
+    pins = pinned()
+    for package, fixed, advisory in ADVISORIES:
+        assert Version(pins[package]) >= Version(fixed), f"{package}=={pins[package]} is affected by {advisory}"
+        assert Version(version(package)) >= Version(fixed), f"installed {package} {version(package)} is affected by {advisory}"
+
+
+def test_the_advisory_check_would_catch_a_vulnerable_pin():
+    vulnerable = {"mkdocs-material": "9.7.6", "pymdown-extensions": "10.16"}
+    caught = [package for package, fixed, _ in ADVISORIES if Version(vulnerable[package]) < Version(fixed)]
+    assert caught == ["mkdocs-material", "pymdown-extensions"]
+
+
+def test_no_markdown_extension_or_plugin_can_include_files_or_embed_data():
+    config = yaml.safe_load(re.sub(r"!!python/\S+", "", (REPO / "mkdocs.yml").read_text()))
+    names = [next(iter(item)) if isinstance(item, dict) else item for item in config.get("markdown_extensions", [])]
+    plugins = [next(iter(item)) if isinstance(item, dict) else item for item in config.get("plugins", [])]
+    forbidden = ("snippets", "b64", "include", "macros")
+    assert not [name for name in names + plugins if any(word in name for word in forbidden)]

@@ -1,0 +1,148 @@
+"""Contributor text is shown as typed and never runs: real XSS and template-injection payloads in
+every field, built into a real site and opened in headless Chromium (pages, search and graph)."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, sync_playwright
+from test_browser import CHROMIUM, FLAGS, _QuietHandler
+
+from atlas.cli import main
+from atlas.yamlio import dump_record, load_yaml_file
+
+from conftest import copy_atlas
+
+PAYLOADS = [
+    "<script>window.pwned='script'</script>",
+    "<img src=x onerror=\"window.pwned='img'\">",
+    "<svg onload=\"window.pwned='svg'\"></svg>",
+    "[click me](javascript:window.pwned='link')",
+    '"><iframe src="javascript:window.pwned=\'iframe\'"></iframe>',
+    "{{ 7*7 }} {{ config }} {% raw %}",
+]
+TITLE = "Hostile title " + " ".join(PAYLOADS[:5])
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = copy_atlas(tmp_path_factory.mktemp("hostile") / "atlas")
+    path = root / "papers" / "calibrated-language-models.yaml"
+    record, _ = load_yaml_file(path, "x")
+    record = dict(record)
+    record.update(
+        title=TITLE,
+        authors=[PAYLOADS[0], PAYLOADS[1]],
+        venue=PAYLOADS[2],
+        abstract="\n\n".join(PAYLOADS),
+        keywords=PAYLOADS[:3],
+    )
+    record["challenges"] = [{**dict(record["challenges"][0]), "why": " ".join(PAYLOADS)}]
+    path.write_text(dump_record(record))
+    bib = root / "citations.bib"
+    bib.write_text(bib.read_text().replace("{{Calibrated Language Models Must Hallucinate}}", "{{" + TITLE + "}}"))
+    challenge_path = root / "challenges" / "metrics.yaml"
+    challenge, _ = load_yaml_file(challenge_path, "x")
+    challenge = dict(challenge)
+    challenge["summary"] = challenge["summary"] + "\n\n" + " ".join(PAYLOADS)
+    challenge["open_questions"] = [" ".join(PAYLOADS) + "?", *challenge["open_questions"][1:]]
+    subs = [dict(sub) for sub in challenge["subchallenges"]]
+    subs[0]["title"] = "Metric design " + PAYLOADS[0] + " " + PAYLOADS[5]
+    subs[0]["summary"] = " ".join(PAYLOADS)
+    challenge["subchallenges"] = subs
+    challenge_path.write_text(dump_record(challenge))
+    site = root.parent / "site"
+    assert main(["--root", str(root), "build", "--site-dir", str(site)]) == 0
+    return site
+
+
+@pytest.fixture(scope="module")
+def served(hostile_site: Path) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(hostile_site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+def no_script_ran(page) -> None:
+    assert page.evaluate("typeof window.pwned") == "undefined", page.evaluate("window.pwned")
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "papers/calibrated-language-models/",
+        "challenges/metrics/",
+        "challenges/ethics/",
+        "papers/",
+        "references/",
+        "challenges/metrics/reading/",
+    ],
+)
+def test_payloads_show_as_text_and_never_run(browser: Browser, served: str, address: str):
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(served + address)
+    page.wait_for_timeout(300)
+    no_script_ran(page)
+    assert dialogs == []
+    text = page.locator("article").inner_text()
+    assert "<script>window.pwned='script'</script>" in text or "Hostile title" in text or "<img src=x" in text
+    assert page.locator("article script, article iframe, article img[src='x'], article svg[onload]").count() == 0
+    assert page.locator("article a[href^='javascript']").count() == 0
+    if address == "papers/calibrated-language-models/":
+        assert page.locator("article h1").inner_text().rstrip("¶").strip() == TITLE
+        assert "{{ 7*7 }} {{ config }} {% raw %}" in text and "49" not in page.locator("article h1").inner_text()
+    page.close()
+
+
+def test_search_results_show_payloads_as_text(browser: Browser, served: str):
+    page = browser.new_page()
+    page.goto(served)
+    page.locator("input.md-search__input").click()
+    page.keyboard.type("Hostile title")
+    result = page.locator(".md-search-result__item").first
+    result.wait_for(timeout=15_000)
+    page.wait_for_timeout(500)
+    no_script_ran(page)
+    assert page.locator(".md-search-result script, .md-search-result img[src='x'], .md-search-result iframe").count() == 0
+    page.close()
+
+
+def test_graph_tooltip_shows_payloads_as_text(browser: Browser, served: str):
+    page = browser.new_page()
+    page.goto(served + "graph/")
+    page.wait_for_selector("[data-atlas-graph][data-ready]", timeout=30_000)
+    position = page.evaluate(
+        """(node) => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;
+                       return g.renderer.framedGraphToViewport(g.renderer.getNodeDisplayData(node)); }""",
+        "paper:calibrated-language-models",
+    )
+    box = page.locator(".atlas-graph-canvas").bounding_box()
+    page.mouse.move(box["x"] + position["x"], box["y"] + position["y"])
+    tooltip = page.locator(".atlas-graph-tooltip")
+    tooltip.wait_for(state="visible")
+    assert TITLE in tooltip.inner_text()
+    assert tooltip.locator("script, img, iframe, svg").count() == 0
+    no_script_ran(page)
+    page.close()
+
+
+def test_page_titles_in_the_head_carry_no_markup(hostile_site: Path):
+    html = (hostile_site / "papers" / "calibrated-language-models" / "index.html").read_text()
+    head = html.split("</head>")[0]
+    assert "<script>window.pwned" not in head and "<img src=x" not in head
