@@ -59,7 +59,12 @@ def read_text(path: Path, shown: str) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as error:
         line = _line_of_offset(data, error.start)
         return None, [Problem(shown, line, "is not UTF-8 text; save the file as UTF-8")]
-    return text.removeprefix("\ufeff"), []
+    if text.startswith("\ufeff"):
+        return None, [Problem(shown, 1, "starts with a byte-order mark (BOM); save it as UTF-8 without BOM")]
+    if "\r" in text:
+        line = text.count("\n", 0, text.index("\r")) + 1
+        return None, [Problem(shown, line, "has Windows or old Mac line endings (CR); save it with LF line endings")]
+    return text, []
 
 
 def _scan_hazards(text: str, shown: str) -> list[Problem]:
