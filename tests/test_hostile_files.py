@@ -66,6 +66,7 @@ bib_like = st.text(alphabet=st.sampled_from(list("@misc{}(),=\"#%abc123 \n\\{}'~
 @given(st.one_of(bib_like, st.text(max_size=300)))
 def test_any_text_in_citations_bib_gives_entries_or_problems_never_an_exception(text: str):
     entries, problems = parse_bibliography(text, "citations.bib")
+    assert all(entry.key for entry in entries.values())
     for problem in problems:
         assert problem.path == "citations.bib" and problem.line >= 1
 
