@@ -317,3 +317,48 @@ def test_an_old_address_reaches_the_new_page(browser: Browser, tmp_path: Path):
         page.close()
     finally:
         server.shutdown()
+
+
+AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("address", ["", "challenges/metrics/", "papers/consistency-trajectory-models/", "references/", "graph/"])
+def test_pages_have_no_serious_or_critical_accessibility_violations(browser: Browser, site_url: str, address: str, scheme: str):
+    page = browser.new_page(color_scheme=scheme)
+    page.goto(site_url + address)
+    if address == "graph/":
+        graph_ready(page)
+    expected = "slate" if scheme == "dark" else "default"
+    assert page.locator("body").get_attribute("data-md-color-scheme") == expected
+    page.evaluate(AXE)
+    violations = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+             .filter(v => v.impact === 'serious' || v.impact === 'critical')
+             .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '))"""
+    )
+    page.close()
+    assert violations == []
+
+
+KEY = """(e) => e.tagName + '|' + (e.dataset.filter || e.dataset.challenge
+          || (e.getAttribute('class') || '').split(' ').find(c => c.startsWith('atlas-')) || e.textContent.trim())"""
+
+
+def test_keyboard_reaches_every_control_of_the_graph_page(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    controls = page.evaluate(
+        f"() => Array.from(document.querySelectorAll('.atlas-graph input, .atlas-graph select, .atlas-graph button')).map({KEY})"
+    )
+    assert len(controls) >= 5 + len(ATLAS.challenges)
+    reached = set()
+    page.locator("body").focus()
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        reached.add(page.evaluate(f"() => ({KEY})(document.activeElement)"))
+    assert set(controls) <= reached, set(controls) - reached
+    page.locator(".atlas-graph-legend button[data-challenge='ethics']").focus()
+    page.keyboard.press("Enter")
+    assert page.locator(".atlas-graph-filter[data-filter='challenge']").input_value() == "ethics"
