@@ -286,12 +286,18 @@ def _site_path(root: Path) -> str:
     return urlparse(str(config.get("site_url") or "")).path or "/"
 
 
-def _links(root: Path, site: Path) -> int:
-    from atlas.linkcheck import broken_links
+def _links(root: Path, site: Path, external: bool = False) -> int:
+    from atlas.linkcheck import broken_external_links, broken_links
 
     if not (site / "index.html").is_file():
         print(f"atlas links: {site} holds no built site; run `atlas build` first", file=sys.stderr)
         return 1
+    if external:
+        broken = broken_external_links(site)
+        for link in broken:
+            print(f"broken external link: {link}", file=sys.stderr)
+        print(f"atlas links --external: {len(broken)} broken link(s) to other sites")
+        return 1 if broken else 0
     broken = broken_links(site, _site_path(root))
     for link in broken:
         print(f"broken link: {link}", file=sys.stderr)
@@ -368,6 +374,9 @@ def main(argv: list[str] | None = None) -> int:
     graph.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     links = commands.add_parser("links", help="check every internal link and anchor of a built site")
     links.add_argument("--site-dir", type=Path, help="the built site (default: ROOT/site)")
+    links.add_argument(
+        "--external", action="store_true", help="check links to other sites instead (network; the scheduled workflow runs it)"
+    )
     importer = commands.add_parser("import", help="create paper records from seed lists (daily lists, ratings digest)")
     importer.add_argument("seeds", nargs="+", type=Path, help="seed files to import")
     args = parser.parse_args(argv)
@@ -387,7 +396,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "graph":
         return _graph(root, args.format, args.output)
     if args.command == "links":
-        return _links(root, (args.site_dir or root / "site").resolve())
+        return _links(root, (args.site_dir or root / "site").resolve(), args.external)
     return _import(root, args.seeds)
 
 

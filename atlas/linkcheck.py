@@ -76,3 +76,37 @@ def broken_links(site: Path, base_path: str = "/") -> list[BrokenLink]:
             elif fragment and target.suffix == ".html" and unquote(fragment) not in ids.get(target, set()):
                 broken.append(BrokenLink(page_url, link, f"no anchor #{fragment}"))
     return broken
+
+
+def external_links(site: Path) -> dict[str, list[str]]:
+    """Every http(s) link of the built pages to another site, with the pages that use it."""
+    found: dict[str, list[str]] = {}
+    for path in sorted(site.rglob("*.html")):
+        page = "/" + path.relative_to(site).as_posix()
+        for link in _scan(path).links:
+            if urlparse(link).scheme in ("http", "https"):
+                found.setdefault(urldefrag(link)[0], []).append(page)
+    return found
+
+
+def broken_external_links(site: Path, timeout: float = 15.0, skip_prefix: str | None = None) -> list[BrokenLink]:
+    """Links to other sites that do not answer with success (HEAD, then GET where HEAD is refused).
+
+    Run on a schedule, never in the tests: other sites change and go down."""
+    import httpx
+
+    broken = []
+    with httpx.Client(timeout=timeout, follow_redirects=True, headers={"User-Agent": "genai-challenges-atlas link check"}) as client:
+        for url, pages in external_links(site).items():
+            if skip_prefix and url.startswith(skip_prefix):
+                continue
+            try:
+                response = client.head(url)
+                if response.status_code in (403, 405, 501):
+                    response = client.get(url)
+                reason = None if response.status_code < 400 else f"HTTP {response.status_code}"
+            except httpx.HTTPError as error:
+                reason = type(error).__name__
+            if reason:
+                broken.append(BrokenLink(pages[0], url, f"{reason}; linked from {len(pages)} page(s)"))
+    return broken

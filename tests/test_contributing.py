@@ -127,3 +127,40 @@ def test_pr_summary_lists_the_papers_a_branch_adds_with_their_challenges(tmp_pat
         in result.stdout
     )
     assert "reports no problem" in result.stdout
+
+
+def test_external_links_are_checked_by_a_scheduled_workflow_only():
+    data = workflow("links.yml")
+    assert "schedule" in data["on"] and "pull_request" not in data["on"]
+    assert ".venv/bin/atlas links --external" in [step.get("run", "") for step in steps(data)]
+    for path in WORKFLOWS.glob("*.yml"):
+        if path.name != "links.yml":
+            assert "--external" not in path.read_text(), path.name
+
+
+def test_the_external_link_checker_reports_what_does_not_answer(tmp_path: Path):
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from atlas.linkcheck import broken_external_links
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "ok.html").write_text("fine")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "index.html").write_text(f'<a href="{base}/ok.html">ok</a> <a href="{base}/gone.html">gone</a> <a href="#top">here</a>')
+    try:
+        broken = broken_external_links(site, timeout=5)
+    finally:
+        server.shutdown()
+    assert [(b.target, b.reason.split(";")[0]) for b in broken] == [(f"{base}/gone.html", "HTTP 404")]
