@@ -85,7 +85,10 @@ def test_dry_run_lists_the_changes_and_writes_nothing(with_preprints: Path, apis
 
 
 def test_refresh_records_published_facts_with_their_sources_and_is_idempotent(with_preprints: Path, apis: RecordedAPIs):
+    before = snapshot(with_preprints)
     result = refresh(with_preprints, apis)
+    changed = {name for name, content in snapshot(with_preprints).items() if before.get(name) != content}
+    assert changed == {"papers/yang-2017-development.yaml", "papers/sadasivan-2012-methylphenidate.yaml", "citations.bib"}
     assert result.returncode == 0, result.stderr
     journal, _ = load_yaml_file(with_preprints / "papers" / "sadasivan-2012-methylphenidate.yaml", "x")
     assert journal["venue"] == "PLoS ONE" and journal["year"] == 2012
