@@ -16,6 +16,18 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
+def _valid_atlas(root: Path, command: str):  # -> Atlas | None
+    """The validated atlas, or None after printing its errors: commands that read it need it whole."""
+    from atlas.pipeline import AtlasInvalid, valid_atlas
+
+    try:
+        return valid_atlas(root)
+    except AtlasInvalid as invalid:
+        _print_problems(invalid.problems)
+        print(f"atlas {command}: the atlas has errors; fix them first (atlas check)", file=sys.stderr)
+        return None
+
+
 def _check(root: Path, base: str | None = "HEAD") -> int:
     from atlas.pipeline import check
 
@@ -101,13 +113,8 @@ def _serve(root: Path, address: str) -> int:
 
 
 def _graph(root: Path, format: str, output: Path | None) -> int:
-    from atlas.pipeline import AtlasInvalid, valid_atlas
-
-    try:
-        atlas = valid_atlas(root)
-    except AtlasInvalid as invalid:
-        _print_problems(invalid.problems)
-        print("atlas graph: the data has errors; run `atlas check`", file=sys.stderr)
+    atlas = _valid_atlas(root, "graph")
+    if atlas is None:
         return 1
     from atlas.export import export
     from atlas.graph import build_graph
@@ -164,14 +171,10 @@ def _add(root: Path, args: argparse.Namespace) -> int:
     from atlas.add import AddRefused, Choice, plan, validate_choices, write
     from atlas.candidate import CandidateError, from_bibtex_file
     from atlas.lookup import LookupFailed, fetch
-    from atlas.pipeline import AtlasInvalid, valid_atlas
     from atlas.suggest import SemanticUnavailable, suggest
 
-    try:
-        atlas = valid_atlas(root)
-    except AtlasInvalid as invalid:
-        _print_problems(invalid.problems)
-        print("atlas add: the atlas has errors already; fix them first (atlas check)", file=sys.stderr)
+    atlas = _valid_atlas(root, "add")
+    if atlas is None:
         return 1
     try:
         if args.bibtex:
@@ -223,15 +226,11 @@ def _add(root: Path, args: argparse.Namespace) -> int:
 
 def _refresh(root: Path, dry_run: bool) -> int:
     from atlas.lookup import LookupFailed
-    from atlas.pipeline import AtlasInvalid, valid_atlas
     from atlas.refresh import apply_updates, propose_updates
     from atlas.transaction import EditRefused
 
-    try:
-        atlas = valid_atlas(root)
-    except AtlasInvalid as invalid:
-        _print_problems(invalid.problems)
-        print("atlas refresh: the atlas has errors; fix them first (atlas check)", file=sys.stderr)
+    atlas = _valid_atlas(root, "refresh")
+    if atlas is None:
         return 1
     try:
         updates, unknown = propose_updates(atlas)
@@ -253,13 +252,10 @@ def _refresh(root: Path, dry_run: bool) -> int:
 
 
 def _reading_list(root: Path, challenge_id: str, sub: str | None, limit: int | None, format: str) -> int:
-    from atlas.pipeline import AtlasInvalid, valid_atlas
     from atlas.reading_output import render_reading_list
 
-    try:
-        atlas = valid_atlas(root)
-    except AtlasInvalid as invalid:
-        _print_problems(invalid.problems)
+    atlas = _valid_atlas(root, "reading-list")
+    if atlas is None:
         return 1
     challenge = atlas.challenges.get(challenge_id)
     if challenge is None:

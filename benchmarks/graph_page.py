@@ -9,47 +9,29 @@ takes to redraw. Results go to benchmarks/results/graph-page.{json,md}.
 
 from __future__ import annotations
 
-import functools
 import json
 import platform
 import statistics
 import sys
 import tempfile
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 from atlas.cli import main as atlas
+from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
 from synthetic import make_atlas
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 def measure(site: Path, runs: int = 3) -> dict[str, float]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/graph/"
     ready, redraw = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+    with served(site) as base, sync_playwright() as playwright:
+        url = base + "graph/"
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for _ in range(runs):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(url)
@@ -67,7 +49,6 @@ def measure(site: Path, runs: int = 3) -> dict[str, float]:
             )
             page.close()
         browser.close()
-    server.shutdown()
     return {"ready_ms": statistics.median(ready), "filter_redraw_ms": statistics.median(redraw), "runs": runs}
 
 

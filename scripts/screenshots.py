@@ -7,29 +7,14 @@ in light and dark mode. Pages are paths below the site root, e.g. challenges/eff
 
 from __future__ import annotations
 
-import functools
 import sys
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+
 DEFAULT_PAGES = ["", "challenges/efficiency/", "papers/", "papers/consistency-trajectory-models/", "references/"]
-
-
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 def main(argv: list[str]) -> int:
@@ -38,13 +23,10 @@ def main(argv: list[str]) -> int:
     if not (site / "index.html").exists():
         print(f"{site} holds no built site; run `make site` first", file=sys.stderr)
         return 1
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_address[1]}/"
     out = Path("screenshots")
     out.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+    with served(site) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         for scheme in ("light", "dark"):
             page = browser.new_page(viewport={"width": 1280, "height": 1000}, color_scheme=scheme)
             for path in pages:
@@ -54,7 +36,6 @@ def main(argv: list[str]) -> int:
                 print(out / name)
             page.close()
         browser.close()
-    server.shutdown()
     return 0
 
 

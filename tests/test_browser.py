@@ -2,51 +2,32 @@
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 from atlas.pipeline import check
 
 from conftest import REPO
 
 pytestmark = pytest.mark.browser
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+FLAGS = CHROMIUM_FLAGS
 ATLAS, _ = check(REPO)
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def site_url(built_site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(built_site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+    with served(built_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make browser installs it)"
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make system-deps installs it)"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield browser
@@ -307,16 +288,12 @@ def test_an_old_address_reaches_the_new_page(browser: Browser, tmp_path: Path):
     bib.write_text(bib.read_text().replace("@misc{calibrated-language-models,", "@misc{kalai-calibrated,"))
     site = tmp_path / "site"
     assert main(["--root", str(root), "build", "--site-dir", str(site)]) == 0
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
+    with served(site) as url:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/papers/calibrated-language-models/")
+        page.goto(url + "papers/calibrated-language-models/")
         page.wait_for_url("**/papers/kalai-calibrated/")
         assert page.locator("article h1").inner_text().rstrip("¶").strip() == "Calibrated Language Models Must Hallucinate"
         page.close()
-    finally:
-        server.shutdown()
 
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")

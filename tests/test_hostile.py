@@ -3,17 +3,14 @@ every field, built into a real site and opened in headless Chromium (pages, sear
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, sync_playwright
-from test_browser import CHROMIUM, FLAGS, _QuietHandler
 
 from atlas.cli import main
+from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 from atlas.yamlio import dump_record, load_yaml_file
 
 from conftest import copy_atlas
@@ -55,24 +52,27 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     subs[0]["title"] = "Metric design " + PAYLOADS[0] + " " + PAYLOADS[5]
     subs[0]["summary"] = " ".join(PAYLOADS)
     challenge["subchallenges"] = subs
+    challenge["maintainers"] = [PAYLOADS[1], PAYLOADS[5]]
+    challenge["related"] = [{**dict(challenge["related"][0]), "reason": " ".join(PAYLOADS)}, *challenge["related"][1:]]
     challenge_path.write_text(dump_record(challenge))
+    venue_path = root / "papers" / "venues" / "iclr-2024-submission.yaml"
+    venue, _ = load_yaml_file(venue_path, "x")
+    venue_path.write_text(dump_record({**dict(venue), "description": " ".join(PAYLOADS)}))
     site = root.parent / "site"
     assert main(["--root", str(root), "build", "--site-dir", str(site)]) == 0
     return site
 
 
 @pytest.fixture(scope="module")
-def served(hostile_site: Path) -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(hostile_site)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
+def hostile_url(hostile_site: Path) -> Iterator[str]:
+    with served(hostile_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
 
@@ -84,6 +84,7 @@ def no_script_ran(page) -> None:
 @pytest.mark.parametrize(
     "address",
     [
+        "venues/iclr-2024-submission/",
         "papers/calibrated-language-models/",
         "challenges/metrics/",
         "challenges/ethics/",
@@ -92,11 +93,11 @@ def no_script_ran(page) -> None:
         "challenges/metrics/reading/",
     ],
 )
-def test_payloads_show_as_text_and_never_run(browser: Browser, served: str, address: str):
+def test_payloads_show_as_text_and_never_run(browser: Browser, hostile_url: str, address: str):
     page = browser.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(served + address)
+    page.goto(hostile_url + address)
     page.wait_for_timeout(300)
     no_script_ran(page)
     assert dialogs == []
@@ -110,9 +111,9 @@ def test_payloads_show_as_text_and_never_run(browser: Browser, served: str, addr
     page.close()
 
 
-def test_search_results_show_payloads_as_text(browser: Browser, served: str):
+def test_search_results_show_payloads_as_text(browser: Browser, hostile_url: str):
     page = browser.new_page()
-    page.goto(served)
+    page.goto(hostile_url)
     page.locator("input.md-search__input").click()
     page.keyboard.type("Hostile title")
     result = page.locator(".md-search-result__item").first
@@ -123,9 +124,9 @@ def test_search_results_show_payloads_as_text(browser: Browser, served: str):
     page.close()
 
 
-def test_graph_tooltip_shows_payloads_as_text(browser: Browser, served: str):
+def test_graph_tooltip_shows_payloads_as_text(browser: Browser, hostile_url: str):
     page = browser.new_page()
-    page.goto(served + "graph/")
+    page.goto(hostile_url + "graph/")
     page.wait_for_selector("[data-atlas-graph][data-ready]", timeout=30_000)
     position = page.evaluate(
         """(node) => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;
