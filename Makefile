@@ -47,4 +47,4 @@ clean:
 	rm -rf site .pytest_cache .ruff_cache
 
 bench: $(STAMP) system-deps  ## scale benchmarks (not part of the tests): results in benchmarks/results/
-	cd benchmarks && ../$(BIN)/python graph_page.py
+	cd benchmarks && ../$(BIN)/python scale.py && ../$(BIN)/python graph_page.py
