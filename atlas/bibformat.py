@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 from markupsafe import Markup
-from pybtex.database import BibliographyData, Entry
+from pybtex.database import Entry
 from pybtex.plugin import find_plugin
 
-from atlas.bibliography import latex_to_text
+from atlas.bibliography import format_entry, latex_to_text
 from atlas.model import BibEntry
 
 _LINK_FIELDS = ("url", "doi", "eprint", "archiveprefix", "surveyref")
@@ -47,4 +47,5 @@ def entry_links(entry: BibEntry) -> list[tuple[str, str]]:
 
 
 def entry_bibtex(entry: BibEntry) -> str:
-    return BibliographyData({entry.key: entry.source}).to_string("bibtex")
+    """The entry as citations.bib writes it (braces, one field a line)."""
+    return format_entry(entry.key, entry.source)

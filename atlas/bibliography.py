@@ -75,6 +75,8 @@ def latex_to_text(value: str) -> str:
 def _decode(value: str) -> str:
     if not value.strip():
         return value
+    if "\\" not in value and "~" not in value:  # no LaTeX command: only protecting braces to drop (fast path)
+        return value.replace("{", "").replace("}", "")
     value = value.replace("\\textasciicircum{}", "^").replace("\\textasciitilde{}", "\ue000")  # a tie '~' is a space
     edges = (" " if value[:1].isspace() else "", " " if value[-1:].isspace() else "")
     try:

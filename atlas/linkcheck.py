@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from html.parser import HTMLParser
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
@@ -18,26 +19,27 @@ class BrokenLink:
         return f"{self.page}: {self.target} ({self.reason})"
 
 
-class _PageScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.ids: set[str] = set()
-        self.links: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        values = dict(attrs)
-        for name in ("id", "name") if tag == "a" else ("id",):
-            if values.get(name):
-                self.ids.add(values[name])  # type: ignore[arg-type]
-        for name in ("href", "src", "xlink:href"):
-            if values.get(name) and not (tag == "link" and values.get("rel") in ("canonical", "alternate")):
-                self.links.append(values[name])  # type: ignore[arg-type]
+_ATTRIBUTE = re.compile(r"""\s(id|href|src|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_CANONICAL = re.compile(r"""<link\b[^>]*\brel\s*=\s*["'](?:canonical|alternate)["'][^>]*>""")
 
 
-def _scan(path: Path) -> _PageScanner:
-    scanner = _PageScanner()
-    scanner.feed(path.read_text(encoding="utf-8", errors="replace"))
-    return scanner
+@dataclass
+class _Page:
+    ids: set[str]
+    links: list[str]
+
+
+def _scan(path: Path) -> _Page:
+    """Ids and links of a page, by pattern: MkDocs writes quoted attributes, so no full parse is needed."""
+    text = _CANONICAL.sub("", path.read_text(encoding="utf-8", errors="replace"))
+    page = _Page(set(), [])
+    for match in _ATTRIBUTE.finditer(text):
+        name, value = match.group(1), unescape(match.group(2) if match.group(2) is not None else match.group(3))
+        if name == "id":
+            page.ids.add(value)
+        elif value:
+            page.links.append(value)
+    return page
 
 
 def _file_for(site: Path, url_path: str) -> Path | None:
