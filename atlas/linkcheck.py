@@ -19,8 +19,8 @@ class BrokenLink:
         return f"{self.page}: {self.target} ({self.reason})"
 
 
-_ATTRIBUTE = re.compile(r"""\s(id|href|src|xlink:href)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_CANONICAL = re.compile(r"""<link\b[^>]*\brel\s*=\s*["'](?:canonical|alternate)["'][^>]*>""")
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_ATTRIBUTE = re.compile(r"""\s(id|href|src|xlink:href|rel)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
 
 @dataclass
@@ -30,15 +30,16 @@ class _Page:
 
 
 def _scan(path: Path) -> _Page:
-    """Ids and links of a page, by pattern: MkDocs writes quoted attributes, so no full parse is needed."""
-    text = _CANONICAL.sub("", path.read_text(encoding="utf-8", errors="replace"))
+    """Ids and links of a page's tags, by pattern: MkDocs writes quoted attributes, so no full parse
+    is needed; text (even a title quoting `src="..."`) is never taken for a tag."""
     page = _Page(set(), [])
-    for match in _ATTRIBUTE.finditer(text):
-        name, value = match.group(1), unescape(match.group(2) if match.group(2) is not None else match.group(3))
-        if name == "id":
-            page.ids.add(value)
-        elif value:
-            page.links.append(value)
+    for tag in _TAG.finditer(path.read_text(encoding="utf-8", errors="replace")):
+        attributes = {m.group(1): unescape(m.group(2) if m.group(2) is not None else m.group(3)) for m in _ATTRIBUTE.finditer(tag.group(0))}
+        if "id" in attributes:
+            page.ids.add(attributes["id"])
+        if attributes.get("rel") in ("canonical", "alternate"):
+            continue
+        page.links.extend(value for name, value in attributes.items() if name in ("href", "src", "xlink:href") and value)
     return page
 
 

@@ -34,3 +34,11 @@ def test_missing_pages_files_and_anchors_are_reported_and_good_links_are_not(tmp
         ("/index.html", "pic.png", "no such page or file"),
         ("/a/index.html", "../index.html#top", "no anchor #top"),
     }
+
+
+def test_text_that_quotes_attributes_is_not_taken_for_a_link(tmp_path: Path):
+    site = tmp_path / "site"
+    write(
+        site, "index.html", """<title>"›‹iframe src="javascript:x()"›</title><p>say src="nowhere/" and &lt;a href=&quot;x/&quot;&gt;</p>"""
+    )
+    assert broken_links(site) == []
