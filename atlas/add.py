@@ -14,10 +14,9 @@ from typing import Any
 from atlas.candidate import Candidate
 from atlas.duplicates import DuplicateFinder
 from atlas.ids import paper_id_for
-from atlas.importer import PAPER_KEYS
-from atlas.model import CHALLENGE_KINDS, Atlas
+from atlas.model import CHALLENGE_KINDS, PAPER_FIELDS, Atlas
 from atlas.transaction import EditRefused, atomic_edit
-from atlas.yamlio import dump_record
+from atlas.yamlio import dump_record, in_field_order
 
 
 class AddRefused(Exception):
@@ -65,7 +64,7 @@ def record_for(candidate: Candidate, choices: list[Choice]) -> dict[str, Any]:
         "sources": [candidate.source],
         "challenges": [{"id": c.target, "kind": c.kind, "why": c.why.strip()} for c in choices],
     }
-    return {key: facts[key] for key in PAPER_KEYS if facts.get(key) is not None}
+    return in_field_order({key: value for key, value in facts.items() if value is not None}, PAPER_FIELDS)
 
 
 def plan(atlas: Atlas, candidates: list[Candidate]) -> list[Planned]:

@@ -18,21 +18,9 @@ from typing import Any
 
 from atlas.bibliography import paper_entry
 from atlas.ids import normalise_title, paper_id_for, slug
-from atlas.yamlio import dump_record, load_yaml_file, write_atomically
+from atlas.model import PAPER_FIELDS
+from atlas.yamlio import dump_record, in_field_order, load_yaml_file, write_atomically
 
-PAPER_KEYS = (
-    "title",
-    "authors",
-    "year",
-    "venue",
-    "abstract",
-    "links",
-    "keywords",
-    "ratings",
-    "sources",
-    "challenges",
-    "aliases",
-)
 DIGEST_VENUE = "ICLR 2024 submission"
 _DATE_LINE = re.compile(r"^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]* \d{1,2}$")
 
@@ -157,11 +145,6 @@ def _existing_records(papers_dir: Path) -> dict[str, tuple[Path, dict[str, Any]]
     return records
 
 
-def _ordered(record: dict[str, Any]) -> dict[str, Any]:
-    known = {key: record[key] for key in PAPER_KEYS if key in record}
-    return known | {key: value for key, value in record.items() if key not in known}
-
-
 def import_seed(root: Path, seed_path: Path) -> ImportReport:
     """Create or extend paper records (and a venue record) from one seed file."""
     text = seed_path.read_text(encoding="utf-8")
@@ -194,7 +177,7 @@ def import_seed(root: Path, seed_path: Path) -> ImportReport:
         writes[path] = record
         report.created.append(paper_id)
     for path, record in writes.items():
-        write_atomically(path, dump_record(_ordered(record)))
+        write_atomically(path, dump_record(in_field_order(record, PAPER_FIELDS)))
     if report.created:
         bib_path = root / "citations.bib"
         old = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""

@@ -8,6 +8,11 @@ from pathlib import Path
 CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
 LINK_NAMES = ("openreview", "arxiv", "doi", "url", "code")
 API_NAMES = {"arxiv": "arXiv", "crossref": "Crossref", "openreview": "OpenReview"}
+# The fields of each record kind, in the order records are written in (see yamlio.in_field_order).
+PAPER_FIELDS = ("title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "aliases")
+CHALLENGE_FIELDS = (
+    "title", "section", "maintainers", "reviewed", "summary", "open_questions", "subchallenges", "references", "related", "aliases",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, order=True)

@@ -15,11 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from atlas.bibliography import format_entry
-from atlas.importer import PAPER_KEYS
 from atlas.lookup import PaperNotFound, fetch_arxiv, fetch_crossref, fetch_openreview
-from atlas.model import Atlas, Paper
+from atlas.model import PAPER_FIELDS, Atlas, Paper
 from atlas.transaction import atomic_edit
-from atlas.yamlio import dump_record, load_yaml_file
+from atlas.yamlio import dump_record, in_field_order, load_yaml_file
 
 UNPUBLISHED = re.compile(r"submission|submitted|preprint|arxiv|withdrawn|rejected|under review", re.I)
 
@@ -131,8 +130,7 @@ def apply_updates(root: Path, atlas: Atlas, updates: list[Update]) -> None:
                 else:
                     record[name] = new
             record["sources"] = list(record.get("sources") or []) + update.sources
-            ordered = {key: record[key] for key in PAPER_KEYS if key in record}
-            edit.write(path, dump_record(ordered))
+            edit.write(path, dump_record(in_field_order(record, PAPER_FIELDS)))
             entry = atlas.bibliography.get(update.paper.id)
             if entry is not None:
                 source = entry.source

@@ -16,8 +16,10 @@ from atlas.ids import ID_PATTERN, MAX_ID_LENGTH, normalise_title, slug
 from atlas.load import RawAtlas, RawRecord
 from atlas.model import (
     API_NAMES,
+    CHALLENGE_FIELDS,
     CHALLENGE_KINDS,
     LINK_NAMES,
+    PAPER_FIELDS,
     Atlas,
     Challenge,
     ChallengeLink,
@@ -33,10 +35,6 @@ from atlas.model import (
 from atlas.yamlio import LineList, LineMap
 
 SURVEY_REFERENCES = range(1, 257)
-PAPER_FIELDS = ("title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "aliases")
-CHALLENGE_FIELDS = (
-    "title", "section", "maintainers", "reviewed", "summary", "open_questions", "subchallenges", "references", "related", "aliases",
-)  # fmt: skip
 REVIEW_AGE_DAYS = 365
 VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sources")
 _URL = re.compile(r"^https?://[^\s<>\"']+$")

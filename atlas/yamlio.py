@@ -202,6 +202,12 @@ def dump_record(record: dict[str, Any]) -> str:
     )
 
 
+def in_field_order(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+    """The record with its known fields in their canonical order, any others after them."""
+    known = {key: record[key] for key in fields if key in record}
+    return known | {key: value for key, value in record.items() if key not in known}
+
+
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` so that readers see the old file or the new one, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)

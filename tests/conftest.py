@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,32 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = tmp_path_factory.mktemp("site") / "site"
     assert main(["--root", str(REPO), "build", "--site-dir", str(site)]) == 0
     return site
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file below `root` with its bytes: to show that a refused command wrote nothing."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def apis() -> Iterator[object]:
+    """The recorded arXiv, Crossref and OpenReview answers served on 127.0.0.1 (tests/apiserver.py)."""
+    from apiserver import RecordedAPIs
+
+    server = RecordedAPIs()
+    yield server
+    server.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium, driven by Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS
+
+    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make system-deps installs it)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()

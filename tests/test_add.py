@@ -15,7 +15,7 @@ import pytest
 from atlas.pipeline import check
 from atlas.yamlio import dump_record, load_yaml_file
 
-from conftest import REPO, SHARED, require_shared
+from conftest import REPO, SHARED, require_shared, snapshot
 
 HEP = SHARED / "corpora" / "hepml-living-review.bib"
 SMOOTHQUANT = """@inproceedings{xiao2023smooth,
@@ -42,10 +42,6 @@ def atlas(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProces
     return subprocess.run(
         [sys.executable, "-m", "atlas.cli", "--root", str(root), *args], capture_output=True, text=True, input=stdin, timeout=300
     )
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def bib(tmp_path: Path, text: str, name: str = "new.bib") -> Path:

@@ -7,9 +7,9 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from atlas.localsite import CHROMIUM_FLAGS, served
 from atlas.pipeline import check
 
 from conftest import REPO
@@ -23,15 +23,6 @@ ATLAS, _ = check(REPO)
 def site_url(built_site: Path) -> Iterator[str]:
     with served(built_site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make system-deps installs it)"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 class Watched:

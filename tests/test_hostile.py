@@ -7,10 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 
 from atlas.cli import main
-from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from atlas.localsite import served
 from atlas.yamlio import dump_record, load_yaml_file
 
 from conftest import copy_atlas
@@ -67,14 +67,6 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def hostile_url(hostile_site: Path) -> Iterator[str]:
     with served(hostile_site) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
 
 
 def no_script_ran(page) -> None:

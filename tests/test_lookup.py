@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,8 @@ from apiserver import RecordedAPIs
 
 from atlas.pipeline import check
 from atlas.yamlio import load_yaml_file
+
+from conftest import snapshot
 
 LINK = [
     "--challenge",
@@ -25,22 +26,11 @@ LINK = [
 ]
 
 
-@pytest.fixture(scope="module")
-def apis() -> Iterator[RecordedAPIs]:
-    server = RecordedAPIs()
-    yield server
-    server.close()
-
-
 def atlas(root: Path, apis: RecordedAPIs, *args: str, **overrides: str) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **apis.environment, **overrides}
     return subprocess.run(
         [sys.executable, "-m", "atlas.cli", "--root", str(root), *args], capture_output=True, text=True, timeout=300, env=environment
     )
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_arxiv_lookup_gives_a_record_with_every_fact_the_api_gives(atlas_copy: Path, apis: RecordedAPIs):

@@ -6,7 +6,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,8 @@ from apiserver import RecordedAPIs
 from atlas.bibliography import paper_entry
 from atlas.pipeline import check
 from atlas.yamlio import dump_record, load_yaml_file
+
+from conftest import snapshot
 
 PREPRINT = {
     "title": (
@@ -40,13 +41,6 @@ JOURNAL_PAPER = {
 }
 
 
-@pytest.fixture(scope="module")
-def apis() -> Iterator[RecordedAPIs]:
-    server = RecordedAPIs()
-    yield server
-    server.close()
-
-
 @pytest.fixture
 def with_preprints(atlas_copy: Path) -> Path:
     bib = atlas_copy / "citations.bib"
@@ -68,10 +62,6 @@ def refresh(root: Path, apis: RecordedAPIs, *args: str, **overrides: str) -> sub
         timeout=600,
         env=environment,
     )
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def test_dry_run_lists_the_changes_and_writes_nothing(with_preprints: Path, apis: RecordedAPIs):
