@@ -46,5 +46,6 @@ test: $(STAMP) system-deps lint  ## the whole test suite: lint, unit, end-to-end
 clean:
 	rm -rf site .pytest_cache .ruff_cache
 
-bench: $(STAMP) system-deps  ## scale benchmarks (not part of the tests): results in benchmarks/results/
-	cd benchmarks && ../$(BIN)/python scale.py && ../$(BIN)/python graph_page.py
+bench: $(STAMP) system-deps  ## scale, serve-reload and graph-page benchmarks (not part of the tests): results in benchmarks/results/
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	cd benchmarks && ../$(BIN)/python serve_reload.py && ../$(BIN)/python scale.py && ../$(BIN)/python graph_page.py

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +16,17 @@ from atlas.model import BibEntry, Problem
 
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
 _LATEX_SPECIALS = re.compile(r"(?<!\\)([&%#_])")
+_MATH_PARTS = re.compile(r"(\$[^$]*\$)")  # split on it: $math$ parts and the text between
 
 
 def _entry_lines(text: str) -> dict[str, list[int]]:
+    """The lines each key's entries start on; newlines are counted once, from entry to entry."""
     lines: dict[str, list[int]] = {}
+    line, counted_to = 1, 0
     for match in _ENTRY_START.finditer(text):
-        lines.setdefault(match.group(2), []).append(text.count("\n", 0, match.start()) + 1)
+        line += text.count("\n", counted_to, match.start())
+        counted_to = match.start()
+        lines.setdefault(match.group(2), []).append(line)
     return lines
 
 
@@ -66,9 +72,12 @@ def parse_bibliography(text: str, shown: str) -> tuple[dict[str, BibEntry], list
     return entries, problems
 
 
+@lru_cache(maxsize=1 << 16)
 def latex_to_text(value: str) -> str:
-    """A BibTeX field as plain Unicode: accents decoded, protecting braces dropped, $math$ kept as typed."""
-    parts = re.split(r"(\$[^$]*\$)", value)
+    """A BibTeX field as plain Unicode: accents decoded, protecting braces dropped, $math$ kept as typed.
+
+    Cached: the check, the pages and the exports all decode the same titles and names."""
+    parts = _MATH_PARTS.split(value)
     return "".join(part if part.startswith("$") and part.endswith("$") and len(part) > 1 else _decode(part) for part in parts).strip()
 
 
@@ -93,7 +102,7 @@ def escape_latex(text: str) -> str:
         part = _LATEX_SPECIALS.sub(r"\\\1", part)
         return re.sub(r"(?<!\\)\^", r"\\textasciicircum{}", part).replace("~", r"\textasciitilde{}")
 
-    parts = re.split(r"(\$[^$]*\$)", text)
+    parts = _MATH_PARTS.split(text)
     return "".join(part if part.startswith("$") and part.endswith("$") else plain(part) for part in parts)
 
 

@@ -29,6 +29,11 @@ def _valid_atlas(root: Path, command: str):  # -> Atlas | None
 
 
 def _check(root: Path, base: str | None = "HEAD") -> int:
+    return 0 if _checked(root, base) is not None else 1
+
+
+def _checked(root: Path, base: str | None = "HEAD"):  # -> Atlas | None
+    """`atlas check`: prints every problem and a summary; the atlas when it has no error, else None."""
     from atlas.pipeline import check
 
     atlas, problems = check(root, base)
@@ -37,13 +42,13 @@ def _check(root: Path, base: str | None = "HEAD") -> int:
     warnings = len(problems) - errors
     if errors:
         print(f"atlas check: {errors} error(s), {warnings} warning(s); nothing was changed", file=sys.stderr)
-        return 1
+        return None
     links = sum(len(paper.challenges) for paper in atlas.papers.values())
     print(
         f"atlas check: ok: {len(atlas.challenges)} challenges, {len(atlas.papers)} papers, "
         f"{links} challenge links, {len(atlas.bibliography)} bibliography entries" + (f", {warnings} warning(s)" if warnings else "")
     )
-    return 0
+    return atlas
 
 
 def _pin_build_date(root: Path) -> None:
@@ -64,7 +69,8 @@ def _pin_build_date(root: Path) -> None:
 
 def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
-    if _check(root):
+    atlas = _checked(root)
+    if atlas is None:
         return 1
     from atlas.mkdocs_adapter import BuildFailed, build_site
 
@@ -73,7 +79,7 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     _pin_build_date(root)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        build_site(root, strict=strict, site_dir=staging)
+        build_site(root, strict=strict, site_dir=staging, validated=atlas)
     except BuildFailed as error:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"atlas build: failed, the previous site is untouched: {error}", file=sys.stderr)

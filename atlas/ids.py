@@ -6,6 +6,8 @@ import re
 import unicodedata
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
+_WORD = re.compile(r"[a-z0-9]+")
 MAX_ID_LENGTH = 64
 _STOPWORDS = frozenset(
     [
@@ -67,22 +69,24 @@ _STOPWORDS = frozenset(
 
 def fold(text: str) -> str:
     """Lower-case ASCII text without accents or LaTeX markup, for comparisons and slugs."""
-    text = re.sub(r"\\[a-zA-Z]+\s*", " ", text)
+    text = _LATEX_COMMAND.sub(" ", text) if "\\" in text else text
+    if text.isascii():  # nothing to decompose or drop
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return decomposed.encode("ascii", "ignore").decode("ascii").lower()
 
 
 def normalise_title(title: str) -> str:
     """The title reduced to its words, so that case, punctuation and accents do not matter."""
-    return " ".join(re.findall(r"[a-z0-9]+", fold(title)))
+    return " ".join(_WORD.findall(fold(title)))
 
 
 def slug(text: str) -> str:
-    return "-".join(re.findall(r"[a-z0-9]+", fold(text)))
+    return "-".join(_WORD.findall(fold(text)))
 
 
 def title_words(title: str) -> list[str]:
-    words = re.findall(r"[a-z0-9]+", fold(title))
+    words = _WORD.findall(fold(title))
     meaningful = [word for word in words if word not in _STOPWORDS]
     return meaningful or words
 

@@ -5,7 +5,10 @@ Another engine would need just another adapter: the stages before this one produ
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import logging
+import re
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -13,12 +16,59 @@ from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import get_toc
 
+from atlas.model import Atlas
 from atlas.pipeline import AtlasInvalid, render_pages
 from atlas.render import PAGE_ASSETS
+from atlas.search_index import SearchIndexer, SearchIndexFailed
+from atlas.theme_cache import FragmentCache, navigation_key
 
 log = logging.getLogger("mkdocs.plugins.atlas")
 DATA_PATHS = ("challenges", "papers", "citations.bib")
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+_INDENTATION = re.compile(r"(<(?:pre|script|textarea)\b.*?</(?:pre|script|textarea)>)|\n\s+", re.S | re.I)
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
+
+
+class GeneratedFile(File):
+    """A file the atlas generates; in `atlas serve`, one identical to the previous build's is not rebuilt."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+class _QuietDirtyBuilds(logging.Filter):
+    """`atlas serve` rebuilds only what changed, on purpose: MkDocs' warning about it would only alarm."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def split_page(text: str) -> tuple[str, str]:
+    """A rendered page's front matter (for the engine's metadata) and its HTML body."""
+    match = _FRONT_MATTER.match(text)
+    return (match.group(0), text[match.end() :]) if match else ("", text)
+
+
+def without_indentation(html: str) -> str:
+    """The page without the theme's indentation (a sixth of its size), preformatted and script text untouched."""
+    return _INDENTATION.sub(lambda match: match.group(1) or "\n", html)
+
+
+def toc_tokens(body: str) -> list[dict]:
+    """The table of contents of an HTML body, nested by heading level, as Markdown's `toc` gives it."""
+    root: list[dict] = []
+    open_levels: list[dict] = []
+    for level_text, anchor, name in _HEADING.findall(body):
+        token = {"level": int(level_text), "id": anchor, "name": name, "children": []}
+        while open_levels and open_levels[-1]["level"] >= token["level"]:
+            open_levels.pop()
+        (open_levels[-1]["children"] if open_levels else root).append(token)
+        open_levels.append(token)
+    return root
 
 
 class AtlasConfig(Config):
@@ -26,7 +76,20 @@ class AtlasConfig(Config):
 
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
-    """Adds one generated page per record, the index pages and the atlas' assets to the build."""
+    """Adds one generated page per record, the index pages and the atlas' assets to the build, and
+    the search index. Generated pages are HTML already: their bodies bypass Markdown."""
+
+    validated: Atlas | None = None  # set by build_site when the caller has validated the atlas already
+    incremental = False  # `atlas serve`: rebuild only the files whose content changed since the last build
+
+    def __init__(self) -> None:
+        self._bodies: dict[str, str] = {}
+        self._search = SearchIndexer()
+        self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
+
+    def on_startup(self, *, command, dirty) -> None:
+        # Defining this hook keeps one plugin instance across `serve` rebuilds: what the last build wrote is known.
+        self.incremental = command == "serve" and dirty
 
     def _root(self, config) -> Path:
         return Path(self.config.root or Path(config.config_file_path).parent).resolve()
@@ -44,18 +107,73 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_files(self, files: Files, /, *, config) -> Files:
         try:
-            rendered = render_pages(self._root(config), config.site_url)
+            rendered = render_pages(self._root(config), config.site_url, self.validated, parallel=not self.incremental)
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
             raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
-        for path, content in rendered.pages.items():
+        self._search.wait_quietly()  # a previous serve rebuild's indexing, if it still runs
+        if not self.incremental:
+            self._search.close()
+            self._search = SearchIndexer()
+        digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
+
+        def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> None:
+            file = GeneratedFile.generated(config, path, content=content if engine_content is None else engine_content)
+            digest = hashlib.blake2b(content.encode() if isinstance(content, str) else content).digest()
+            file.unchanged = digests.get(path) == digest
+            digests[path] = digest
+            files.append(file)
+
+        self._search.expect(len(rendered.pages) + len(files.documentation_pages()))
+        self._bodies = {}
+        for path in list(rendered.pages):
+            content = rendered.pages.pop(path)  # one copy of each page in memory, not two
             if files.get_file_from_path(path) is None:
-                files.append(File.generated(config, path, content=content))
+                front_matter, self._bodies[path] = split_page(content)
+                add(path, content, front_matter)
         for name, content in rendered.assets.items():
-            files.append(File.generated(config, f"assets/atlas/{name}", content=content))
+            add(f"assets/atlas/{name}", content)
         for path, content in rendered.files.items():
-            files.append(File.generated(config, path, content=content))
+            add(path, content)
         return files
+
+    def on_page_content(self, html: str, /, *, page, config, files) -> str:
+        body = self._bodies.pop(page.file.src_uri, None)
+        if body is not None:
+            html = body
+            page.toc = get_toc(toc_tokens(body))  # type: ignore[arg-type]
+        if page.meta.get("search", {}).get("exclude") is not True:
+            self._search.add(page.url, page.title or "", html)
+        return html
+
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        page.content = None  # written out: a large atlas need not hold every page until the end
+        return without_indentation(output)
+
+    def on_env(self, env, /, *, config, files):
+        env.add_extension(FragmentCache)
+        env.globals["atlas_navigation_key"] = navigation_key
+        self._search.keep_only({file.url for file in files.documentation_pages()})
+        self._search.start(Path(config.site_dir))  # every page's content is known: index beside the theme's rendering
+        return env
+
+    def on_post_build(self, *, config) -> None:
+        if self.incremental:
+            return  # serve: the page reloads at once; search catches up in the background
+        try:
+            self._search.wait()
+        except SearchIndexFailed as failed:
+            raise PluginError(str(failed)) from None
+        finally:
+            self._bodies = {}
+            self._search.close()
+            self._search = SearchIndexer()
+
+    def on_build_error(self, *, error) -> None:
+        self._search.wait_quietly()
+
+    def on_shutdown(self) -> None:
+        self._search.close()
 
     def on_serve(self, server, /, *, config, builder):
         root = self._root(config)
@@ -74,12 +192,19 @@ def _load(root: Path, strict: bool, site_dir: Path | None):
     return load_config(str(root / "mkdocs.yml"), **overrides)
 
 
-def build_site(root: Path, strict: bool = True, site_dir: Path | None = None) -> None:
-    """Build the site (MkDocs strict mode by default); raises BuildFailed with MkDocs' reason."""
+def build_site(root: Path, strict: bool = True, site_dir: Path | None = None, validated: Atlas | None = None) -> None:
+    """Build the site (MkDocs strict mode by default); raises BuildFailed with MkDocs' reason.
+
+    `validated` is the atlas as the caller has just loaded and validated it: not done twice."""
     from mkdocs.commands.build import build
 
+    config = _load(root, strict, site_dir)
+    plugin = config.plugins.get("atlas")
+    if isinstance(plugin, AtlasPlugin):  # one instance serves every build of the process: say what this one is
+        plugin.validated, plugin.incremental = validated, False
+    gc.freeze()  # what exists now lives through the build: the collector need not walk it again and again
     try:
-        build(_load(root, strict, site_dir))
+        build(config)
     except (Abort, PluginError) as error:
         raise BuildFailed(str(error)) from None
 
@@ -87,8 +212,11 @@ def build_site(root: Path, strict: bool = True, site_dir: Path | None = None) ->
 def serve_site(root: Path, address: str) -> None:
     from mkdocs.commands.serve import serve
 
+    logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyBuilds())
     try:
-        serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True)
+        # Dirty builds: after the first, only changed files are rebuilt. Not strict: a preview shows
+        # MkDocs' warnings without stopping (`atlas check` and `atlas build` are the gates).
+        serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty", strict=False)
     except (Abort, PluginError) as error:
         raise BuildFailed(str(error)) from None
 

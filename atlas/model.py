@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
@@ -149,7 +150,12 @@ class BibEntry:
     source: object = field(default=None, compare=False, repr=False)
 
     def get(self, name: str) -> str | None:
-        return dict(self.fields).get(name)
+        return self._fields_by_name.get(name)
+
+    @cached_property
+    def _fields_by_name(self) -> dict[str, str]:
+        """`fields` as a dict, built once: validation and rendering look fields up by name often."""
+        return dict(self.fields)
 
     @property
     def surveyref(self) -> int | None:

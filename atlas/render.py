@@ -1,8 +1,9 @@
-"""Stage 4, render: the atlas as plain pages (Markdown with escaped HTML blocks) and assets.
+"""Stage 4, render: the atlas as plain pages (a YAML front matter block, then an HTML body) and assets.
 
 The output is a mapping from a page's path below the docs folder to its text, independent of any
-site engine; the MkDocs adapter only hands these pages over. Every value from a record reaches the
-page through Jinja's autoescaping or the `md` filter, never as markup of its own.
+site engine; the MkDocs adapter only hands these pages over (their bodies skip Markdown: they are
+HTML already). Every value from a record reaches the page through Jinja's autoescaping, never as
+markup of its own.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
 import networkx as nx
+import rcssmin
+import rjsmin
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
@@ -25,11 +29,12 @@ from atlas.cite import NAME, Edition, page_citation
 from atlas.export import to_json, with_layout
 from atlas.ids import slug
 from atlas.layout import challenge_colours, layout, local_layout, whole_picture
-from atlas.model import CHALLENGE_KINDS, Atlas, Paper
+from atlas.model import CHALLENGE_KINDS, Atlas, BibEntry, Paper
 from atlas.reading import reading_list
 
-ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
+ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "favicon.svg", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
 PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads the graph's scripts where a graph is
+Related = dict[str, list[tuple[str, float]]]  # paper id -> (other paper id, similarity), nearest first
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 HANDOUT_LIMIT = 4
 FEED_LENGTH = 100
@@ -56,6 +61,13 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(block) for block in blocks)
 
 
+def heading(level: int, text: str, anchor: str | None = None) -> Markup:
+    """A section heading with its id and permalink, as Markdown's `toc` extension would write it."""
+    anchor = escape(anchor or slug(text) or f"section-{level}")
+    permalink = f'<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a>'
+    return Markup(f'<h{level:d} id="{anchor}">{escape(text)}{permalink}</h{level:d}>')
+
+
 def page_url(path: str) -> str:
     """The address of a page file with directory URLs: papers/x.md -> papers/x/."""
     stem = path.removesuffix(".md")
@@ -74,12 +86,14 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(md=md, meta_title=meta_title, meta_json=meta_json, paragraphs=paragraphs, slug=slug)
+    environment.globals.update(heading=heading)
     return environment
 
 
 @dataclass(frozen=True)
 class Rendered:
-    """Pages (Markdown, by path below the docs folder), assets (below assets/atlas/) and data files."""
+    """Pages (front matter and HTML body, by the path of their .md file below the docs folder), assets
+    (below assets/atlas/) and data files."""
 
     pages: dict[str, str]
     assets: dict[str, bytes]
@@ -89,10 +103,9 @@ class Rendered:
 class _Site:
     """Context shared by all pages, computed once from the atlas and its graph."""
 
-    def __init__(self, atlas: Atlas, graph: nx.MultiDiGraph, related: dict[str, list[tuple[str, float]]]) -> None:
+    def __init__(self, atlas: Atlas, graph: nx.MultiDiGraph) -> None:
         self.atlas = atlas
         self.graph = graph
-        self.related = related
         self.paper_counts = atlas_graph.paper_counts(graph)
         self.sub_counts = atlas_graph.subchallenge_counts(graph)
         self.citing = atlas_graph.citing_challenges(graph)
@@ -126,15 +139,21 @@ class _Site:
 def render_site(
     atlas: Atlas,
     graph: nx.MultiDiGraph,
-    related: dict[str, list[tuple[str, float]]],
+    related: Related | Callable[[], Related],
     edition: Edition | None = None,
     added: dict[str, str] | None = None,
 ) -> Rendered:
     edition = edition or Edition("unversioned", "", "/", (f"{NAME} contributors",))
-    site = _Site(atlas, graph, related)
+    site = _Site(atlas, graph)
     environment = _environment()
     environment.globals.update(label=site.challenge_label, short_label=site.short_label, href=site.challenge_href)
     pages: dict[str, str] = {}
+    formatted_entries: dict[str, Markup] = {}
+
+    def formatted(entry: BibEntry) -> Markup:  # pybtex is slow: each entry formatted once per build
+        if entry.key not in formatted_entries:
+            formatted_entries[entry.key] = entry_html(entry)
+        return formatted_entries[entry.key]
 
     def emit(path: str, template: str, **context: Any) -> None:
         pages[path] = environment.get_template(template).render(**site.common(path), **context)
@@ -143,7 +162,7 @@ def render_site(
     links = sum(len(paper.challenges) for paper in atlas.papers.values())
     emit(
         "index.md",
-        "home.md.j2",
+        "home.html.j2",
         challenge_rows=challenge_rows,
         numbers={
             "challenges": len(atlas.challenges),
@@ -157,8 +176,8 @@ def render_site(
         edition=edition,
         titles={c.id: c.title for c in atlas.challenges.values()},
     )
-    emit("challenges/index.md", "challenges.md.j2", challenge_rows=challenge_rows)
-    emit("stats.md", "stats.md.j2", **_statistics(site))
+    emit("challenges/index.md", "challenges.html.j2", challenge_rows=challenge_rows)
+    emit("stats.md", "stats.html.j2", **_statistics(site))
     legend = [(challenge, site.colours[challenge.id]) for challenge in atlas.challenges.values()]
     counts = {
         "challenges": len(atlas.challenges),
@@ -168,7 +187,7 @@ def render_site(
     }
     emit(
         "graph/index.md",
-        "graph.md.j2",
+        "graph.html.j2",
         legend=legend,
         counts=counts,
         years=sorted({p.year for p in atlas.papers.values() if p.year}, reverse=True),
@@ -185,13 +204,13 @@ def render_site(
         entries = atlas.bibliography
         emit(
             f"challenges/{challenge.id}.md",
-            "challenge.md.j2",
+            "challenge.html.j2",
             challenge=challenge,
             by_sub=by_sub,
             paper_count=site.paper_counts.get(challenge.id, 0),
             kind_counts=Counter(link.kind for _, link in atlas.papers_for(challenge.id)),
             references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
-            entry_html=entry_html,
+            entry_html=formatted,
             related_titles={c.id: c.title for c in atlas.challenges.values()},
             local=local_layout(graph, challenge.id),
             colour=site.colours[challenge.id],
@@ -206,29 +225,18 @@ def render_site(
                 for sub in challenge.subchallenges
             },
         )
-    emit("papers/index.md", "papers.md.j2", papers=list(atlas.papers.values()), venue_ids=site.venue_ids)
-    for paper in atlas.papers.values():
-        entry = atlas.bibliography.get(paper.id)
-        emit(
-            f"papers/{paper.id}.md",
-            "paper.md.j2",
-            paper=paper,
-            bibtex=entry_bibtex(entry) if entry else "",
-            related=[(atlas.papers[other], score) for other, score in related.get(paper.id, [])],
-            venue_id=site.venue_ids.get(paper.venue or ""),
-            citation=page_citation(edition, f"atlas-paper-{paper.id}", paper.title, f"papers/{paper.id}/"),
-        )
+    emit("papers/index.md", "papers.html.j2", papers=list(atlas.papers.values()), venue_ids=site.venue_ids)
     emit(
         "references.md",
-        "references.md.j2",
+        "references.html.j2",
         entries=sorted(
             (e for e in atlas.bibliography.values() if e.key not in atlas.papers),
             key=lambda e: (e.surveyref or 0, e.key),
         ),
-        paper_entries=[atlas.bibliography[p] for p in atlas.papers if p in atlas.bibliography],
+        paper_count=len(atlas.papers),
         unresolved=sorted(site.unresolved.items()),
         citing=site.citing,
-        entry_html=entry_html,
+        entry_html=formatted,
         entry_links=entry_links,
         challenge_titles={c.id: c.title for c in atlas.challenges.values()},
     )
@@ -237,15 +245,15 @@ def render_site(
             (p for p in atlas.papers.values() if p.venue == venue.name),
             key=lambda p: (-(p.ratings.average or 0) if p.ratings else 0, p.title.lower()),
         )
-        emit(f"venues/{venue.id}.md", "venue.md.j2", venue=venue, papers=venue_papers)
-    assets = {name: resources.files("atlas").joinpath("assets", name).read_bytes() for name in ASSETS}
+        emit(f"venues/{venue.id}.md", "venue.html.j2", venue=venue, papers=venue_papers)
+    assets = {name: _asset(name) for name in ASSETS}
     files = {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
     files.update(_exports(atlas, edition))
     files.update(_feeds(site, environment, edition, added or {}))
     for challenge in atlas.challenges.values():
         emit(
             f"challenges/{challenge.id}/reading.md",
-            "reading.md.j2",
+            "reading.html.j2",
             challenge=challenge,
             sections=reading_list(atlas, challenge, limit=HANDOUT_LIMIT),
             limit=HANDOUT_LIMIT,
@@ -257,7 +265,30 @@ def render_site(
         for record in records:
             for alias in record.aliases:
                 files[f"{folder}/{alias}/index.html"] = redirect.render(target=f"../{record.id}/", title=record.title).encode("utf-8")
+    nearest = related() if callable(related) else related  # last: it may still be computed on the other core
+    for paper in atlas.papers.values():
+        entry = atlas.bibliography.get(paper.id)
+        emit(
+            f"papers/{paper.id}.md",
+            "paper.html.j2",
+            paper=paper,
+            bibtex=entry_bibtex(entry) if entry else "",
+            related=[(atlas.papers[other], score) for other, score in nearest.get(paper.id, [])],
+            venue_id=site.venue_ids.get(paper.venue or ""),
+            citation=page_citation(edition, f"atlas-paper-{paper.id}", paper.title, f"papers/{paper.id}/"),
+        )
     return Rendered(pages, assets, files)
+
+
+def _asset(name: str) -> bytes:
+    """One of the atlas' own scripts or styles, minified (every page loads them); vendored files as shipped."""
+    text = resources.files("atlas").joinpath("assets", name).read_text(encoding="utf-8")
+    if not name.startswith("vendor/"):
+        if name.endswith(".js"):
+            text = rjsmin.jsmin(text)
+        elif name.endswith(".css"):
+            text = rcssmin.cssmin(text)
+    return text.encode("utf-8")
 
 
 def _exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:

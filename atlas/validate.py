@@ -40,6 +40,7 @@ VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sour
 _URL = re.compile(r"^https?://[^\s<>\"']+$")
 _VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "archiveprefix", "primaryclass", "surveyref", "key"}
 _UNESCAPED = re.compile(r"(?<!\\)[&%#_^]")
+_MATH = re.compile(r"\$[^$]*\$")
 _ESCAPES = {"&": "\\&", "%": "\\%", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{} or $^{...}$"}
 _ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:v\d+)?(?:\.pdf)?$")
 _OPENREVIEW_ID = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([\w-]+)")
@@ -70,19 +71,20 @@ class _Checker:
                 self.problem(mapping.line, f"{what} lacks the required field '{key}'")
 
     def text(self, mapping: LineMap, key: str, required: bool = False, limit: int = 20_000) -> str | None:
-        if key not in mapping or mapping[key] is None:
+        value = mapping.get(key)
+        if value is None:
             if required and key in mapping:
                 self.problem(mapping.line_of(key), f"'{key}' is empty; give it a value")
             return None
-        value = mapping[key]
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
-        if not isinstance(value, str) or not value.strip():
+        stripped = value.strip() if isinstance(value, str) else ""
+        if not stripped:
             self.problem(mapping.line_of(key), f"'{key}' must be non-empty text")
             return None
         if len(value) > limit:
             self.problem(mapping.line_of(key), f"'{key}' is {len(value)} characters long; the limit is {limit}")
-        return value.strip()
+        return stripped
 
     def texts(self, mapping: LineMap, key: str) -> tuple[str, ...]:
         value = mapping.get(key)
@@ -391,7 +393,7 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
         for name, value in entry.fields:
             if name in _VERBATIM_FIELDS:
                 continue
-            prose = re.sub(r"\$[^$]*\$", "", value)
+            prose = _MATH.sub("", value) if "$" in value else value
             if bad := _UNESCAPED.search(prose):
                 character = bad.group(0)
                 problems.append(
@@ -418,10 +420,12 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
         targets = [link.target for link in paper.challenges]
         for target in {t for t in targets if targets.count(t) > 1}:
             problems.append(Problem(paper.path, paper.line, f"links to '{target}' twice; keep one"))
-        duplicates = [(by_title, normalise_title(paper.title), "the same title as")]
-        if arxiv := _ARXIV_ID.search(paper.link("arxiv") or ""):
+        title = normalise_title(paper.title)
+        duplicates = [(by_title, title, "the same title as")]
+        links = dict(paper.links)
+        if arxiv := _ARXIV_ID.search(links.get("arxiv") or ""):
             duplicates.append((by_arxiv, arxiv.group(1), "the same arXiv id as"))
-        if openreview := _OPENREVIEW_ID.search(paper.link("openreview") or ""):
+        if openreview := _OPENREVIEW_ID.search(links.get("openreview") or ""):
             duplicates.append((by_openreview, openreview.group(1), "the same OpenReview id as"))
         for index, value, what in duplicates:
             if value in index:
@@ -431,7 +435,7 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
         entry = atlas.bibliography.get(paper.id)
         if entry is None:
             problems.append(Problem(paper.path, paper.line, f"has no entry in citations.bib; add one with the key '{paper.id}'"))
-        elif normalise_title(latex_to_text(entry.get("title") or "")) != normalise_title(paper.title):
+        elif normalise_title(latex_to_text(entry.get("title") or "")) != title:
             problems.append(
                 Problem("citations.bib", entry.line, f"the title of '{paper.id}' differs from {paper.path}; make them the same")
             )

@@ -10,7 +10,6 @@ takes to redraw. Results go to benchmarks/results/graph-page.{json,md}.
 from __future__ import annotations
 
 import json
-import platform
 import statistics
 import sys
 import tempfile
@@ -22,7 +21,7 @@ from playwright.sync_api import sync_playwright
 from atlas.cli import main as atlas
 from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
-from synthetic import make_atlas
+from synthetic import describe, machine, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -65,9 +64,11 @@ def main(sizes: list[int]) -> int:
         rows.append({"papers": papers, "build_s": round(build_seconds, 1), "graph_json_kb": round(graph_json / 1024), **result})
         print(rows[-1], flush=True)
     RESULTS.mkdir(exist_ok=True)
-    machine = f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}"
-    (RESULTS / "graph-page.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
+    description = machine()
+    (RESULTS / "graph-page.json").write_text(json.dumps({"machine": description, "rows": rows}, indent=2) + "\n")
     lines = [
+        f"Machine: {describe(description)}. Written by `make bench` (benchmarks/graph_page.py).",
+        "",
         "| papers | graph page interactive (median ms) | filter redraw (ms) | graph.json (KB) | atlas build (s) |",
         "| --- | --- | --- | --- | --- |",
     ]

@@ -1,31 +1,47 @@
 """How the atlas scales: build, check, memory, search index and page weight at 1,000-10,000 papers.
 
-Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...]   (default: 1000 5000 10000)
+Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--results DIR] [--summary-only]   (default: 1000 5000 10000)
 For each size it grows a synthetic atlas from the real records (benchmarks/synthetic.py), then
-measures in one run: `atlas check` and `atlas build` (wall time and peak memory of the process),
-the search index, what a paper page loads before the reader searches (headless Chromium, all
-requests counted), and a plain `mkdocs build` of as many hand-written Markdown pages with the same
-theme and the same navigation as the baseline. Results: benchmarks/results/scale.{json,md}.
+measures in one run: `atlas build` and `atlas check` (wall time and peak memory of the process), the
+search bundle (Material's search/ or Pagefind's pagefind/), what a paper page loads before the reader
+searches (headless Chromium, every response counted, raw and gzip-compressed), and the baseline: a
+plain `mkdocs build` of as many hand-written Markdown pages with the atlas' own theme, Markdown
+extensions, navigation and plugins (all but `atlas`), read from the mkdocs.yml the synthetic atlas
+copies. Results: benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten
+after every size, with a line per target (met or not); the JSON also lists what the paper page loaded,
+by path. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
 """
 
 from __future__ import annotations
 
+import argparse
+import gzip
 import json
-import platform
+import os
+import random
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from urllib.parse import urlparse
 
+import yaml
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
 from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from atlas.pipeline import valid_atlas
 
-from synthetic import make_atlas
+from synthetic import REPO, describe, machine, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PYTHON = sys.executable
+MKDOCS = str(Path(PYTHON).parent / "mkdocs")
+PAPER = "papers/synthetic-00000/"
+SEARCH_BUNDLES = {"material": "search", "pagefind": "pagefind"}
+# What a page requests for search: Material's index and worker (and its lunr languages), Pagefind's files.
+SEARCH_REQUESTS = ("/search/", "/pagefind/", "/workers/search", "/lunr/")
 
 
 def timed(command: list[str], cwd: Path) -> tuple[float, int]:
@@ -38,86 +54,373 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int]:
     return elapsed, int(result.stderr.strip().splitlines()[-1])
 
 
-def page_weight(site: Path, address: str) -> int:
-    """Bytes a page loads before any interaction (document, styles, scripts, fonts, data)."""
-    with served(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page()
-        sizes: dict[str, int] = {}
+class _Tagged(str):
+    """A `!!python/name:...` value of mkdocs.yml (Material's emoji settings use them), kept as written."""
 
-        def record(response) -> None:
-            try:
-                sizes[response.url] = len(response.body())
-            except Exception:  # a redirect or an aborted request has no body
-                sizes.setdefault(response.url, 0)
-
-        page.on("response", record)
-        page.goto(base + address, wait_until="networkidle")
-        page.wait_for_timeout(1000)
-        browser.close()
-    return sum(sizes.values())
+    tag = ""
 
 
-def baseline(papers: int, work: Path) -> float:
-    """A plain MkDocs build of as many hand-written pages, same theme, pages out of the navigation."""
-    docs = work / "baseline" / "docs"
-    (docs / "papers").mkdir(parents=True)
-    (docs / "index.md").write_text("# Baseline\n")
-    text = (Path(__file__).resolve().parents[1] / "papers" / "calibrated-language-models.yaml").read_text()
-    for index in range(papers):
-        (docs / "papers" / f"p{index:05d}.md").write_text(f"# Paper {index}\n\n" + text.replace("\n", "\n\n"))
-    (work / "baseline" / "mkdocs.yml").write_text(
-        "site_name: Baseline\nsite_url: https://example.org/\ntheme:\n  name: material\n  font: false\n"
-        "plugins:\n  - search\nnav:\n  - Home: index.md\nnot_in_nav: |\n  /papers/*.md\n"
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+def _tagged(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> _Tagged:
+    value = _Tagged(loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else "")
+    value.tag = "tag:yaml.org,2002:python/" + suffix
+    return value
+
+
+_Loader.add_multi_constructor("tag:yaml.org,2002:python/", _tagged)
+_Dumper.add_representer(
+    str, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|" if "\n" in value else None)
+)
+_Dumper.add_representer(_Tagged, lambda dumper, value: dumper.represent_scalar(value.tag, str(value)))
+
+
+def mkdocs_config(root: Path) -> dict:
+    return yaml.load((root / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_Loader) or {}
+
+
+def site_path(config: dict) -> str:
+    """Where the built site lives under its host (site_url's path): served there, as on the real host."""
+    return urlparse(str(config.get("site_url") or "")).path or "/"
+
+
+def nav_pages(nav: object) -> list[tuple[str, str]]:
+    """(title, Markdown path) of every page in a navigation, in order; external links left out."""
+    if isinstance(nav, str):
+        return [] if "://" in nav else [(Path(nav).stem.replace("-", " ").capitalize(), nav)]
+    if isinstance(nav, list):
+        return [page for item in nav for page in nav_pages(item)]
+    if isinstance(nav, dict):
+        pages = []
+        for title, value in nav.items():
+            if isinstance(value, str):
+                pages += [] if "://" in value else [(str(title), value)]
+            else:
+                pages += nav_pages(value)
+        return pages
+    return []
+
+
+def without_atlas(plugins: object) -> object:
+    """The atlas' plugins, in their own form (a list or a mapping), less the atlas plugin itself."""
+    if isinstance(plugins, dict):
+        return {name: options for name, options in plugins.items() if name != "atlas"}
+    names = [plugin if isinstance(plugin, str) else next(iter(plugin)) for plugin in plugins or []]
+    return [plugin for plugin, name in zip(plugins or [], names, strict=True) if name != "atlas"]
+
+
+def baseline_config(atlas_config: dict, atlas_root: Path) -> dict:
+    """The atlas' theme, Markdown extensions, navigation and plugins (less `atlas`) for plain pages."""
+    theme = atlas_config.get("theme", {"name": "material"})
+    if isinstance(theme, dict) and theme.get("custom_dir"):
+        theme = {**theme, "custom_dir": str((atlas_root / theme["custom_dir"]).resolve())}
+    config = {
+        "site_name": "Baseline",
+        "site_url": atlas_config.get("site_url", "https://example.org/"),
+        "docs_dir": "docs",
+        "use_directory_urls": atlas_config.get("use_directory_urls", True),
+        "strict": atlas_config.get("strict", False),
+        "theme": theme,
+        "plugins": without_atlas(atlas_config.get("plugins", [])),
+        "markdown_extensions": atlas_config.get("markdown_extensions", []),
+        "not_in_nav": atlas_config.get("not_in_nav", "/papers/*.md\n"),
+        "nav": atlas_config.get("nav", [{"Home": "index.md"}]),
+    }
+    return {key: value for key, value in config.items() if value is not None}
+
+
+def baseline_paper(title: str, year: int, abstract: str, links: list[tuple[str, str]]) -> str:
+    """A paper page as a person would write it: a heading, a facts list, the abstract, the challenges."""
+    challenges = "\n".join(f"- [{name}](../{path}): why this paper matters for {name.lower()}." for name, path in links)
+    return (
+        f"# {title}\n\n"
+        f"- **Year:** {year}\n- **Venue:** a conference\n- **Kind:** method\n\n"
+        f"## Abstract\n\n{abstract.strip()}\n\n"
+        f"## Challenges it addresses\n\n{challenges}\n\n"
+        "## Notes\n\nWritten by hand for the baseline: *plain Markdown*, no generated content.\n"
     )
-    elapsed, _ = timed([str(Path(PYTHON).parent / "mkdocs"), "build", "-q"], work / "baseline")
-    return elapsed
+
+
+def write_baseline(atlas_root: Path, papers: int, target: Path) -> Path:
+    """A plain MkDocs project: the atlas' nav pages as stubs and one page per paper, out of the nav."""
+    config = mkdocs_config(atlas_root)
+    docs = target / "docs"
+    (docs / "papers").mkdir(parents=True)
+    real = sorted(valid_atlas(REPO).papers.values(), key=lambda paper: paper.id)
+    generator = random.Random(11)
+    stubs = nav_pages(config.get("nav", [{"Home": "index.md"}]))
+    for number, (title, path) in enumerate(stubs):
+        page = docs / path
+        page.parent.mkdir(parents=True, exist_ok=True)
+        text = real[number % len(real)].abstract.strip()
+        page.write_text(f"# {title}\n\n{text}\n\n## See also\n\n- One item\n- Another item\n", encoding="utf-8")
+    linkable = [(title, path) for title, path in stubs if path.startswith("challenges/")] or stubs
+    for index in range(papers):
+        source = real[index % len(real)]
+        links = generator.sample(linkable, min(len(linkable), generator.choice((1, 1, 2, 2, 3))))
+        text = baseline_paper(f"{source.title} (baseline page {index})", 2015 + index % 12, source.abstract, links)
+        (docs / "papers" / f"p{index:05d}.md").write_text(text, encoding="utf-8")
+    (target / "mkdocs.yml").write_text(
+        yaml.dump(baseline_config(config, atlas_root), Dumper=_Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
+    return target
+
+
+def directory_bytes(directory: Path) -> int:
+    return sum(path.stat().st_size for path in directory.rglob("*") if path.is_file())
+
+
+def search_bundle(site: Path) -> tuple[str, int]:
+    """Which search the site ships (Material's search/ or Pagefind's pagefind/) and its total size."""
+    found = {engine: site / folder for engine, folder in SEARCH_BUNDLES.items() if (site / folder).is_dir()}
+    return "+".join(found) or "none", sum(directory_bytes(folder) for folder in found.values())
+
+
+def page_weight(site: Path, path: str, address: str) -> dict[str, object]:
+    """What a page loads before any interaction: every response until the network is idle, counted raw
+    and gzip-compressed (what a static host serving gzip would send), and the search part of it."""
+    with tempfile.TemporaryDirectory() as directory:
+        mount = Path(directory)
+        if path.strip("/"):
+            (mount / path.strip("/")).parent.mkdir(parents=True, exist_ok=True)
+            (mount / path.strip("/")).symlink_to(site, target_is_directory=True)
+        else:
+            mount = site
+        with served(mount) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+            context = browser.new_context()
+            responses = []
+            context.on("response", lambda response: responses.append(response))
+            page = context.new_page()
+            page.goto(base + path.lstrip("/") + address, wait_until="networkidle")
+            seen = -1
+            for _ in range(30):  # then until a whole second passes with no new response: workers, prefetches, fonts
+                if seen == len(responses):
+                    break
+                seen = len(responses)
+                page.wait_for_timeout(1000)
+            bodies: dict[str, bytes] = {}
+            failed = 0
+            for response in responses:
+                failed += response.status >= 400
+                try:
+                    bodies[response.url] = response.body()
+                except PlaywrightError:  # a redirect or an aborted request has no body
+                    bodies.setdefault(response.url, b"")
+            browser.close()
+    if failed:
+        print(f"warning: {failed} request(s) of {address} failed", file=sys.stderr)
+    search = [body for url, body in bodies.items() if any(part in urlparse(url).path for part in SEARCH_REQUESTS)]
+    return {
+        "bytes": sum(map(len, bodies.values())),
+        "gzip_bytes": sum(len(gzip.compress(body, 6)) for body in bodies.values()),
+        "search_bytes": sum(map(len, search)),
+        "requests": len(bodies),
+        "failed": failed,
+        "resources": {urlparse(url).path: len(body) for url, body in sorted(bodies.items(), key=lambda item: -len(item[1]))},
+    }
 
 
 def measure(papers: int) -> dict[str, object]:
+    load = os.getloadavg()[0]  # other work on the machine: the timings of a busy one are noisy
     with tempfile.TemporaryDirectory() as directory:
         work = Path(directory)
         root = make_atlas(work / "atlas", papers)
-        atlas = [PYTHON, "-m", "atlas.cli", "--root", str(root)]
-        check_s, check_kib = timed([*atlas, "check"], root)
-        build_s, build_kib = timed([*atlas, "build", "--site-dir", str(work / "site")], root)
         site = work / "site"
-        index = site / "search" / "search_index.json"
+        atlas = [PYTHON, "-m", "atlas.cli", "--root", str(root)]
+        build_s, build_kib = timed([*atlas, "build", "--site-dir", str(site)], root)
+        check_s, check_kib = timed([*atlas, "check"], root)
+        baseline = write_baseline(root, papers, work / "baseline")
+        baseline_s, _ = timed([MKDOCS, "build", "-q"], baseline)
+        engine, bundle = search_bundle(site)
+        weight = page_weight(site, site_path(mkdocs_config(root)), PAPER)
         return {
             "papers": papers,
+            "build_s": round(build_s, 2),
+            "baseline_s": round(baseline_s, 2),
+            "ratio": round(build_s / baseline_s, 2),
             "check_s": round(check_s, 2),
-            "check_peak_mib": round(check_kib / 1024),
-            "build_s": round(build_s, 1),
             "build_peak_mib": round(build_kib / 1024),
-            "baseline_mkdocs_s": round(baseline(papers, work), 1),
-            "search_index_kb": round(index.stat().st_size / 1024),
-            "paper_page_kb": round(page_weight(site, "papers/synthetic-00000/") / 1024),
-            "site_mb": round(sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 2**20, 1),
+            "check_peak_mib": round(check_kib / 1024),
+            "search": engine,
+            "search_bundle_kb": round(bundle / 1024),
+            "paper_page_kb": round(weight["bytes"] / 1024),
+            "paper_page_gzip_kb": round(weight["gzip_bytes"] / 1024),
+            "paper_page_search_kb": round(weight["search_bytes"] / 1024),
+            "paper_page_requests": weight["requests"],
+            "site_mb": round(directory_bytes(site) / 2**20, 1),
+            "load_1m": round(load, 2),
+            "paper_page_resources": weight["resources"],
         }
 
 
-def main(sizes: list[int]) -> int:
-    rows = []
-    for papers in sizes:
-        rows.append(measure(papers))
-        print(rows[-1], flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    machine = f"{platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}"
-    (RESULTS / "scale.json").write_text(json.dumps({"machine": machine, "rows": rows}, indent=2) + "\n")
-    header = (
-        "| papers | atlas build (s) | plain MkDocs (s) | ratio | atlas check (s) | build peak (MiB) | search index (KB) | paper page (KB) |"
-    )
-    lines = [header, "| --- | --- | --- | --- | --- | --- | --- | --- |"]
-    for r in rows:
-        ratio = r["build_s"] / r["baseline_mkdocs_s"] if r["baseline_mkdocs_s"] else 0
-        lines.append(
-            f"| {r['papers']:,} | {r['build_s']} | {r['baseline_mkdocs_s']} | {ratio:.2f} | {r['check_s']} | "
-            f"{r['build_peak_mib']} | {r['search_index_kb']:,} | {r['paper_page_kb']:,} |"
+def targets(rows: list[dict], reload: dict | None) -> list[tuple[bool | None, str]]:
+    """(met, what was measured) for each target of the scale work; None where it was not measured."""
+    by_size = {row["papers"]: row for row in rows}
+    results: list[tuple[bool | None, str]] = []
+    small, large = min(by_size), max(by_size)
+    if 1000 in by_size and 10000 in by_size:
+        small, large = 1000, 10000
+    if large > small:
+        growth, allowed = by_size[large]["build_s"] / by_size[small]["build_s"], 1.1 * large / small
+        results.append((growth <= allowed, f"build time t({large:,})/t({small:,}) <= {allowed:.3g}: {growth:.2f}"))
+    else:
+        results.append((None, "build time t(10,000)/t(1,000) <= 11 (needs two sizes)"))
+    worst = max(rows, key=lambda row: row["ratio"])
+    results.append(
+        (
+            worst["ratio"] <= 1.2,
+            f"atlas build <= 1.2 x plain MkDocs at every size: worst {worst['ratio']:.2f} at {worst['papers']:,} papers",
         )
-    (RESULTS / "scale.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    )
+    if 10000 in by_size:
+        ten = by_size[10000]
+        results.append((ten["check_s"] < 3, f"atlas check at 10,000 papers < 3 s: {ten['check_s']:.2f} s"))
+        peak = max(ten["build_peak_mib"], ten["check_peak_mib"])
+        results.append((peak < 1024, f"peak memory at 10,000 papers < 1 GiB: {peak:,} MiB"))
+    else:
+        results.append((None, "atlas check at 10,000 papers < 3 s (no 10,000-paper row)"))
+        results.append((None, "peak memory at 10,000 papers < 1 GiB (no 10,000-paper row)"))
+    heaviest = max(rows, key=lambda row: row["paper_page_kb"])
+    results.append(
+        (
+            heaviest["paper_page_kb"] < 300,
+            f"paper page < 300 KB loaded before the reader searches: {heaviest['paper_page_kb']:,} KB "
+            f"({heaviest['paper_page_gzip_kb']:,} KB gzip) at {heaviest['papers']:,} papers",
+        )
+    )
+    if reload is None:
+        results.append((None, "atlas serve reload after one record changes, at 1,000 papers < 2 s (run serve_reload.py)"))
+    else:
+        measured = f"median {reload['median_s']:.2f} s, max {reload['max_s']:.2f} s over {len(reload['runs_s'])} changes"
+        met = reload["max_s"] < 2 if reload["papers"] == 1000 else None
+        results.append(
+            (met, f"atlas serve reload after one record changes, at 1,000 papers < 2 s: {measured} at {reload['papers']:,} papers")
+        )
+    return results
+
+
+COLUMNS = (
+    ("papers", "papers", "{:,}"),
+    ("build_s", "atlas build (s)", "{:.2f}"),
+    ("baseline_s", "plain MkDocs (s)", "{:.2f}"),
+    ("ratio", "ratio", "{:.2f}"),
+    ("check_s", "atlas check (s)", "{:.2f}"),
+    ("build_peak_mib", "build peak (MiB)", "{:,}"),
+    ("check_peak_mib", "check peak (MiB)", "{:,}"),
+    ("search", "search", "{}"),
+    ("search_bundle_kb", "search bundle (KB)", "{:,}"),
+    ("paper_page_kb", "paper page (KB)", "{:,}"),
+    ("paper_page_gzip_kb", "paper page gzip (KB)", "{:,}"),
+    ("paper_page_search_kb", "of it search (KB)", "{:,}"),
+    ("paper_page_requests", "requests", "{:,}"),
+    ("site_mb", "site (MB)", "{:,}"),
+)
+
+
+def markdown(rows: list[dict], description: dict, reload: dict | None) -> str:
+    lines = [
+        "# Scale benchmark",
+        "",
+        f"Machine: {describe(description)}. Written by `make bench` (benchmarks/scale.py).",
+        "",
+        "| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
+        "|" + " --- |" * len(COLUMNS),
+    ]
+    lines += ["| " + " | ".join(form.format(row[key]) for key, _, form in COLUMNS) + " |" for row in rows]
+    lines += [
+        "",
+        "Build and check: wall time and peak resident memory of `python -m atlas.cli build` and `check`. Plain MkDocs:",
+        "`mkdocs build` of as many hand-written pages with the atlas' theme, Markdown extensions, navigation and plugins",
+        "but `atlas`. Paper page: every response of papers/synthetic-00000/ in headless Chromium until the network is idle,",
+        "before any interaction; gzip: the same bodies gzip-compressed; search: the part of it that is the search bundle.",
+        "",
+    ]
+    if reload is not None:
+        runs = ", ".join(f"{seconds:.2f}" for seconds in reload["runs_s"])
+        rebuilt = ", ".join("?" if seconds is None else f"{seconds:.2f}" for seconds in reload.get("rebuilt_s", []))
+        lines += [
+            f"`atlas serve` at {reload['papers']:,} papers, one record retitled until the open page shows it: {runs} s"
+            + (f" (of it, until the server had rebuilt: {rebuilt} s)." if rebuilt else "."),
+            "",
+        ]
+    lines += ["## Targets", ""]
+    lines += [f"- {'not measured' if met is None else 'met' if met else 'NOT met'}: {text}" for met, text in targets(rows, reload)]
+    return "\n".join(lines) + "\n"
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
+
+    papers = [row["papers"] for row in rows]
+    figure, (times, checks) = plt.subplots(1, 2, figsize=(11, 4.5), layout="constrained")
+    times.plot(papers, [row["build_s"] for row in rows], "o-", color="tab:blue", label="atlas build")
+    times.plot(papers, [row["baseline_s"] for row in rows], "s-", color="tab:gray", label="plain MkDocs, same theme")
+    times.plot(papers, [1.2 * row["baseline_s"] for row in rows], ":", color="tab:gray", label="target: 1.2 x plain MkDocs")
+    if len(rows) > 1:
+        first = rows[0]
+        linear = [first["build_s"] * 1.1 * n / first["papers"] for n in papers]
+        times.plot(papers, linear, "--", color="tab:blue", alpha=0.5, label=f"target: 1.1 x linear from {first['papers']:,}")
+    times.set(title="Build time", xlabel="papers", ylabel="seconds")
+    checks.plot(papers, [row["check_s"] for row in rows], "o-", color="tab:green", label="atlas check")
+    checks.axhline(3, linestyle=":", color="tab:red", label="target at 10,000: 3 s")
+    checks.set(title="Check time", xlabel="papers", ylabel="seconds")
+    checks.set_ylim(bottom=0)
+    times.set_ylim(bottom=0)
+    for axes in (times, checks):
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        axes.set_xticks(papers)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize="small")
+    figure.suptitle(f"GenAI Challenges Atlas at scale ({rows[-1]['papers']:,} papers max)")
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
+
+
+def write_results(rows: list[dict], description: dict, results: Path) -> str:
+    results.mkdir(parents=True, exist_ok=True)
+    reload_file = results / "serve-reload.json"
+    reload = json.loads(reload_file.read_text()) if reload_file.exists() else None
+    summary = [{"met": met, "target": text} for met, text in targets(rows, reload)]
+    document = {"machine": description, "rows": rows, "serve_reload": reload, "targets": summary}
+    (results / "scale.json").write_text(json.dumps(document, indent=2) + "\n")
+    text = markdown(rows, description, reload)
+    (results / "scale.md").write_text(text)
+    plot(rows, results / "scale.png")
+    return text
+
+
+def main(arguments: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("papers", nargs="*", type=int, default=[1000, 5000, 10000], help="sizes (default: 1000 5000 10000)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS})")
+    parser.add_argument(
+        "--summary-only", action="store_true", help="measure nothing: rewrite scale.md, scale.png and the targets from scale.json"
+    )
+    options = parser.parse_args(arguments)
+    if options.summary_only:
+        measured = json.loads((options.results / "scale.json").read_text())
+        print(write_results(measured["rows"], measured["machine"], options.results))
+        return 0
+    description, rows = machine(), []
+    for papers in sorted(options.papers):
+        started = time.perf_counter()
+        rows.append(measure(papers))
+        print(rows[-1], f"({time.perf_counter() - started:.0f} s)", flush=True)
+        text = write_results(rows, description, options.results)  # after every size, so a long run keeps what it measured
+    print(text)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main([int(a) for a in sys.argv[1:]] or [1000, 5000, 10000]))
+    sys.exit(main(sys.argv[1:]))

@@ -3,13 +3,17 @@
 `make_atlas(target, papers)` copies the real challenges and bibliography and writes `papers` paper
 records: each reuses a real record's abstract (so texts have real lengths and vocabulary) under a
 new id and title, with a year, a venue and 1-3 challenge links drawn from a seeded generator, so the
-same size always gives the same atlas.
+same size always gives the same atlas. `machine()` describes the machine every benchmark result was
+measured on, since the numbers only compare within one machine.
 """
 
 from __future__ import annotations
 
+import os
+import platform
 import random
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 from atlas.bibliography import paper_entry
@@ -60,3 +64,34 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
         entries.append(paper_entry(paper_id, record))
     (target / "citations.bib").write_text("\n".join(entries), encoding="utf-8")
     return target
+
+
+def _proc(name: str, key: str) -> str:
+    """The first `key: value` of a Linux /proc file, or "" elsewhere."""
+    path = Path("/proc") / name
+    lines = path.read_text().splitlines() if path.exists() else []
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), "")
+
+
+def machine() -> dict[str, object]:
+    """Cores, memory, processor, Python and date: benchmark numbers only compare on one machine."""
+    memory_kib = int((_proc("meminfo", "MemTotal") or "0").split()[0])
+    processor = _proc("cpuinfo", "model name") or platform.processor() or platform.machine()
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 2**20, 1),
+        "processor": processor,
+        "system": platform.platform(),
+        "python": platform.python_version(),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "load_1m": round(os.getloadavg()[0], 2),  # other work on the machine when the run started: timings are noisy above ~0.5
+    }
+
+
+def describe(description: dict[str, object]) -> str:
+    """One line for the Markdown results."""
+    return (
+        f"{description['cores']} cores, {description['memory_gib']} GiB, {description['processor']}, "
+        f"Python {description['python']}, {description['system']}; measured {description['date']}, "
+        f"load average {description.get('load_1m', '?')}"
+    )

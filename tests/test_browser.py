@@ -122,12 +122,30 @@ def test_subchallenge_anchor_scrolls_to_its_section_and_dark_mode_switches(watch
 def test_search_finds_a_paper_by_title(watched: Watched, site_url: str):
     page = watched.page
     page.goto(site_url)
-    page.locator("input.md-search__input").click()
+    page.locator("button.atlas-search-button").click()
+    page.locator("dialog.atlas-search input").wait_for(timeout=15_000)
     page.keyboard.type("Consistency Trajectory")
-    result = page.locator(".md-search-result__item a[href*='consistency-trajectory-models']").first
+    result = page.locator("dialog.atlas-search .pagefind-ui__result-link[href*='papers/consistency-trajectory-models/']").first
     result.wait_for(timeout=15_000)
     result.click()
     page.wait_for_url("**/papers/consistency-trajectory-models/**")
+    assert not page.locator("dialog.atlas-search").evaluate("d => d.open")
+
+
+def test_search_index_is_fetched_only_when_the_reader_searches(watched: Watched, site_url: str):
+    page = watched.page
+    fetched: list[str] = []
+    page.on("request", lambda request: fetched.append(request.url))
+    page.goto(site_url + "papers/consistency-trajectory-models/", wait_until="networkidle")
+    assert fetched and not [url for url in fetched if "/pagefind/" in url]
+    page.keyboard.press("/")  # the keyboard shortcut opens the search dialog too
+    page.locator("dialog.atlas-search input").wait_for(timeout=15_000)
+    page.keyboard.type("robustness")
+    page.locator("dialog.atlas-search .pagefind-ui__result").first.wait_for(timeout=15_000)
+    searched = [url for url in fetched if "/pagefind/" in url]
+    assert any(url.endswith(".pf_index") for url in searched) and any(url.endswith(".pf_fragment") for url in searched)
+    page.keyboard.press("Escape")
+    assert not page.locator("dialog.atlas-search").evaluate("d => d.open")
 
 
 def graph_ready(page: Page) -> int:
@@ -194,7 +212,7 @@ def test_hovering_a_paper_shows_its_why_and_clicking_opens_its_page(watched: Wat
     page.wait_for_url("**/papers/calibrated-language-models/")
 
 
-def test_graph_loads_after_instant_navigation_from_another_page(watched: Watched, site_url: str):
+def test_graph_loads_after_navigating_from_another_page(watched: Watched, site_url: str):
     page = watched.page
     page.goto(site_url)
     page.locator("nav.md-nav--primary a", has_text="Graph").first.click()

@@ -42,7 +42,10 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     record["challenges"] = [{**dict(record["challenges"][0]), "why": " ".join(PAYLOADS)}]
     path.write_text(dump_record(record))
     bib = root / "citations.bib"
-    bib.write_text(bib.read_text().replace("{{Calibrated Language Models Must Hallucinate}}", "{{" + TITLE + "}}"))
+    text = bib.read_text().replace("{{Calibrated Language Models Must Hallucinate}}", "{{" + TITLE + "}}")
+    survey_reference = "{Counterfactual explanations without opening the black box: Automated decisions and the {gdpr}}"
+    assert survey_reference in text
+    bib.write_text(text.replace(survey_reference, "{" + TITLE + "}"))  # the references page shows the survey's entries
     challenge_path = root / "challenges" / "metrics.yaml"
     challenge, _ = load_yaml_file(challenge_path, "x")
     challenge = dict(challenge)
@@ -106,13 +109,15 @@ def test_payloads_show_as_text_and_never_run(browser: Browser, hostile_url: str,
 def test_search_results_show_payloads_as_text(browser: Browser, hostile_url: str):
     page = browser.new_page()
     page.goto(hostile_url)
-    page.locator("input.md-search__input").click()
+    page.locator("button.atlas-search-button").click()
+    page.locator("dialog.atlas-search input").wait_for(timeout=15_000)
     page.keyboard.type("Hostile title")
-    result = page.locator(".md-search-result__item").first
+    result = page.locator(".pagefind-ui__result").first
     result.wait_for(timeout=15_000)
     page.wait_for_timeout(500)
     no_script_ran(page)
-    assert page.locator(".md-search-result script, .md-search-result img[src='x'], .md-search-result iframe").count() == 0
+    assert "Hostile title" in result.inner_text()
+    assert page.locator(".pagefind-ui__results script, .pagefind-ui__results img[src='x'], .pagefind-ui__results iframe").count() == 0
     page.close()
 
 

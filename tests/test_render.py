@@ -37,7 +37,14 @@ def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engi
     expected |= {f"challenges/{c}.md" for c in ATLAS.challenges} | {f"papers/{p}.md" for p in ATLAS.papers}
     expected |= {f"venues/{v}.md" for v in ATLAS.venues} | {f"challenges/{c}/reading.md" for c in ATLAS.challenges}
     assert set(rendered.pages) == expected
-    assert set(rendered.assets) == {"atlas.css", "atlas.js", "atlas-graph.js", "vendor/graphology.umd.min.js", "vendor/sigma.min.js"}
+    assert set(rendered.assets) == {
+        "atlas.css",
+        "atlas.js",
+        "atlas-graph.js",
+        "favicon.svg",
+        "vendor/graphology.umd.min.js",
+        "vendor/sigma.min.js",
+    }
     files = {"data/graph.json", "graph/graph.svg", "citations.bib", "feed.xml", "feed.json"}
     for challenge in ATLAS.challenges.values():
         files |= {f"challenges/{challenge.id}/reading-list.bib", f"challenges/{challenge.id}/feed.xml"}
@@ -53,4 +60,4 @@ def test_paper_page_escapes_every_contributor_value():
     page = render_site(atlas, build_graph(atlas), {}).pages[f"papers/{paper.id}.md"]
     assert "<script>" not in page and "<img" not in page and "<svg" not in page
     assert "&lt;script&gt;x()&lt;/script&gt; {{ 7*7 }}" in page
-    assert "# &lt;img src=x onerror=y\\(\\)&gt;" in page
+    assert '<h1 id="img-src-x-onerror-y">&lt;img src=x onerror=y()&gt;<a class="headerlink"' in page

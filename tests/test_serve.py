@@ -45,6 +45,18 @@ def test_serve_rebuilds_when_a_paper_record_changes(atlas_copy: Path):
         record = atlas_copy / "papers" / "calibrated-language-models.yaml"
         record.write_text(record.read_text().replace("Proves that a language model", "Shows formally that a language model"))
         fetch_until(page, "Shows formally that a language model")
+        # Rebuilds are incremental: every page that shows the record must follow, not just its own.
+        text = record.read_text()
+        old, new = "Calibrated Language Models Must Hallucinate", "Calibrated Models Hallucinate, Renamed"
+        record.write_text(text.replace(f"title: {old}", f"title: {new}"))
+        bib = atlas_copy / "citations.bib"  # the entry's title must follow the record's
+        bib.write_text(bib.read_text().replace("{{" + old + "}}", "{{" + new + "}}"))
+        fetch_until(page, "Calibrated Models Hallucinate, Renamed")
+        base = f"http://127.0.0.1:{port}/atlas/"
+        for other in ("papers/", "challenges/robustness/", "challenges/ethics/"):
+            fetch_until(base + other, "Calibrated Models Hallucinate, Renamed", seconds=10)
+        unchanged = fetch_until(base + "challenges/causality/", "Causal representations")
+        assert "Calibrated Models Hallucinate, Renamed" not in unchanged
     finally:
         server.terminate()
         server.wait(timeout=30)

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+import sys
+import threading
+import weakref
 from pathlib import Path
 
+import pytest
+
+from atlas import load
 from atlas.model import Problem
 from atlas.pipeline import check
 
@@ -222,3 +229,51 @@ def test_every_problem_is_reported_in_one_run(atlas_copy: Path):
     (atlas_copy / "papers" / "broken.yaml").write_text("title: [unclosed\n")
     paths = {p.path for p in problems_of(atlas_copy)}
     assert {f"papers/{PAPER}.yaml", "papers/consistency-trajectory-models.yaml", "papers/broken.yaml"} <= paths
+
+
+def test_yml_ending_is_reported_and_hidden_files_are_skipped(atlas_copy: Path):
+    (atlas_copy / "papers" / "notes.yml").write_text("title: A\n")
+    (atlas_copy / "papers" / ".draft.yaml").write_text("title: [unclosed\n")
+    problem = only(problems_of(atlas_copy))
+    assert str(problem) == "papers/notes.yml:1: has the ending .yml; rename it to .yaml"
+
+
+def test_check_leaves_the_cycle_collector_as_it_found_it(atlas_copy: Path):
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.itself = cycle
+    alive = weakref.ref(cycle)
+    del cycle
+    assert gc.isenabled()
+    check(atlas_copy)
+    assert gc.isenabled()
+    gc.collect()
+    assert alive() is None, "garbage made before the check is still collected"
+    gc.disable()
+    try:
+        check(atlas_copy)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_a_big_bibliography_read_in_a_child_process_gives_the_same_entries(atlas_copy: Path, monkeypatch):
+    bib = atlas_copy / "citations.bib"
+    bib.write_text(bib.read_text() + "\n@misc{broken, title = {a & b}, title = {again}}\n@misc{open, title = {x}\n")
+    monkeypatch.setattr(load, "BACKGROUND_BIBLIOGRAPHY_BYTES", 10**12)
+    here = load.load_atlas(atlas_copy)
+    monkeypatch.setattr(load, "BACKGROUND_BIBLIOGRAPHY_BYTES", 0)
+    forked = load.load_atlas(atlas_copy)
+    assert forked.problems == here.problems and len(here.problems) == 2
+    assert forked.bibliography == here.bibliography
+    assert [entry.source for entry in forked.bibliography.values()] == [entry.source for entry in here.bibliography.values()]
+
+
+def test_work_that_fails_in_a_child_process_fails_as_a_plain_call():
+    with pytest.raises(ValueError, match="invalid literal"):
+        load._Forked(int, "not a number").result()
+    work = load._Forked(sorted, "cab")
+    assert (work.child is not None) == (sys.platform == "linux" and threading.active_count() == 1)
+    assert work.result() == ["a", "b", "c"]

@@ -57,6 +57,39 @@ def test_syntax_error_names_the_line():
     assert "is not valid YAML" in message and "fix the syntax" in message
 
 
+def test_values_are_typed_as_the_safe_loader_types_them():
+    text = (
+        "count: 12\nhex: 0x1F\nratio: 6.5\nexp: 1.0e+3\ninfinite: .inf\nflag: yes\nnothing: ~\nempty:\n"
+        "day: 2024-01-05\nquoted: '2020'\ndouble: \"true\"\nplain: text, with a comma\nblock: |\n  two\n  lines\n"
+        "folded: >-\n  one\n  line\nscores: [8, 6.5, no, null, '7']\nnested: {a: [1, {b: 2024-01-05}]}\nsure: ! 5\n"
+        "octal: 017\nsexagesimal: 190:20:30\nswitch: Off\nstamp: 2001-12-14 21:59:43.10 -5\nword: yesterday\nsign: -.inf\n"
+    )
+    value, problems = parse_yaml(text, "p")
+    assert not problems
+    assert value == yaml.safe_load(text)
+    assert [type(value[key]) for key in ("count", "flag", "nothing", "quoted", "sure")] == [int, bool, type(None), str, int]
+
+
+def test_a_value_yaml_cannot_construct_is_reported_not_raised():
+    message = only_problem("title: A\nreviewed: 2024-13-45\n")
+    assert "has a value YAML cannot read" in message and message.endswith("quote it")
+
+
+def test_a_repeated_key_and_a_key_that_is_not_text_are_skipped_with_their_values():
+    value, problems = parse_yaml("[a]: {x: 1, x: 2}\ntitle: A\ntitle: {b: 1, b: 2}\nyear: 2020\n", "p")
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "has a key that is not text"),
+        (3, "repeats the key 'title' (first on line 2); keep one"),
+    ]
+    assert value == {"title": "A", "year": 2020}
+    assert value.line_of("year") == 4
+
+
+def test_a_syntax_error_is_reported_alone_even_after_other_problems():
+    message = only_problem("a: &x 1\nb: *x\nc: c\nc: [unclosed\n")
+    assert message.startswith("papers/x.yaml:") and "is not valid YAML" in message
+
+
 def test_empty_file_and_several_documents_are_reported():
     assert "is empty" in only_problem("")
     assert "is empty" in only_problem("# only a comment\n")

@@ -1,10 +1,14 @@
-/* GenAI Challenges Atlas: the paper table's filters and sorting, and copy buttons. No dependencies. */
+/* GenAI Challenges Atlas: site search (Pagefind, loaded on first use), the paper table's filters and
+   sorting, and copy buttons. No dependencies. */
 (function () {
   "use strict";
 
   // Where this script lives: the graph's scripts sit beside it and are loaded only where a graph is.
   var assetBase = (document.currentScript && document.currentScript.src || "").replace(/atlas\.js(\?.*)?$/, "");
   var graphScripts = null;
+  var siteRoot = new URL(assetBase + "../../", window.location.href).pathname;
+  var searchUI = null;
+  var MAGNIFIER = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24" aria-hidden="true"><path d="M9.5 3A6.5 6.5 0 0 1 16 9.5c0 1.61-.59 3.09-1.56 4.23l.27.27h.79l5 5-1.5 1.5-5-5v-.79l-.27-.27A6.52 6.52 0 0 1 9.5 16 6.5 6.5 0 0 1 3 9.5 6.5 6.5 0 0 1 9.5 3m0 2C7 5 5 7 5 9.5S7 14 9.5 14 14 12 14 9.5 12 5 9.5 5"/></svg>';
 
   function loadScript(url) {
     return new Promise(function (resolve, reject) {
@@ -27,6 +31,79 @@
     graphScripts.then(function () {
       containers.forEach(function (container) { window.AtlasGraph.mount(container); });
     });
+  }
+
+  function loadStyle(url) {
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = url;
+    document.head.appendChild(link);
+  }
+
+  // Search: a header button opens a dialog with Pagefind's UI; its script and index chunks are
+  // fetched on first use only, so reading a page never downloads the index.
+  function openSearch(dialog) {
+    if (!searchUI) {
+      loadStyle(siteRoot + "pagefind/pagefind-ui.css");
+      // A large atlas is indexed in shards (atlas-shards.json lists them); Pagefind merges their results.
+      var shards = fetch(siteRoot + "pagefind/atlas-shards.json").then(function (response) {
+        return response.ok ? response.json() : { merge: [] };
+      });
+      searchUI = Promise.all([shards, loadScript(siteRoot + "pagefind/pagefind-ui.js")]).then(function (loaded) {
+        return new window.PagefindUI({
+          element: dialog.querySelector(".atlas-search-body"),
+          bundlePath: siteRoot + "pagefind/",
+          baseUrl: siteRoot,
+          mergeIndex: loaded[0].merge.map(function (path) { return { bundlePath: siteRoot + "pagefind/" + path }; }),
+          showSubResults: true,
+          showImages: false,
+          resetStyles: false,
+          autofocus: true,
+          translations: { placeholder: "Search the atlas" }
+        });
+      });
+    }
+    if (!dialog.open) dialog.showModal();
+    searchUI.then(function () {
+      var input = dialog.querySelector("input");
+      if (input) input.focus();
+    }, function () {
+      dialog.querySelector(".atlas-search-body").textContent = "Search is not available: its index could not be loaded.";
+    });
+  }
+
+  function setUpSearch() {
+    var header = document.querySelector(".md-header__inner");
+    if (!header || header.querySelector(".atlas-search-button")) return;
+    var dialog = document.querySelector("dialog.atlas-search");
+    if (!dialog) {
+      dialog = document.createElement("dialog");
+      dialog.className = "atlas-search";
+      dialog.setAttribute("aria-label", "Search the atlas");
+      dialog.innerHTML = '<div class="atlas-search-top"><span class="atlas-search-title">Search the atlas</span>' +
+        '<button type="button" class="atlas-search-close md-button">Close</button></div><div class="atlas-search-body" role="search"></div>';
+      document.body.appendChild(dialog);
+      dialog.querySelector(".atlas-search-close").addEventListener("click", function () { dialog.close(); });
+      dialog.addEventListener("click", function (event) {
+        if (event.target === dialog || (event.target.closest && event.target.closest("a[href]"))) dialog.close();
+      });
+      document.addEventListener("keydown", function (event) {
+        var typing = /^(INPUT|TEXTAREA|SELECT)$/.test((event.target && event.target.tagName) || "") || (event.target && event.target.isContentEditable);
+        if (!typing && !dialog.open && (event.key === "/" || event.key === "s") && !event.ctrlKey && !event.metaKey && !event.altKey) {
+          event.preventDefault();
+          openSearch(dialog);
+        }
+      });
+    }
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "md-header__button md-icon atlas-search-button";
+    button.setAttribute("aria-label", "Search the atlas");
+    button.title = "Search (/)";
+    button.innerHTML = MAGNIFIER;
+    button.addEventListener("click", function () { openSearch(dialog); });
+    var before = header.querySelector(".md-header__source");
+    header.insertBefore(button, before);
   }
 
   function setUpPaperTable() {
@@ -124,7 +201,7 @@
     });
   }
 
-  function setUp() { setUpPaperTable(); setUpCopyButtons(); setUpGraphs(); }
+  function setUp() { setUpSearch(); setUpPaperTable(); setUpCopyButtons(); setUpGraphs(); }
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(setUp);
   } else if (document.readyState === "loading") {

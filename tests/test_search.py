@@ -1,0 +1,91 @@
+"""Site search: Pagefind's index, built beside MkDocs, in shards when the atlas is large, and found
+by readers in headless Chromium whatever shard a page landed in."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from atlas import search_index
+from atlas.cli import main
+from atlas.localsite import served
+from atlas.pipeline import check
+from atlas.search_index import SearchIndexer, document_path, search_document
+
+from conftest import REPO, copy_atlas
+
+ATLAS, _ = check(REPO)
+
+
+def test_search_documents_hold_the_content_without_permalinks_and_escape_the_title():
+    document = search_document("<b>Title</b>", '<h2 id="a">Abstract<a class="headerlink" href="#a" title="Permanent link">&para;</a></h2>')
+    assert "&lt;b&gt;Title&lt;/b&gt;" in document and "<b>" not in document
+    assert "headerlink" not in document and "&para;" not in document and '<h2 id="a">Abstract</h2>' in document
+    assert document_path("") == "index.html" and document_path("papers/x/") == "papers/x/index.html"
+
+
+def test_shards_are_sized_by_the_page_count_and_pages_keep_their_shard(tmp_path: Path):
+    indexer = SearchIndexer()
+    indexer.expect(search_index.SHARD_PAGES * 2 + 1)
+    assert indexer.shards == 3
+    try:
+        for number in range(30):
+            indexer.add(f"papers/p{number}/", f"Paper {number}", f"<p>text {number}</p>")
+        shard_of = {path: indexer._shard_of(path) for path in (f"papers/p{number}/index.html" for number in range(30))}
+        assert set(shard_of.values()) == {0, 1, 2}
+        indexer.expect(10)  # documents exist: the shards may no longer change
+        assert indexer.shards == 3
+        indexer.keep_only({f"papers/p{number}/" for number in range(10)})
+        written = sorted(p.relative_to(indexer._scratch).as_posix() for p in indexer._scratch.rglob("*.html"))
+        assert written == sorted(f"shard-{shard_of[f'papers/p{n}/index.html']}/papers/p{n}/index.html" for n in range(10))
+    finally:
+        indexer.close()
+    assert indexer._folder is None
+
+
+@pytest.fixture(scope="module")
+def sharded_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The real atlas built in-process with shards of 80 pages, so that its index has several."""
+    root = copy_atlas(tmp_path_factory.mktemp("sharded") / "atlas")
+    site = root.parent / "site"
+    shard_pages, search_index.SHARD_PAGES = search_index.SHARD_PAGES, 80
+    try:
+        assert main(["--root", str(root), "build", "--site-dir", str(site)]) == 0
+    finally:
+        search_index.SHARD_PAGES = shard_pages
+    yield site
+
+
+def test_a_large_site_is_indexed_in_shards_that_the_ui_merges(sharded_site: Path):
+    merged = json.loads((sharded_site / "pagefind" / "atlas-shards.json").read_text())["merge"]
+    assert len(merged) >= 2
+    for path in merged:
+        assert list((sharded_site / "pagefind" / path).glob("pagefind.*.pf_meta")), path
+    assert (sharded_site / "pagefind" / "pagefind-ui.js").is_file()
+
+
+@pytest.mark.browser
+def test_every_shard_answers_in_the_browser(browser: Browser, sharded_site: Path):
+    indexer = SearchIndexer()
+    indexer.shards = 1 + len(json.loads((sharded_site / "pagefind" / "atlas-shards.json").read_text())["merge"])
+    # One paper from each shard: the merged search must find each of them by its title.
+    chosen: dict[int, str] = {}
+    for paper_id in ATLAS.papers:
+        chosen.setdefault(indexer._shard_of(document_path(f"papers/{paper_id}/")), paper_id)
+    assert len(chosen) >= 2
+    with served(sharded_site) as base:
+        page = browser.new_page()
+        page.goto(base + "papers/")
+        for paper_id in chosen.values():
+            page.locator("button.atlas-search-button").click()
+            field = page.locator("dialog.atlas-search input")
+            field.wait_for(timeout=15_000)
+            field.fill(ATLAS.papers[paper_id].title)
+            link = page.locator(f"dialog.atlas-search .pagefind-ui__result-link[href$='papers/{paper_id}/']").first
+            link.wait_for(timeout=15_000)
+            page.keyboard.press("Escape")
+        page.close()
