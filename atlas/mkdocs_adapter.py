@@ -20,7 +20,7 @@ from mkdocs.structure.toc import get_toc
 
 from atlas.model import Atlas
 from atlas.pipeline import AtlasInvalid, render_pages
-from atlas.render import PAGE_ASSETS
+from atlas.render import PAGE_ASSETS, TEMPLATE_CACHE
 from atlas.search_index import SearchIndexer, SearchIndexFailed
 from atlas.theme_cache import FragmentCache, navigation_key
 
@@ -152,6 +152,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_env(self, env, /, *, config, files):
         env.add_extension(FragmentCache)
+        env.bytecode_cache = TEMPLATE_CACHE  # the theme's templates too: compiled once, not on every build
         env.globals["atlas_navigation_key"] = navigation_key
         self._search.keep_only({file.url for file in files.documentation_pages()})
         self._search.start(Path(config.site_dir))  # every page's content is known: index beside the theme's rendering

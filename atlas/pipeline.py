@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import gc
-import multiprocessing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
 
+from atlas.background import Forked
 from atlas.load import load_atlas
 from atlas.model import Atlas, Problem
 from atlas.validate import validate
-
-T = TypeVar("T")
 
 
 class AtlasInvalid(Exception):
@@ -64,38 +61,6 @@ def valid_atlas(root: Path) -> Atlas:
     return atlas
 
 
-def in_background(function: Callable[[Atlas], T], atlas: Atlas) -> Callable[[], T]:
-    """Run `function(atlas)` in a forked process (the machine's other core) and return a call that
-    waits for its result; where fork is missing, the call computes it then and there."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return lambda: function(atlas)
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-
-    def work() -> None:
-        try:
-            sender.send((True, function(atlas)))
-        except BaseException as error:  # reported to the parent, which raises it
-            sender.send((False, f"{type(error).__name__}: {error}"))
-
-    process = context.Process(target=work, daemon=True)
-    process.start()
-    sender.close()
-
-    def result() -> T:
-        try:
-            ok, value = receiver.recv()
-        except EOFError:
-            ok, value = False, f"the worker stopped (exit {process.exitcode})"
-        finally:
-            process.join()
-        if not ok:
-            raise RuntimeError(f"{getattr(function, '__name__', 'work')} failed in its worker: {value}")
-        return value
-
-    return result
-
-
 def render_pages(root: Path, site_url: str | None = None, validated: Atlas | None = None, parallel: bool = True):
     """Every page and file of the site (an atlas.render.Rendered; render is imported late: `check`
     stays fast). `validated` saves validating again when the caller has just done it. With
@@ -108,5 +73,5 @@ def render_pages(root: Path, site_url: str | None = None, validated: Atlas | Non
     from atlas.similarity import related_papers
 
     atlas = validated or valid_atlas(root)
-    related = in_background(related_papers, atlas) if parallel else (lambda: related_papers(atlas))
-    return render_site(atlas, build_graph(atlas), related, edition_of(root, site_url), added_dates(root))
+    related = Forked(related_papers, atlas, fork=parallel)
+    return render_site(atlas, build_graph(atlas), related.result, edition_of(root, site_url), added_dates(root))

@@ -19,7 +19,7 @@ from typing import Any
 import networkx as nx
 import rcssmin
 import rjsmin
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
 from atlas import graph as atlas_graph
@@ -34,6 +34,9 @@ from atlas.reading import reading_list
 
 ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "favicon.svg", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
 PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads the graph's scripts where a graph is
+# Compiled templates, kept between builds in Jinja's per-user folder of the system's temporary
+# directory; an entry is used only for the same template source and Jinja version.
+TEMPLATE_CACHE = FileSystemBytecodeCache()
 Related = dict[str, list[tuple[str, float]]]  # paper id -> (other paper id, similarity), nearest first
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 HANDOUT_LIMIT = 4
@@ -79,6 +82,7 @@ def page_url(path: str) -> str:
 def _environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("atlas", "templates"),
+        bytecode_cache=TEMPLATE_CACHE,
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -19,10 +19,12 @@ import gzip
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -44,14 +46,52 @@ SEARCH_BUNDLES = {"material": "search", "pagefind": "pagefind"}
 SEARCH_REQUESTS = ("/search/", "/pagefind/", "/workers/search", "/lunr/")
 
 
-def timed(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall seconds and peak resident memory (KiB) of one command run to completion."""
+def _tree_pss_kib(root: int) -> int:
+    """Proportional set size (KiB) of a process and all its descendants: shared pages counted once."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parent = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry))
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        try:
+            rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            total += int(next(line for line in rollup.splitlines() if line.startswith("Pss:")).split()[1])
+        except (OSError, StopIteration, ValueError):
+            pass
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int, int]:
+    """Wall seconds, peak resident memory of the largest process (KiB, from GNU time) and peak memory of
+    the whole process tree (KiB, PSS sampled every 0.1 s: the build's worker and Pagefind included)."""
     started = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, capture_output=True, text=True)
+    process = subprocess.Popen(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, _tree_pss_kib(process.pid))
+        time.sleep(0.1)
     elapsed = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"{command} failed:\n{result.stderr[-2000:]}")
-    return elapsed, int(result.stderr.strip().splitlines()[-1])
+    _, stderr = process.communicate()
+    if process.returncode != 0:
+        raise RuntimeError(f"{command} failed:\n{stderr[-2000:]}")
+    return elapsed, int(stderr.strip().splitlines()[-1]), peak
+
+
+def best_of(runs: int, command: list[str], cwd: Path, before: Callable[[], None] = lambda: None) -> tuple[float, int, int]:
+    """The fastest of `runs` runs (the least disturbed by other work on the machine), with the
+    highest memory peaks seen in any of them."""
+    results = []
+    for _ in range(runs):
+        before()
+        results.append(timed(command, cwd))
+    return min(r[0] for r in results), max(r[1] for r in results), max(r[2] for r in results)
 
 
 class _Tagged(str):
@@ -234,10 +274,12 @@ def measure(papers: int) -> dict[str, object]:
         root = make_atlas(work / "atlas", papers)
         site = work / "site"
         atlas = [PYTHON, "-m", "atlas.cli", "--root", str(root)]
-        build_s, build_kib = timed([*atlas, "build", "--site-dir", str(site)], root)
-        check_s, check_kib = timed([*atlas, "check"], root)
+        runs = 3 if papers <= 1000 else 2
+        build = [*atlas, "build", "--site-dir", str(site)]
+        build_s, build_kib, build_tree_kib = best_of(runs, build, root, lambda: shutil.rmtree(site, ignore_errors=True))
+        check_s, check_kib, _ = best_of(runs, [*atlas, "check"], root)
         baseline = write_baseline(root, papers, work / "baseline")
-        baseline_s, _ = timed([MKDOCS, "build", "-q"], baseline)
+        baseline_s, _, _ = best_of(runs, [MKDOCS, "build", "-q"], baseline)
         engine, bundle = search_bundle(site)
         weight = page_weight(site, site_path(mkdocs_config(root)), PAPER)
         return {
@@ -247,6 +289,8 @@ def measure(papers: int) -> dict[str, object]:
             "ratio": round(build_s / baseline_s, 2),
             "check_s": round(check_s, 2),
             "build_peak_mib": round(build_kib / 1024),
+            "build_tree_peak_mib": round(build_tree_kib / 1024),
+            "runs": runs,
             "check_peak_mib": round(check_kib / 1024),
             "search": engine,
             "search_bundle_kb": round(bundle / 1024),
@@ -282,8 +326,8 @@ def targets(rows: list[dict], reload: dict | None) -> list[tuple[bool | None, st
     if 10000 in by_size:
         ten = by_size[10000]
         results.append((ten["check_s"] < 3, f"atlas check at 10,000 papers < 3 s: {ten['check_s']:.2f} s"))
-        peak = max(ten["build_peak_mib"], ten["check_peak_mib"])
-        results.append((peak < 1024, f"peak memory at 10,000 papers < 1 GiB: {peak:,} MiB"))
+        peak = max(ten.get("build_tree_peak_mib", 0), ten["build_peak_mib"], ten["check_peak_mib"])
+        results.append((peak < 1024, f"peak memory at 10,000 papers < 1 GiB (all the build's processes together): {peak:,} MiB"))
     else:
         results.append((None, "atlas check at 10,000 papers < 3 s (no 10,000-paper row)"))
         results.append((None, "peak memory at 10,000 papers < 1 GiB (no 10,000-paper row)"))
@@ -312,7 +356,8 @@ COLUMNS = (
     ("baseline_s", "plain MkDocs (s)", "{:.2f}"),
     ("ratio", "ratio", "{:.2f}"),
     ("check_s", "atlas check (s)", "{:.2f}"),
-    ("build_peak_mib", "build peak (MiB)", "{:,}"),
+    ("build_peak_mib", "build peak, largest process (MiB)", "{:,}"),
+    ("build_tree_peak_mib", "build peak, all processes (MiB)", "{:,}"),
     ("check_peak_mib", "check peak (MiB)", "{:,}"),
     ("search", "search", "{}"),
     ("search_bundle_kb", "search bundle (KB)", "{:,}"),
@@ -336,7 +381,9 @@ def markdown(rows: list[dict], description: dict, reload: dict | None) -> str:
     lines += ["| " + " | ".join(form.format(row[key]) for key, _, form in COLUMNS) + " |" for row in rows]
     lines += [
         "",
-        "Build and check: wall time and peak resident memory of `python -m atlas.cli build` and `check`. Plain MkDocs:",
+        "Build and check: best wall time of `runs` runs of `python -m atlas.cli build` and `check`; peak resident memory of",
+        "the largest process (GNU time) and peak memory of all the build's processes together (PSS, sampled every 0.1 s:",
+        "the related-papers worker and Pagefind included). Plain MkDocs, best of as many runs:",
         "`mkdocs build` of as many hand-written pages with the atlas' theme, Markdown extensions, navigation and plugins",
         "but `atlas`. Paper page: every response of papers/synthetic-00000/ in headless Chromium until the network is idle,",
         "before any interaction; gzip: the same bodies gzip-compressed; search: the part of it that is the search bundle.",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from atlas import load
+from atlas import background, load
 from atlas.model import Problem
 from atlas.pipeline import check
 
@@ -273,7 +273,7 @@ def test_a_big_bibliography_read_in_a_child_process_gives_the_same_entries(atlas
 
 def test_work_that_fails_in_a_child_process_fails_as_a_plain_call():
     with pytest.raises(ValueError, match="invalid literal"):
-        load._Forked(int, "not a number").result()
-    work = load._Forked(sorted, "cab")
+        background.Forked(int, "not a number").result()
+    work = background.Forked(sorted, "cab")
     assert (work.child is not None) == (sys.platform == "linux" and threading.active_count() == 1)
     assert work.result() == ["a", "b", "c"]
