@@ -6,11 +6,15 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas.background import Forked
 from atlas.load import load_atlas
 from atlas.model import Atlas, Problem
 from atlas.validate import validate
+
+if TYPE_CHECKING:
+    from atlas.render import Rendered, RenderMemo
 
 
 class AtlasInvalid(Exception):
@@ -61,7 +65,9 @@ def valid_atlas(root: Path) -> Atlas:
     return atlas
 
 
-def render_pages(root: Path, site_url: str | None = None, validated: Atlas | None = None, parallel: bool = True):
+def render_pages(
+    root: Path, site_url: str | None = None, validated: Atlas | None = None, parallel: bool = True, memo: RenderMemo | None = None
+) -> Rendered:
     """Every page and file of the site (an atlas.render.Rendered; render is imported late: `check`
     stays fast). `validated` saves validating again when the caller has just done it. With
     `parallel`, related papers (TF-IDF, the costliest step) are computed on the other core while
@@ -74,4 +80,4 @@ def render_pages(root: Path, site_url: str | None = None, validated: Atlas | Non
 
     atlas = validated or valid_atlas(root)
     related = Forked(related_papers, atlas, fork=parallel)
-    return render_site(atlas, build_graph(atlas), related.result, edition_of(root, site_url), added_dates(root))
+    return render_site(atlas, build_graph(atlas), related.result, edition_of(root, site_url), added_dates(root), memo)

@@ -12,7 +12,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
@@ -94,6 +94,15 @@ def _environment() -> Environment:
     return environment
 
 
+@dataclass
+class RenderMemo:
+    """What one render can hand to the next: paper pages by id (with what they were made from) and
+    references formatted by pybtex (by key and entry text)."""
+
+    papers: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    references: dict[tuple[str, str], Markup] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class Rendered:
     """Pages (front matter and HTML body, by the path of their .md file below the docs folder), assets
@@ -146,18 +155,22 @@ def render_site(
     related: Related | Callable[[], Related],
     edition: Edition | None = None,
     added: dict[str, str] | None = None,
+    memo: RenderMemo | None = None,
 ) -> Rendered:
+    """Every page, asset and file of the site. With `memo` (kept by `atlas serve` between rebuilds),
+    a paper page whose content would not change and a reference already formatted are reused."""
     edition = edition or Edition("unversioned", "", "/", (f"{NAME} contributors",))
     site = _Site(atlas, graph)
     environment = _environment()
     environment.globals.update(label=site.challenge_label, short_label=site.short_label, href=site.challenge_href)
     pages: dict[str, str] = {}
-    formatted_entries: dict[str, Markup] = {}
+    formatted_entries: dict[tuple[str, str], Markup] = memo.references if memo is not None else {}
 
-    def formatted(entry: BibEntry) -> Markup:  # pybtex is slow: each entry formatted once per build
-        if entry.key not in formatted_entries:
-            formatted_entries[entry.key] = entry_html(entry)
-        return formatted_entries[entry.key]
+    def formatted(entry: BibEntry) -> Markup:  # pybtex is slow: each entry formatted once (per `memo`)
+        key = (entry.key, entry_bibtex(entry))
+        if key not in formatted_entries:
+            formatted_entries[key] = entry_html(entry)
+        return formatted_entries[key]
 
     def emit(path: str, template: str, **context: Any) -> None:
         pages[path] = environment.get_template(template).render(**site.common(path), **context)
@@ -272,15 +285,24 @@ def render_site(
     nearest = related() if callable(related) else related  # last: it may still be computed on the other core
     for paper in atlas.papers.values():
         entry = atlas.bibliography.get(paper.id)
-        emit(
-            f"papers/{paper.id}.md",
-            "paper.html.j2",
-            paper=paper,
-            bibtex=entry_bibtex(entry) if entry else "",
-            related=[(atlas.papers[other], score) for other, score in nearest.get(paper.id, [])],
-            venue_id=site.venue_ids.get(paper.venue or ""),
-            citation=page_citation(edition, f"atlas-paper-{paper.id}", paper.title, f"papers/{paper.id}/"),
-        )
+        context = {
+            "paper": paper,
+            "bibtex": entry_bibtex(entry) if entry else "",
+            "related": tuple((atlas.papers[other], score) for other, score in nearest.get(paper.id, [])),
+            "venue_id": site.venue_ids.get(paper.venue or ""),
+            "citation": page_citation(edition, f"atlas-paper-{paper.id}", paper.title, f"papers/{paper.id}/"),
+        }
+        path = f"papers/{paper.id}.md"
+        if memo is None:
+            emit(path, "paper.html.j2", **context)
+            continue
+        # Everything the page shows: its context and the labels of the challenges it links to.
+        key = (tuple(context.values()), tuple(site.challenge_label(link.target) for link in paper.challenges))
+        known = memo.papers.get(paper.id)
+        if known is None or known[0] != key:
+            emit(path, "paper.html.j2", **context)
+            memo.papers[paper.id] = (key, pages[path])
+        pages[path] = memo.papers[paper.id][1]
     return Rendered(pages, assets, files)
 
 

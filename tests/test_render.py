@@ -8,7 +8,7 @@ import pytest
 
 from atlas.graph import build_graph
 from atlas.pipeline import check
-from atlas.render import md, meta_title, page_url, render_site
+from atlas.render import RenderMemo, md, meta_title, page_url, render_site
 
 from conftest import REPO
 
@@ -61,3 +61,24 @@ def test_paper_page_escapes_every_contributor_value():
     assert "<script>" not in page and "<img" not in page and "<svg" not in page
     assert "&lt;script&gt;x()&lt;/script&gt; {{ 7*7 }}" in page
     assert '<h1 id="img-src-x-onerror-y">&lt;img src=x onerror=y()&gt;<a class="headerlink"' in page
+
+
+def test_a_memo_reuses_unchanged_paper_pages_and_renders_what_changed():
+    memo = RenderMemo()
+    first = render_site(ATLAS, build_graph(ATLAS), {}, memo=memo).pages
+    paper = ATLAS.papers["calibrated-language-models"]
+    retitled = dataclasses.replace(paper, title="A retitled paper")
+    ethics = ATLAS.challenges["ethics"]
+    atlas = dataclasses.replace(
+        ATLAS,
+        papers={**ATLAS.papers, paper.id: retitled},
+        challenges={**ATLAS.challenges, "ethics": dataclasses.replace(ethics, title="Renamed ethics")},
+    )
+    second = render_site(atlas, build_graph(atlas), {}, memo=memo).pages
+    fresh = render_site(atlas, build_graph(atlas), {}).pages
+    assert second == fresh  # what the memo serves is what rendering gives
+    assert "A retitled paper" in second[f"papers/{paper.id}.md"]
+    linking = [p.id for p in ATLAS.papers.values() if any(link.challenge == "ethics" for link in p.challenges)]
+    assert linking and all("Renamed ethics" in second[f"papers/{paper_id}.md"] for paper_id in linking)
+    untouched = next(p.id for p in ATLAS.papers.values() if p.id not in linking and p.id != paper.id)
+    assert second[f"papers/{untouched}.md"] is first[f"papers/{untouched}.md"]  # reused, not rendered again
