@@ -162,13 +162,15 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         env.bytecode_cache = TEMPLATE_CACHE  # the theme's templates too: compiled once, not on every build
         env.globals["atlas_navigation_key"] = navigation_key
         self._search.keep_only({file.url for file in files.documentation_pages()})
-        self._search.start(Path(config.site_dir))  # every page's content is known: index beside the theme's rendering
+        if not self.incremental:
+            self._search.start(Path(config.site_dir))  # every page's content is known: index beside the theme's rendering
         return env
 
     def on_post_build(self, *, config) -> None:
         if self.incremental:
             gc.enable()
-            return  # serve: the page reloads at once; search catches up in the background
+            self._search.start(Path(config.site_dir))  # serve: after the pages, so as not to slow the rebuild
+            return  # the page reloads at once; search catches up in the background
         try:
             self._search.wait()
         except SearchIndexFailed as failed:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from atlas.background import Forked
-from atlas.load import load_atlas
+from atlas.load import Parsed, load_atlas
 from atlas.model import Atlas, Problem
 from atlas.validate import validate
 
@@ -44,12 +44,12 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(root: Path, base: str | None = None) -> tuple[Atlas, list[Problem]]:
+def check(root: Path, base: str | None = None, parsed: Parsed | None = None) -> tuple[Atlas, list[Problem]]:
     """Load and validate; returns the atlas and every problem (errors and warnings).
 
     With `base` (a git revision), also refuse records that vanished since it without an alias."""
     with _collector_paused():
-        atlas, problems = validate(load_atlas(root))
+        atlas, problems = validate(load_atlas(root, parsed))
     if base:
         from atlas.addresses import dropped_addresses
 
@@ -57,8 +57,8 @@ def check(root: Path, base: str | None = None) -> tuple[Atlas, list[Problem]]:
     return atlas, problems
 
 
-def valid_atlas(root: Path) -> Atlas:
-    atlas, problems = check(root)
+def valid_atlas(root: Path, parsed: Parsed | None = None) -> Atlas:
+    atlas, problems = check(root, parsed=parsed)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise AtlasInvalid(errors)
@@ -78,6 +78,6 @@ def render_pages(
     from atlas.render import render_site
     from atlas.similarity import related_papers
 
-    atlas = validated or valid_atlas(root)
+    atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
     related = Forked(related_papers, atlas, fork=parallel)
     return render_site(atlas, build_graph(atlas), related.result, edition_of(root, site_url), added_dates(root), memo)

@@ -96,11 +96,12 @@ def _environment() -> Environment:
 
 @dataclass
 class RenderMemo:
-    """What one render can hand to the next: paper pages by id (with what they were made from) and
-    references formatted by pybtex (by key and entry text)."""
+    """What one build can hand to the next (`atlas serve`): paper pages by id (with what they were
+    made from), references formatted by pybtex (by key and entry text) and records' parsed YAML."""
 
     papers: dict[str, tuple[Any, str]] = field(default_factory=dict)
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
+    parsed: dict[tuple[str, str], tuple[Any, list[Any]]] = field(default_factory=dict)  # records' YAML (atlas.load)
 
 
 @dataclass(frozen=True)
@@ -130,16 +131,20 @@ class _Site:
                     self.unresolved[reference.number] = known or reference.named
         self.venue_ids = {venue.name: venue.id for venue in atlas.venues.values()}
         self.colours = challenge_colours(graph)
+        self._labels: dict[str, str] = {}
 
     def common(self, path: str) -> dict[str, Any]:
         url = page_url(path)
         return {"base": "../" * url.count("/"), "atlas": self.atlas, "kinds": CHALLENGE_KINDS, "link_labels": LINK_LABELS}
 
     def challenge_label(self, target: str) -> str:
-        challenge_id, _, sub_id = target.partition("/")
-        challenge = self.atlas.challenges[challenge_id]
-        sub = challenge.subchallenge(sub_id) if sub_id else None
-        return f"{challenge.title} › {sub.title}" if sub else challenge.title
+        label = self._labels.get(target)
+        if label is None:  # computed once per target: every paper's links ask again and again
+            challenge_id, _, sub_id = target.partition("/")
+            challenge = self.atlas.challenges[challenge_id]
+            sub = challenge.subchallenge(sub_id) if sub_id else None
+            label = self._labels[target] = f"{challenge.title} › {sub.title}" if sub else challenge.title
+        return label
 
     def short_label(self, target: str) -> str:
         return self.challenge_label(target).split(" › ")[-1]

@@ -28,6 +28,8 @@ import zlib
 from pathlib import Path
 
 BUNDLE = "pagefind"  # the folder of the site that holds the index and Pagefind's search UI
+# Pagefind yields the processor to the build (and to a browser reloading under `atlas serve`).
+_NICE = ("nice", "-n", "10") if shutil.which("nice") else ()
 SHARD_PAGES = 1000  # pages per Pagefind run: its memory stays near 150 MB however large the atlas
 _MEMORY = Path("/dev/shm")  # a RAM-backed folder where there is one: thousands of small files cost far less there
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
@@ -103,7 +105,7 @@ class SearchIndexer:
         def run() -> None:
             for position, shard in enumerate(shards):
                 target = output if position == 0 else output / f"shard-{shard}"
-                command = [sys.executable, "-m", "pagefind", "--site", str(self._scratch / f"shard-{shard}")]
+                command = [*_NICE, sys.executable, "-m", "pagefind", "--site", str(self._scratch / f"shard-{shard}")]
                 command += ["--output-path", str(target), "--silent"]
                 self._running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                 printed, _ = self._running.communicate()

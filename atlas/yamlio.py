@@ -270,6 +270,8 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
             value, _ = builder.build(documents[0])
         except (yaml.YAMLError, ValueError, TypeError) as error:
             return None, [Problem(shown, 1, f"has a value YAML cannot read ({error}); quote it")]
+        if value is None and not builder.problems:  # a document that is only `~` or `null`
+            return None, [Problem(shown, 1, "holds only null; a record is a YAML mapping of fields")]
         return value, builder.problems
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark

@@ -277,3 +277,20 @@ def test_work_that_fails_in_a_child_process_fails_as_a_plain_call():
     work = background.Forked(sorted, "cab")
     assert (work.child is not None) == (sys.platform == "linux" and threading.active_count() == 1)
     assert work.result() == ["a", "b", "c"]
+
+
+def test_reading_with_a_parse_memo_gives_what_a_fresh_read_gives(atlas_copy):
+    """`atlas serve` keeps parsed records between rebuilds: an edited file is parsed again, an
+    unchanged one is not, and the memo forgets what no file holds any more."""
+    parsed: dict = {}
+    first = load.load_atlas(atlas_copy, parsed)
+    records = len(first.challenges) + len(first.papers) + len(first.venues)
+    assert len(parsed) == records + 1  # and citations.bib
+    record = atlas_copy / "papers" / "calibrated-language-models.yaml"
+    record.write_text(record.read_text().replace("title: Calibrated Language Models Must Hallucinate", "title: [broken"))
+    again, fresh = load.load_atlas(atlas_copy, parsed), load.load_atlas(atlas_copy)
+    assert again.problems == fresh.problems and any("calibrated-language-models" in p.path for p in again.problems)
+    assert [r.data for r in again.papers] == [r.data for r in fresh.papers]
+    assert len(parsed) == records + 1
+    assert check(atlas_copy, parsed=parsed)[1] == check(atlas_copy)[1]
+    assert load.load_atlas(atlas_copy, parsed).bibliography == fresh.bibliography

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 import yaml
 
 from atlas.yamlio import MAX_BYTES, dump_record, load_yaml_file, parse_yaml
@@ -149,3 +150,11 @@ def test_every_committed_record_is_in_canonical_form():
         value, problems = load_yaml_file(path, path.name)
         assert not problems, problems
         assert dump_record(value) == path.read_text(encoding="utf-8"), f"{path.name} is not in canonical form"
+
+
+@pytest.mark.parametrize("text", ["~", "null", "---\n~\n", "--- null\n"])
+def test_a_document_that_is_only_null_is_a_problem_not_a_silent_none(text: str):
+    value, problems = parse_yaml(text, "papers/x.yaml")
+    assert value is None and [str(problem) for problem in problems] == [
+        "papers/x.yaml:1: holds only null; a record is a YAML mapping of fields"
+    ]
