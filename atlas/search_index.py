@@ -33,6 +33,7 @@ _NICE = ("nice", "-n", "10") if shutil.which("nice") else ()
 SHARD_PAGES = 1000  # pages per Pagefind run: its memory stays near 150 MB however large the atlas
 _MEMORY = Path("/dev/shm")  # a RAM-backed folder where there is one: thousands of small files cost far less there
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
+_TITLE_ANCHOR = re.compile(r'<h1 id="[^"]*">')
 
 
 class SearchIndexFailed(Exception):
@@ -40,10 +41,11 @@ class SearchIndexFailed(Exception):
 
 
 def search_document(title: str, content: str) -> str:
-    """A page as Pagefind reads it: the content only, without heading permalinks."""
+    """A page as Pagefind reads it: the content only, without heading permalinks, and without the
+    title's anchor (a result would otherwise list the page's title again as its first section)."""
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-        f"<body data-pagefind-body>{_PERMALINK.sub('', content)}</body></html>"
+        f"<body data-pagefind-body>{_TITLE_ANCHOR.sub('<h1>', _PERMALINK.sub('', content), count=1)}</body></html>"
     )
 
 

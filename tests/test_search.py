@@ -26,6 +26,8 @@ def test_search_documents_hold_the_content_without_permalinks_and_escape_the_tit
     assert "&lt;b&gt;Title&lt;/b&gt;" in document and "<b>" not in document
     assert "headerlink" not in document and "&para;" not in document and '<h2 id="a">Abstract</h2>' in document
     assert document_path("") == "index.html" and document_path("papers/x/") == "papers/x/index.html"
+    titled = search_document("T", '<h1 id="t">T</h1><h2 id="abstract">Abstract</h2>')
+    assert "<h1>T</h1>" in titled and '<h2 id="abstract">' in titled
 
 
 def test_shards_are_sized_by_the_page_count_and_pages_keep_their_shard(tmp_path: Path):
