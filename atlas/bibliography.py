@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,8 +42,11 @@ def _problem_for(error: Exception, shown: str, lines: dict[str, list[int]]) -> P
     return Problem(shown, line, f"BibTeX error: {message}; keep one")
 
 
-def read_bibliography(path: Path, shown: str = "citations.bib") -> tuple[dict[str, BibEntry], list[Problem]]:
-    """All entries of the file, and every problem pybtex reports, each with its line."""
+def read_bibliography(
+    path: Path, shown: str = "citations.bib", parse: Callable[[str, str], tuple[dict[str, BibEntry], list[Problem]]] | None = None
+) -> tuple[dict[str, BibEntry], list[Problem]]:
+    """All entries of the file, and every problem pybtex reports, each with its line; `parse`
+    (default parse_bibliography) may be a remembering one (atlas.load.ParseMemo)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -50,7 +54,7 @@ def read_bibliography(path: Path, shown: str = "citations.bib") -> tuple[dict[st
     except UnicodeDecodeError as error:
         line = path.read_bytes().count(b"\n", 0, error.start) + 1
         return {}, [Problem(shown, line, "is not UTF-8 text; save the file as UTF-8")]
-    return parse_bibliography(text, shown)
+    return (parse or parse_bibliography)(text, shown)
 
 
 def parse_bibliography(text: str, shown: str) -> tuple[dict[str, BibEntry], list[Problem]]:

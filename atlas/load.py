@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from atlas.background import Forked
 from atlas.bibliography import parse_bibliography, read_bibliography
 from atlas.model import BibEntry, Problem
-from atlas.yamlio import load_yaml_file, parse_yaml, read_text
+from atlas.yamlio import load_yaml_file, parse_yaml
 
 # citations.bib at least this big is parsed in a child process while the records are read (pybtex
 # is pure Python: 10,000 entries take half a second); smaller ones are parsed here, which is quicker.
 BACKGROUND_BIBLIOGRAPHY_BYTES = 256_000
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True)
@@ -36,11 +38,35 @@ class RawAtlas:
     problems: list[Problem] = field(default_factory=list)
 
 
-Parsed = dict[tuple[str, str], tuple[Any, list[Problem]]]  # (shown path, text) -> what parse_yaml gave
+class ParseMemo:
+    """What earlier reads parsed, kept by `atlas serve` between rebuilds: a file whose text is
+    unchanged is not parsed again. It holds what the latest read used, nothing older."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], Any] = {}
+        self._used: dict[tuple[str, str], Any] = {}
+
+    def parse(self, parse: Callable[[str, str], _T]) -> Callable[[str, str], _T]:
+        """`parse`, remembering its result for each (text, shown name)."""
+
+        def remembered(text: str, shown: str) -> _T:
+            key = (shown, text)
+            if key not in self._used:
+                self._used[key] = self._kept[key] if key in self._kept else parse(text, shown)
+            return self._used[key]
+
+        return remembered
+
+    def read_done(self) -> None:
+        """A read is over: forget what it did not use (older versions of edited files)."""
+        self._kept, self._used = self._used, {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 def _read_folder(
-    root: Path, folder: str, problems: list[Problem], required: bool = True, parsed: Parsed | None = None, used: set | None = None
+    root: Path, folder: str, problems: list[Problem], required: bool = True, parse: Callable[[str, str], Any] | None = None
 ) -> list[RawRecord]:
     directory = root / folder
     if not directory.is_dir():
@@ -55,19 +81,7 @@ def _read_folder(
             continue
         if not name.endswith(".yaml") or name.startswith("."):
             continue
-        if parsed is None:
-            data, found = load_yaml_file(directory / name, shown)
-        else:  # a file whose text is unchanged is not parsed again
-            text, found = read_text(directory / name, shown)
-            if text is not None:
-                if (shown, text) not in parsed:
-                    parsed[(shown, text)] = parse_yaml(text, shown)
-                if used is not None:
-                    used.add((shown, text))
-                data, found = parsed[(shown, text)]
-                found = list(found)
-            else:
-                data = None
+        data, found = load_yaml_file(directory / name, shown, parse)
         problems.extend(found)
         records.append(RawRecord(name.removesuffix(".yaml"), shown, data))
     return records
@@ -80,40 +94,26 @@ def _is_big(path: Path) -> bool:
         return False
 
 
-def _bibliography_remembered(path: Path, parsed: Parsed) -> tuple[dict[str, BibEntry], list[Problem]]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return read_bibliography(path)  # says what is wrong with the file
-    key = ("citations.bib", text)
-    if key not in parsed:
-        for old in [old for old in parsed if old[0] == "citations.bib"]:
-            del parsed[old]
-        parsed[key] = parse_bibliography(text, "citations.bib")
-    entries, problems = parsed[key]
-    return dict(entries), list(problems)
-
-
-def load_atlas(root: Path, parsed: Parsed | None = None) -> RawAtlas:
-    """Read challenges/, papers/, papers/venues/ and citations.bib below `root`. `parsed` (kept by
-    `atlas serve` between rebuilds) holds what earlier reads parsed; it gains what this one parses."""
+def load_atlas(root: Path, memo: ParseMemo | None = None) -> RawAtlas:
+    """Read challenges/, papers/, papers/venues/ and citations.bib below `root`; with `memo`, files
+    parsed by an earlier read and unchanged since are not parsed again."""
     raw = RawAtlas(root=root)
-    used: set[tuple[str, str]] = set()
     bib_path = root / "citations.bib"
-    if parsed is not None:  # serve: an unchanged citations.bib is not parsed again
-        bibliography = Forked(_bibliography_remembered, bib_path, parsed, fork=False)
-    else:
-        bibliography = Forked(read_bibliography, bib_path, fork=_is_big(bib_path))
+    if memo is None:
+        yaml_parse, bibliography = None, Forked(read_bibliography, bib_path, fork=_is_big(bib_path))
+    else:  # the memo must see the parse: no child process
+        yaml_parse = memo.parse(parse_yaml)
+        bibliography = Forked(read_bibliography, bib_path, "citations.bib", memo.parse(parse_bibliography), fork=False)
     try:
-        raw.challenges = _read_folder(root, "challenges", raw.problems, parsed=parsed, used=used)
-        raw.papers = _read_folder(root, "papers", raw.problems, parsed=parsed, used=used)
-        raw.venues = _read_folder(root, "papers/venues", raw.problems, required=False, parsed=parsed, used=used)
+        raw.challenges = _read_folder(root, "challenges", raw.problems, parse=yaml_parse)
+        raw.papers = _read_folder(root, "papers", raw.problems, parse=yaml_parse)
+        raw.venues = _read_folder(root, "papers/venues", raw.problems, required=False, parse=yaml_parse)
     except BaseException:
         bibliography.cancel()
         raise
-    raw.bibliography, bib_problems = bibliography.result()
+    entries, bib_problems = bibliography.result()
+    raw.bibliography = dict(entries)
     raw.problems.extend(bib_problems)
-    if parsed is not None:  # keep what this read used, drop older versions of edited files
-        for key in [key for key in parsed if key not in used and key[0] != "citations.bib"]:
-            del parsed[key]
+    if memo is not None:
+        memo.read_done()
     return raw

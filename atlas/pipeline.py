@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from atlas.background import Forked
-from atlas.load import Parsed, load_atlas
+from atlas.load import ParseMemo, load_atlas
 from atlas.model import Atlas, Problem
 from atlas.validate import validate
 
@@ -44,7 +44,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(root: Path, base: str | None = None, parsed: Parsed | None = None) -> tuple[Atlas, list[Problem]]:
+def check(root: Path, base: str | None = None, parsed: ParseMemo | None = None) -> tuple[Atlas, list[Problem]]:
     """Load and validate; returns the atlas and every problem (errors and warnings).
 
     With `base` (a git revision), also refuse records that vanished since it without an alias."""
@@ -57,7 +57,7 @@ def check(root: Path, base: str | None = None, parsed: Parsed | None = None) -> 
     return atlas, problems
 
 
-def valid_atlas(root: Path, parsed: Parsed | None = None) -> Atlas:
+def valid_atlas(root: Path, parsed: ParseMemo | None = None) -> Atlas:
     atlas, problems = check(root, parsed=parsed)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:

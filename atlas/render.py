@@ -29,6 +29,7 @@ from atlas.cite import NAME, Edition, page_citation
 from atlas.export import to_json, with_layout
 from atlas.ids import slug
 from atlas.layout import challenge_colours, layout, local_layout, whole_picture
+from atlas.load import ParseMemo
 from atlas.model import CHALLENGE_KINDS, Atlas, BibEntry, Paper
 from atlas.reading import reading_list
 
@@ -97,11 +98,11 @@ def _environment() -> Environment:
 @dataclass
 class RenderMemo:
     """What one build can hand to the next (`atlas serve`): paper pages by id (with what they were
-    made from), references formatted by pybtex (by key and entry text) and records' parsed YAML."""
+    made from), references formatted by pybtex (by key and entry text) and the parsed data files."""
 
     papers: dict[str, tuple[Any, str]] = field(default_factory=dict)
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
-    parsed: dict[tuple[str, str], tuple[Any, list[Any]]] = field(default_factory=dict)  # records' YAML (atlas.load)
+    parsed: ParseMemo = field(default_factory=ParseMemo)  # records and citations.bib as parsed
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -285,11 +286,14 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
             loader.dispose()
 
 
-def load_yaml_file(path: Path, shown: str) -> tuple[Any, list[Problem]]:
+def load_yaml_file(
+    path: Path, shown: str, parse: Callable[[str, str], tuple[Any, list[Problem]]] | None = None
+) -> tuple[Any, list[Problem]]:
+    """The file's value and problems; `parse` (default parse_yaml) may be a remembering one (atlas.load.ParseMemo)."""
     text, problems = read_text(path, shown)
     if text is None:
         return None, problems
-    return parse_yaml(text, shown)
+    return (parse or parse_yaml)(text, shown)
 
 
 class _CanonicalDumper(_Dumper):

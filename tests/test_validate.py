@@ -282,7 +282,7 @@ def test_work_that_fails_in_a_child_process_fails_as_a_plain_call():
 def test_reading_with_a_parse_memo_gives_what_a_fresh_read_gives(atlas_copy):
     """`atlas serve` keeps parsed records between rebuilds: an edited file is parsed again, an
     unchanged one is not, and the memo forgets what no file holds any more."""
-    parsed: dict = {}
+    parsed = load.ParseMemo()
     first = load.load_atlas(atlas_copy, parsed)
     records = len(first.challenges) + len(first.papers) + len(first.venues)
     assert len(parsed) == records + 1  # and citations.bib
