@@ -9,6 +9,8 @@ import gc
 import hashlib
 import logging
 import re
+import signal
+import sys
 from pathlib import Path
 
 from mkdocs.config import config_options
@@ -114,14 +116,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
             raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
-        self._search.wait_quietly()  # a previous serve rebuild's indexing, if it still runs
         if self.incremental:
+            self._search.wait_quietly()  # the previous rebuild's indexing, if it still runs
             # A rebuild makes few cycles (most pages are not rebuilt) but its objects would set off full
             # collections of the whole heap: paused until the rebuild is served (on_post_build).
             gc.disable()
-        if not self.incremental:
-            self._search.close()
-            self._search = SearchIndexer()
+        else:
+            self._search.close()  # a fresh index: nothing of a build that stopped early
         digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
 
         def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> None:
@@ -178,11 +179,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         finally:
             self._bodies = {}
             self._search.close()
-            self._search = SearchIndexer()
 
     def on_build_error(self, *, error) -> None:
         gc.enable()
-        self._search.wait_quietly()
+        if self.incremental:
+            self._search.wait_quietly()  # serve keeps the documents for the next rebuild
+        else:
+            self._search.close()
 
     def on_shutdown(self) -> None:
         self._search.close()
@@ -218,7 +221,6 @@ def build_site(root: Path, strict: bool = True, site_dir: Path | None = None, va
     plugin = config.plugins.get("atlas")
     if isinstance(plugin, AtlasPlugin):  # one instance serves every build of the process: say what this one is
         plugin.validated, plugin.incremental = validated, False
-    gc.freeze()  # what exists now lives through the build: the collector need not walk it again and again
     try:
         build(config)
     except (Abort, PluginError) as error:
@@ -229,6 +231,9 @@ def serve_site(root: Path, address: str) -> None:
     from mkdocs.commands.serve import serve
 
     logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyBuilds())
+    # Stopped by a signal (a terminal closing, a test, a supervisor), serve cleans up as after Ctrl-C:
+    # MkDocs' temporary site and the search documents (in RAM, under /dev/shm) are removed.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
     try:
         # Dirty builds: after the first, only changed files are rebuilt. Not strict: a preview shows
         # MkDocs' warnings without stopping (`atlas check` and `atlas build` are the gates).

@@ -142,7 +142,7 @@ class SearchIndexer:
             self.wait()
 
     def close(self) -> None:
-        """Stop indexing if it runs and delete the scratch folder."""
+        """Stop indexing if it runs and delete the scratch folder: the indexer starts afresh."""
         self.wait_quietly()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)

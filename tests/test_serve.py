@@ -60,3 +60,29 @@ def test_serve_rebuilds_when_a_paper_record_changes(atlas_copy: Path):
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_serve_stopped_by_a_signal_leaves_no_scratch_files(atlas_copy: Path):
+    """The search documents live in RAM (/dev/shm) and MkDocs' preview in a temporary folder: a
+    server ended by SIGTERM removes both, as after Ctrl-C."""
+    import tempfile
+
+    from atlas import search_index
+
+    scratch_places = [search_index._MEMORY, Path(tempfile.gettempdir())]
+    before = {p for place in scratch_places if place.is_dir() for p in place.iterdir()}
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "atlas.cli", "--root", str(atlas_copy), "serve", "--addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        fetch_until(f"http://127.0.0.1:{port}/atlas/papers/calibrated-language-models/", "Calibrated")
+        during = {p for place in scratch_places if place.is_dir() for p in place.iterdir()} - before
+        assert any(p.name.startswith("atlas-search-") for p in during) and any(p.name.startswith("mkdocs_") for p in during)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    after = {p for place in scratch_places if place.is_dir() for p in place.iterdir()} - before
+    assert not [p for p in after if p.name.startswith(("atlas-search-", "mkdocs_"))]
