@@ -83,3 +83,11 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+def search_site(page, text: str) -> None:
+    """Open the site's search dialog from its header button and type `text` into it."""
+    page.locator("button.atlas-search-button").click()
+    field = page.locator("dialog.atlas-search input")
+    field.wait_for(timeout=15_000)
+    field.fill(text)

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page
 from atlas.localsite import CHROMIUM_FLAGS, served
 from atlas.pipeline import check
 
-from conftest import REPO
+from conftest import REPO, search_site
 
 pytestmark = pytest.mark.browser
 FLAGS = CHROMIUM_FLAGS
@@ -122,9 +122,7 @@ def test_subchallenge_anchor_scrolls_to_its_section_and_dark_mode_switches(watch
 def test_search_finds_a_paper_by_title(watched: Watched, site_url: str):
     page = watched.page
     page.goto(site_url)
-    page.locator("button.atlas-search-button").click()
-    page.locator("dialog.atlas-search input").wait_for(timeout=15_000)
-    page.keyboard.type("Consistency Trajectory")
+    search_site(page, "Consistency Trajectory")
     result = page.locator("dialog.atlas-search .pagefind-ui__result-link[href*='papers/consistency-trajectory-models/']").first
     result.wait_for(timeout=15_000)
     result.click()

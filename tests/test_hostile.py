@@ -13,7 +13,7 @@ from atlas.cli import main
 from atlas.localsite import served
 from atlas.yamlio import dump_record, load_yaml_file
 
-from conftest import copy_atlas
+from conftest import copy_atlas, search_site
 
 PAYLOADS = [
     "<script>window.pwned='script'</script>",
@@ -109,9 +109,7 @@ def test_payloads_show_as_text_and_never_run(browser: Browser, hostile_url: str,
 def test_search_results_show_payloads_as_text(browser: Browser, hostile_url: str):
     page = browser.new_page()
     page.goto(hostile_url)
-    page.locator("button.atlas-search-button").click()
-    page.locator("dialog.atlas-search input").wait_for(timeout=15_000)
-    page.keyboard.type("Hostile title")
+    search_site(page, "Hostile title")
     result = page.locator(".pagefind-ui__result").first
     result.wait_for(timeout=15_000)
     page.wait_for_timeout(500)

@@ -16,7 +16,7 @@ from atlas.localsite import served
 from atlas.pipeline import check
 from atlas.search_index import SearchIndexer, document_path, search_document
 
-from conftest import REPO, copy_atlas
+from conftest import REPO, copy_atlas, search_site
 
 ATLAS, _ = check(REPO)
 
@@ -83,10 +83,7 @@ def test_every_shard_answers_in_the_browser(browser: Browser, sharded_site: Path
         page = browser.new_page()
         page.goto(base + "papers/")
         for paper_id in chosen.values():
-            page.locator("button.atlas-search-button").click()
-            field = page.locator("dialog.atlas-search input")
-            field.wait_for(timeout=15_000)
-            field.fill(ATLAS.papers[paper_id].title)
+            search_site(page, ATLAS.papers[paper_id].title)
             link = page.locator(f"dialog.atlas-search .pagefind-ui__result-link[href$='papers/{paper_id}/']").first
             link.wait_for(timeout=15_000)
             page.keyboard.press("Escape")
