@@ -309,6 +309,9 @@ def render_site(
             emit(path, "paper.html.j2", **context)
             memo.papers[paper.id] = (key, pages[path])
         pages[path] = memo.papers[paper.id][1]
+    if memo is not None:  # a paper removed since is forgotten
+        for gone in memo.papers.keys() - atlas.papers.keys():
+            del memo.papers[gone]
     return Rendered(pages, assets, files)
 
 
