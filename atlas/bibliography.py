@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import pybtex.errors
 from pybtex.database import BibliographyData, parse_string
+from pybtex.database.input.bibtex import Parser as BibTeXParser
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 
@@ -57,8 +58,24 @@ def read_bibliography(
     return (parse or parse_bibliography)(text, shown)
 
 
-def parse_bibliography(text: str, shown: str) -> tuple[dict[str, BibEntry], list[Problem]]:
+def parse_bibliography(
+    text: str, shown: str, parse_part: Callable[[str, str], _Part] | None = None
+) -> tuple[dict[str, BibEntry], list[Problem]]:
+    """Every entry, with its line, and every problem pybtex reports.
+
+    With `parse_part` (parse_bibliography_part remembered by atlas.load.ParseMemo, as `atlas serve`
+    passes it), the file is parsed entry by entry, so that after an edit only the entries it changed
+    are parsed again. The answer is the same: wherever entries could affect each other (@string,
+    @preamble, crossref, a key twice, ignoring case as pybtex does) or a part has any problem, the whole file is parsed at once."""
     lines = _entry_lines(text)
+    if parse_part is not None and not _links_entries(text):
+        parts = [parse_part(part, shown) for part in _parts(text)]
+        found = [entry for entries, _ in parts for entry in entries]
+        if not any(problems for _, problems in parts) and len({entry[0].lower() for entry in found}) == len(found):
+            return {
+                key: BibEntry(key, kind, fields, persons, lines.get(key, [1])[0], source=source)
+                for key, kind, fields, persons, source in found
+            }, []
     problems: list[Problem] = []
     with pybtex.errors.capture() as captured:
         try:
@@ -68,12 +85,49 @@ def parse_bibliography(text: str, shown: str) -> tuple[dict[str, BibEntry], list
             data = BibliographyData()
     problems.extend(_problem_for(error, shown, lines) for error in captured)
     entries = {}
+    for key, kind, fields, persons, source in _plain_entries(data):
+        entries[key] = BibEntry(key, kind, fields, persons, lines.get(key, [1])[0], source=source)
+    return entries, problems
+
+
+# An entry as parsed: key, type, fields, persons and pybtex's entry; one part of the file: its entries and problems.
+_Plain = tuple[str, str, tuple[tuple[str, str], ...], tuple[tuple[str, tuple[str, ...]], ...], Any]
+_Part = tuple[tuple[_Plain, ...], list[Problem]]
+_MACRO_OR_PREAMBLE = re.compile(r"@[ \t]*(?:string|preamble)\b")
+
+
+def _links_entries(text: str) -> bool:
+    """Whether an entry may depend on another part of the file: a @string macro, a @preamble, a crossref."""
+    lowered = text.lower()  # faster than a case-insensitive pattern
+    return "crossref" in lowered or _MACRO_OR_PREAMBLE.search(lowered) is not None
+
+
+def parse_bibliography_part(text: str, shown: str) -> _Part:
+    """The entries of one part of the file (see parse_bibliography); any problem is only flagged
+    (its line is that of the part): the caller then parses the whole file."""
+    with pybtex.errors.capture() as captured:
+        try:
+            data = BibTeXParser().parse_string(text)  # what parse_string calls, without its plugin lookup each time
+        except PybtexSyntaxError as error:
+            captured.append(error)
+            data = BibliographyData()
+    problems = [Problem(shown, 1, str(error)) for error in captured]
+    return tuple(_plain_entries(data)), problems
+
+
+def _plain_entries(data: BibliographyData) -> Iterator[_Plain]:
     for key, entry in data.entries.items():
         persons = tuple((role, tuple(str(person) for person in people)) for role, people in entry.persons.items())
         fields = tuple((name.lower(), str(value)) for name, value in entry.fields.items())
-        line = lines.get(key, [1])[0]
-        entries[key] = BibEntry(key, entry.type.lower(), fields, persons, line, source=entry)
-    return entries, problems
+        yield key, entry.type.lower(), fields, persons, entry
+
+
+def _parts(text: str) -> list[str]:
+    """The file cut before each line that starts an entry (text before the first is a part too)."""
+    starts = [match.start() for match in _ENTRY_START.finditer(text)]
+    if not starts or starts[0] != 0:
+        starts.insert(0, 0)
+    return [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
 
 
 @lru_cache(maxsize=1 << 16)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
 from atlas.background import Forked
-from atlas.bibliography import parse_bibliography, read_bibliography
+from atlas.bibliography import parse_bibliography, parse_bibliography_part, read_bibliography
 from atlas.model import BibEntry, Problem
 from atlas.yamlio import load_yaml_file, parse_yaml
 
@@ -103,7 +104,8 @@ def load_atlas(root: Path, memo: ParseMemo | None = None) -> RawAtlas:
         yaml_parse, bibliography = None, Forked(read_bibliography, bib_path, fork=_is_big(bib_path))
     else:  # the memo must see the parse: no child process
         yaml_parse = memo.parse(parse_yaml)
-        bibliography = Forked(read_bibliography, bib_path, "citations.bib", memo.parse(parse_bibliography), fork=False)
+        parse = partial(parse_bibliography, parse_part=memo.parse(parse_bibliography_part))  # entry by entry
+        bibliography = Forked(read_bibliography, bib_path, "citations.bib", parse, fork=False)
     try:
         raw.challenges = _read_folder(root, "challenges", raw.problems, parse=yaml_parse)
         raw.papers = _read_folder(root, "papers", raw.problems, parse=yaml_parse)

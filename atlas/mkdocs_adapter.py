@@ -13,11 +13,13 @@ import signal
 import sys
 from pathlib import Path
 
+import yaml
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
 from atlas.model import Atlas
@@ -29,8 +31,11 @@ from atlas.theme_cache import FragmentCache, navigation_key
 log = logging.getLogger("mkdocs.plugins.atlas")
 DATA_PATHS = ("challenges", "papers", "citations.bib")
 RECORD_POLLING_SECONDS = 0.1
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-_INDENTATION = re.compile(r"(<(?:pre|script|textarea)\b.*?</(?:pre|script|textarea)>)|\n\s+", re.S | re.I)
+_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+_ANCHOR = re.compile(r'\sid="([^"]+)"')
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where built with it
+_PREFORMATTED = re.compile(r"<(pre|script|textarea)\b.*?</\1>", re.S | re.I)
+_INDENTATION = re.compile(r"\n\s+")
 _HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
 
 
@@ -41,6 +46,45 @@ class GeneratedFile(File):
 
     def is_modified(self) -> bool:
         return not self.unchanged and super().is_modified()
+
+
+class GeneratedPage(Page):
+    """A page the atlas rendered: its metadata and HTML body are known from the start, so MkDocs
+    neither parses front matter nor runs Markdown (a Markdown converter built per page was most of
+    the time MkDocs spent reading a page), and a dirty rebuild still knows every page's title."""
+
+    def __init__(self, title: str | None, file: File, config, front_matter: str, body: str) -> None:
+        super().__init__(title, file, config)
+        match = _FRONT_MATTER.match(front_matter)
+        meta = yaml.load(match.group(1), Loader=_YAML_LOADER) if match else None  # a safe loader
+        self.markdown, self.meta = "", meta if isinstance(meta, dict) else {}
+        self._body = body
+
+    def read_source(self, config) -> None:
+        """Known already: nothing to read."""
+
+    def render(self, config, files) -> None:
+        self.content, self._body = self._body, ""
+        self.toc = get_toc(toc_tokens(self.content))  # type: ignore[arg-type]
+        self.present_anchor_ids = set(_ANCHOR.findall(self.content))
+
+
+def nav_titles(nav: object) -> dict[str, str | None]:
+    """Each page `nav` (mkdocs.yml's) lists, with the title it gives the page (None: the page's own)."""
+    titles: dict[str, str | None] = {}
+
+    def walk(item: object, title: str | None = None) -> None:
+        if isinstance(item, str):
+            titles.setdefault(item, title)
+        elif isinstance(item, list):
+            for child in item:
+                walk(child)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                walk(value, key if isinstance(value, str) else None)
+
+    walk(nav)
+    return titles
 
 
 class _QuietDirtyBuilds(logging.Filter):
@@ -57,8 +101,15 @@ def split_page(text: str) -> tuple[str, str]:
 
 
 def without_indentation(html: str) -> str:
-    """The page without the theme's indentation (a sixth of its size), preformatted and script text untouched."""
-    return _INDENTATION.sub(lambda match: match.group(1) or "\n", html)
+    """The page without the theme's indentation (a sixth of its size), preformatted and script text untouched.
+
+    Only the few preformatted parts are found one by one: the text between them is one substitution."""
+    parts, done = [], 0
+    for kept in _PREFORMATTED.finditer(html):
+        parts += (_INDENTATION.sub("\n", html[done : kept.start()]), kept.group(0))
+        done = kept.end()
+    parts.append(_INDENTATION.sub("\n", html[done:]))
+    return "".join(parts)
 
 
 def toc_tokens(body: str) -> list[dict]:
@@ -86,7 +137,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     incremental = False  # `atlas serve`: rebuild only the files whose content changed since the last build
 
     def __init__(self) -> None:
-        self._bodies: dict[str, str] = {}
         self._search = SearchIndexer()
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
         self._memo = RenderMemo()  # serve: pages and references the last rebuild made, reused when unchanged
@@ -110,6 +160,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
+        if self.incremental:
+            # A rebuild makes few cycles (most pages are not rebuilt) but its objects would set off full
+            # collections of the whole heap: paused until the rebuild is served (on_post_build).
+            gc.disable()
         try:
             memo = self._memo if self.incremental else None
             rendered = render_pages(self._root(config), config.site_url, self.validated, parallel=not self.incremental, memo=memo)
@@ -118,27 +172,25 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
         if self.incremental:
             self._search.wait_quietly()  # the previous rebuild's indexing, if it still runs
-            # A rebuild makes few cycles (most pages are not rebuilt) but its objects would set off full
-            # collections of the whole heap: paused until the rebuild is served (on_post_build).
-            gc.disable()
         else:
             self._search.close()  # a fresh index: nothing of a build that stopped early
         digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
 
-        def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> None:
+        def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> GeneratedFile:
             file = GeneratedFile.generated(config, path, content=content if engine_content is None else engine_content)
             digest = hashlib.blake2b(content.encode() if isinstance(content, str) else content).digest()
             file.unchanged = digests.get(path) == digest
             digests[path] = digest
             files.append(file)
+            return file
 
         self._search.expect(len(rendered.pages) + len(files.documentation_pages()))
-        self._bodies = {}
+        titles = nav_titles(config.nav)
         for path in list(rendered.pages):
             content = rendered.pages.pop(path)  # one copy of each page in memory, not two
             if files.get_file_from_path(path) is None:
-                front_matter, self._bodies[path] = split_page(content)
-                add(path, content, front_matter)
+                front_matter, body = split_page(content)
+                GeneratedPage(titles.get(path), add(path, content, front_matter), config, front_matter, body)
         for name, content in rendered.assets.items():
             add(f"assets/atlas/{name}", content)
         for path, content in rendered.files.items():
@@ -146,10 +198,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return files
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
-        body = self._bodies.pop(page.file.src_uri, None)
-        if body is not None:
-            html = body
-            page.toc = get_toc(toc_tokens(body))  # type: ignore[arg-type]
         if page.meta.get("search", {}).get("exclude") is not True:
             self._search.add(page.url, page.title or "", html)
         return html
@@ -177,7 +225,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         except SearchIndexFailed as failed:
             raise PluginError(str(failed)) from None
         finally:
-            self._bodies = {}
             self._search.close()
 
     def on_build_error(self, *, error) -> None:

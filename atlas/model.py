@@ -187,7 +187,17 @@ class Atlas:
     venues: dict[str, Venue]
 
     def papers_for(self, challenge_id: str) -> list[tuple[Paper, ChallengeLink]]:
-        return [(paper, link) for paper in self.papers.values() for link in paper.challenges if link.challenge == challenge_id]
+        """Each (paper, link) to the challenge or one of its sub-challenges, in the order of the papers."""
+        return list(self._links_by_challenge.get(challenge_id, ()))
+
+    @cached_property
+    def _links_by_challenge(self) -> dict[str, list[tuple[Paper, ChallengeLink]]]:
+        """Every paper's links grouped once: pages ask for each challenge's papers again and again."""
+        grouped: dict[str, list[tuple[Paper, ChallengeLink]]] = {}
+        for paper in self.papers.values():
+            for link in paper.challenges:
+                grouped.setdefault(link.challenge, []).append((paper, link))
+        return grouped
 
     def entry_for_number(self) -> dict[int, BibEntry]:
         return {e.surveyref: e for e in self.bibliography.values() if e.surveyref is not None}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -79,5 +80,7 @@ def render_pages(
     from atlas.similarity import related_papers
 
     atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
-    related = Forked(related_papers, atlas, fork=parallel)
+    # Serve (with `memo`): here, not in a child whose memo would be lost; each paper's words split once.
+    relate = related_papers if memo is None else partial(related_papers, memo=memo.words)
+    related = Forked(relate, atlas, fork=parallel and memo is None)
     return render_site(atlas, build_graph(atlas), related.result, edition_of(root, site_url), added_dates(root), memo)

@@ -98,11 +98,13 @@ def _environment() -> Environment:
 @dataclass
 class RenderMemo:
     """What one build can hand to the next (`atlas serve`): paper pages by id (with what they were
-    made from), references formatted by pybtex (by key and entry text) and the parsed data files."""
+    made from), references formatted by pybtex (by key and entry text), the parsed data files and the
+    words of each paper's text."""
 
     papers: dict[str, tuple[Any, str]] = field(default_factory=dict)
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
     parsed: ParseMemo = field(default_factory=ParseMemo)  # records and citations.bib as parsed
+    words: ParseMemo = field(default_factory=ParseMemo)  # each paper's text as related_papers splits it
 
 
 @dataclass(frozen=True)

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 
+from atlas.load import ParseMemo
 from atlas.model import Atlas
 
 BLOCK = 512  # rows compared at once: memory stays at BLOCK x papers, however large the atlas
 
 
-def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08) -> dict[str, list[tuple[str, float]]]:
+def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: ParseMemo | None = None) -> dict[str, list[tuple[str, float]]]:
     """For each paper id, up to `count` (other id, similarity) pairs above `floor`, nearest first.
+
+    With `memo` (kept by `atlas serve` between rebuilds), each text is split into words once: after
+    an edit only the edited paper's text is, and the scores are computed as before.
 
     The scores stay scipy's float32 sparse product (most of the time at 10,000 papers): a faster
     kernel would sum in another order and could move a score across a rounding step or break a tie
@@ -21,7 +27,11 @@ def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08) -> dict[st
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     texts = [f"{p.title} {p.title} {p.abstract or ''} {' '.join(p.keywords)}" for p in atlas.papers.values()]
-    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit_transform(texts).tocsr()
+    split = TfidfVectorizer(stop_words="english").build_analyzer()  # lower case, tokens, no stop words
+    words = split if memo is None else partial(memo.parse(lambda text, _: split(text)), shown="")
+    matrix = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32).fit_transform(texts).tocsr()
+    if memo is not None:
+        memo.read_done()
     transposed = matrix.T.tocsr()  # the form the product needs, converted once rather than per block
     kth = min(count, len(ids) - 1)
     nearest: dict[str, list[tuple[str, float]]] = {}

@@ -7,8 +7,10 @@ import dataclasses
 import pytest
 
 from atlas.graph import build_graph
+from atlas.load import ParseMemo
 from atlas.pipeline import check
 from atlas.render import RenderMemo, md, meta_title, page_url, render_site
+from atlas.similarity import related_papers
 
 from conftest import REPO
 
@@ -82,3 +84,14 @@ def test_a_memo_reuses_unchanged_paper_pages_and_renders_what_changed():
     assert linking and all("Renamed ethics" in second[f"papers/{paper_id}.md"] for paper_id in linking)
     untouched = next(p.id for p in ATLAS.papers.values() if p.id not in linking and p.id != paper.id)
     assert second[f"papers/{untouched}.md"] is first[f"papers/{untouched}.md"]  # reused, not rendered again
+
+
+def test_related_papers_with_a_memo_of_words_are_the_related_papers_of_a_fresh_computation():
+    words = ParseMemo()
+    assert related_papers(ATLAS, memo=words) == related_papers(ATLAS)
+    assert len(words) == len(ATLAS.papers)
+    paper = ATLAS.papers["calibrated-language-models"]
+    retitled = dataclasses.replace(paper, title="Hallucination rates of calibrated models")
+    atlas = dataclasses.replace(ATLAS, papers={**ATLAS.papers, paper.id: retitled})
+    assert related_papers(atlas, memo=words) == related_papers(atlas) != related_papers(ATLAS)
+    assert len(words) == len(ATLAS.papers)  # the old text is forgotten

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from bs4 import BeautifulSoup
 
 from atlas.cli import main
 from atlas.linkcheck import broken_links
+from atlas.mkdocs_adapter import without_indentation
 from atlas.pipeline import check
 
 from conftest import REPO, copy_atlas
@@ -246,3 +248,29 @@ def test_home_page_shows_the_graph_headlines(built_site: Path):
     two_or_more = sum(1 for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 2)
     assert html.find("span", attrs={"data-count": "bridging2"}).get_text() == str(two_or_more)
     assert html.find("a", href="graph/") is not None and html.find("a", href="stats/") is not None
+
+
+def test_pages_lose_the_themes_indentation_but_not_a_character_of_preformatted_text_or_scripts(built_site: Path):
+    paper = next(built_site.glob("papers/*/index.html")).read_text()
+    bibtex = next(b for b in re.finditer(r"<pre\b.*?</pre>", paper, re.S) if "title = {" in b.group(0)).group(0)
+    assert "\n  title = {" in bibtex  # the BibTeX keeps its own indentation
+    outside = re.sub(r"<(pre|script|textarea)\b.*?</\1>", "", paper, flags=re.S | re.I)
+    assert outside.count("\n") > 20 and not re.search(r"\n[ \t]+\S", outside)
+    preformatted = "<pre>x\n    y</pre>\n  <script>\n  if (a) {\n    b();\n  }</script>\n<TEXTAREA>\n  t</TEXTAREA>"
+    kept = preformatted.replace("\n  <script>", "\n<script>")
+    assert without_indentation(f"<div>\n    <p>a</p>\n\n  {preformatted}\n  </div>") == f"<div>\n<p>a</p>\n{kept}\n</div>"
+
+
+def test_the_navigation_shows_the_titles_mkdocs_yml_gives_and_each_challenges_own_title(built_site: Path):
+    named = dict(re.findall(r"^\s*- ([A-Z][\w ]+): (\S+\.md)$", (REPO / "mkdocs.yml").read_text(), re.M))
+    assert {"Home", "Overview", "Papers", "Statistics"} <= named.keys()
+    page = BeautifulSoup((built_site / "about" / "index.html").read_text(), "html.parser")
+    links = {
+        posixpath.normpath(posixpath.join("about", a["href"])): a.get_text(" ", strip=True)
+        for a in page.select(".md-nav--primary a.md-nav__link[href]")
+    }
+    for title, source in named.items():
+        address = posixpath.normpath(source.removesuffix(".md").removesuffix("index") or ".")
+        assert links[address] == title
+    robustness = BeautifulSoup((built_site / "challenges" / "robustness" / "index.html").read_text(), "html.parser")
+    assert links["challenges/robustness"] == robustness.h1.find(string=True, recursive=False).strip()

@@ -11,8 +11,11 @@ from pathlib import Path
 import pytest
 
 from atlas import background, load
+from atlas.bibliography import parse_bibliography, parse_bibliography_part
 from atlas.model import Problem
 from atlas.pipeline import check
+
+from conftest import SHARED, require_shared
 
 PAPER = "calibrated-language-models"
 
@@ -285,12 +288,60 @@ def test_reading_with_a_parse_memo_gives_what_a_fresh_read_gives(atlas_copy):
     parsed = load.ParseMemo()
     first = load.load_atlas(atlas_copy, parsed)
     records = len(first.challenges) + len(first.papers) + len(first.venues)
-    assert len(parsed) == records + 1  # and citations.bib
+    entries = len(first.bibliography)
+    assert len(parsed) == records + entries  # citations.bib is remembered entry by entry
     record = atlas_copy / "papers" / "calibrated-language-models.yaml"
     record.write_text(record.read_text().replace("title: Calibrated Language Models Must Hallucinate", "title: [broken"))
     again, fresh = load.load_atlas(atlas_copy, parsed), load.load_atlas(atlas_copy)
     assert again.problems == fresh.problems and any("calibrated-language-models" in p.path for p in again.problems)
     assert [r.data for r in again.papers] == [r.data for r in fresh.papers]
-    assert len(parsed) == records + 1
+    assert len(parsed) == records + entries
     assert check(atlas_copy, parsed=parsed)[1] == check(atlas_copy)[1]
     assert load.load_atlas(atlas_copy, parsed).bibliography == fresh.bibliography
+
+
+def _parsed_in_parts(text: str, memo: load.ParseMemo, parsed: list[str]):
+    def part(chunk: str, shown: str):
+        parsed.append(chunk)
+        return parse_bibliography_part(chunk, shown)
+
+    result = parse_bibliography(text, "citations.bib", memo.parse(part))
+    memo.read_done()
+    return result
+
+
+def test_a_bibliography_read_entry_by_entry_is_the_one_read_at_once_and_an_edit_parses_one_entry_again(atlas_copy):
+    """`atlas serve` parses citations.bib entry by entry and remembers each: the real corpus (2,423 entries)
+    and the atlas' own file give exactly what one pybtex parse gives, and a retitle parses one entry."""
+    require_shared()
+    for path in (SHARED / "corpora" / "hepml-living-review.bib", atlas_copy / "citations.bib"):
+        text = path.read_text(encoding="utf-8")
+        memo, parsed = load.ParseMemo(), []
+        whole = parse_bibliography(text, "citations.bib")
+        assert len(whole[0]) > 200 and not whole[1]
+        in_parts = _parsed_in_parts(text, memo, parsed)
+        assert in_parts == whole
+        assert [e.source.fields for e in in_parts[0].values()] == [e.source.fields for e in whole[0].values()]
+        title = next(e.get("title") for e in reversed(whole[0].values()) if e.get("title") and text.count(e.get("title")) == 1)
+        edited = text.replace(title, "{A New Title}")
+        parsed.clear()
+        assert _parsed_in_parts(edited, memo, parsed) == parse_bibliography(edited, "citations.bib")
+        assert len(parsed) == 1 and "{A New Title}" in parsed[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "@string{jmlr = {JMLR}}\n@article{a,\n  title = {One},\n  journal = jmlr,\n}\n@misc{b,\n  title = {Two},\n}\n",
+        "@misc{a,\n  title = {One},\n  crossref = {b},\n}\n@book{b,\n  title = {Two},\n  year = {2024},\n}\n",
+        "@misc{a,\n  title = {One},\n}\n@misc{A,\n  title = {Two},\n}\n",
+        "@misc{\n a,\n  title = {One},\n}\n@misc{b,\n  title = {Two},\n}\n@misc{\n a,\n  title = {Three},\n}\n",
+        "@misc{a,\n  title = {One},\n\n@misc{b,\n  title = {Two},\n}\n",
+        "% notes\n@misc{a,\n  title = {One},\n  note = {x}}\n@misc{b,\n  title = {Two}, year = 2024\n}\n",
+    ],
+    ids=["string-macro", "crossref", "keys-differing-in-case", "repeated-key-on-its-own-line", "unclosed-entry", "comment-and-bare-number"],
+)
+def test_a_bibliography_whose_entries_depend_on_each_other_or_are_broken_is_read_as_one_parse_reads_it(text):
+    memo, parsed = load.ParseMemo(), []
+    assert _parsed_in_parts(text, memo, parsed) == parse_bibliography(text, "citations.bib")
+    assert _parsed_in_parts(text, memo, parsed) == parse_bibliography(text, "citations.bib")
