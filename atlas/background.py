@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import pickle
 import signal
 import sys
+import tempfile
 import threading
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 _T = TypeVar("_T")
+_In = TypeVar("_In")
+_SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None  # in RAM where it can be
 
 
 class Forked(Generic[_T]):
@@ -23,6 +28,7 @@ class Forked(Generic[_T]):
     def __init__(self, function: Callable[..., _T], *args: Any, fork: bool = True) -> None:
         self.function, self.args = function, args
         self.child: int | None = None
+        self.ran_here = False  # whether result() computed it in this process after all
         if not fork or sys.platform != "linux" or threading.active_count() > 1:
             return
         try:
@@ -36,6 +42,7 @@ class Forked(Generic[_T]):
             os.close(write_end)
             return
         if child == 0:  # pragma: no cover (the child never returns: coverage cannot see it)
+            gc.disable()  # short-lived: a collection would only copy the parent's memory pages it shares
             status = 1
             try:
                 os.close(read_end)
@@ -58,12 +65,100 @@ class Forked(Generic[_T]):
                 status = _exit_status(child)
             if status == 0 and payload:
                 return pickle.loads(payload)
+        self.ran_here = True
         return self.function(*self.args)
 
     def cancel(self) -> None:
         if self.child is not None:
             child, self.child = self.child, None
             os.close(self.read_end)
+            os.kill(child, signal.SIGKILL)
+            _exit_status(child)
+
+
+class Prepared(Generic[_In, _T]):
+    """`function(argument)` computed in a child forked before `argument` exists, which meanwhile runs
+    `prepare` (imports that take a second, say): `send` hands the argument over, `result()` waits.
+
+    The argument travels as a pickle in a scratch file (a pipe would block the sender until the child
+    has prepared). As with Forked, where forking is unsafe or impossible or the child fails in any
+    way, `result()` computes `function(argument)` here."""
+
+    def __init__(self, function: Callable[[_In], _T], prepare: Callable[[], None]) -> None:
+        self.function = function
+        self.child: int | None = None
+        self.ran_here = False
+        self._argument: Any = None
+        self._to_child: int | None = None
+        self._from_child: int | None = None
+        if sys.platform != "linux" or threading.active_count() > 1:
+            return
+        try:
+            to_child, from_parent = os.pipe()
+            to_parent, from_child = os.pipe()
+        except OSError:
+            return
+        try:
+            child = os.fork()
+        except OSError:
+            for end in (to_child, from_parent, to_parent, from_child):
+                os.close(end)
+            return
+        if child == 0:  # pragma: no cover (the child never returns: coverage cannot see it)
+            gc.disable()
+            status = 1
+            try:
+                os.close(from_parent)
+                os.close(to_parent)
+                prepare()
+                with os.fdopen(to_child, "rb") as stream:
+                    handed = Path(stream.read().decode())  # empty when the parent gave up
+                with handed.open("rb") as scratch:
+                    argument = pickle.load(scratch)
+                handed.unlink()
+                payload = pickle.dumps(function(argument), pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(from_child, "wb") as stream:
+                    stream.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(to_child)
+        os.close(from_child)
+        self.child, self._to_child, self._from_child = child, from_parent, to_parent
+
+    def send(self, argument: _In) -> None:
+        self._argument = argument
+        if self.child is None:
+            return
+        with tempfile.NamedTemporaryFile("wb", prefix="atlas-handover-", dir=_SCRATCH, delete=False) as scratch:
+            pickle.dump(argument, scratch, pickle.HIGHEST_PROTOCOL)
+        try:
+            os.write(self._to_child, scratch.name.encode())
+        except OSError:  # the child is gone: result() computes here
+            os.unlink(scratch.name)
+        finally:
+            os.close(self._to_child)
+            self._to_child = None
+
+    def result(self) -> _T:
+        if self.child is not None:
+            child, self.child = self.child, None
+            try:
+                with os.fdopen(self._from_child, "rb") as stream:
+                    payload = stream.read()
+            finally:
+                status = _exit_status(child)
+            if status == 0 and payload:
+                return pickle.loads(payload)
+        self.ran_here = True
+        return self.function(self._argument)
+
+    def cancel(self) -> None:
+        if self.child is not None:
+            child, self.child = self.child, None
+            for end in (self._to_child, self._from_child):
+                if end is not None:
+                    os.close(end)
             os.kill(child, signal.SIGKILL)
             _exit_status(child)
 

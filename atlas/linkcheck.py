@@ -104,7 +104,10 @@ class _Scanner:
 
     def scan(self, path: str | Path) -> _Page:
         with open(path, "rb", buffering=0) as file:
-            head, *chunks = file.read().split(_CHUNK_START)
+            return self.scan_bytes(file.read())
+
+    def scan_bytes(self, html: bytes) -> _Page:
+        head, *chunks = html.split(_CHUNK_START)
         # the head is the one chunk that does not start with "<": it is not kept with the others
         found = [self._read(head), *map(self._chunks.__getitem__, chunks)]
         return _Page(set(chain.from_iterable(map(_ids_of, found))), list(chain.from_iterable(map(_links_of, found))))
@@ -257,16 +260,42 @@ class _Resolver:
         return candidate.suffix == ".html", self.ids.get(key, _NO_IDS)
 
 
-def broken_links(site: Path, base_path: str = "/") -> list[BrokenLink]:
+class PageScans:
+    """The ids and links of pages scanned as a build writes them, so that the check need not read
+    them back: `pages` (picklable) by path below the site."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, _Page] = {}
+        self._scanner = _Scanner()
+
+    def add(self, relative: str, html: str) -> None:
+        self.pages[relative] = self._scanner.scan_bytes(html.encode("utf-8", errors="xmlcharrefreplace"))
+
+
+def _listed(written: set[str]) -> tuple[list[str], set[str], set[str]]:
+    """What _walk gives, from the paths of the files a build wrote."""
+    directories = {""}
+    for path in written:
+        folder = path.rpartition("/")[0]
+        while folder not in directories:
+            directories.add(folder)
+            folder = folder.rpartition("/")[0]
+    pages = sorted((path for path in written if path.endswith(".html")), key=lambda relative: relative.split("/"))
+    return pages, written, directories
+
+
+def broken_links(site: Path, base_path: str = "/", scanned: PageScans | None = None, written: set[str] | None = None) -> list[BrokenLink]:
     """Every internal link of every HTML page under `site` that points nowhere (inline SVG's too).
 
     `base_path` is the path of the site's URL (e.g. /atlas/ for https://host/atlas/): absolute
-    links below it, as in the 404 page, are resolved inside `site`.
+    links below it, as in the 404 page, are resolved inside `site`. A build that knows the paths of
+    the files it `written` and `scanned` its pages as it wrote them spares listing the site and
+    reading those pages again; a link to anything else is looked up on disk, as always.
     """
     base_path = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    relatives, files, directories = _walk(site)
-    scanner = _Scanner()
-    pages = {relative: scanner.scan(os.path.join(site, relative)) for relative in relatives}
+    relatives, files, directories = _walk(site) if written is None else _listed(written)
+    scanner, known = _Scanner(), scanned.pages if scanned is not None else {}
+    pages = {relative: known.get(relative) or scanner.scan(os.path.join(site, relative)) for relative in relatives}
     resolver = _Resolver(site, base_path, {relative: page.ids for relative, page in pages.items()}, files, directories)
     broken = []
     for relative, page in pages.items():

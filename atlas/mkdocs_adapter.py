@@ -8,9 +8,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import re
 import signal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import yaml
@@ -18,19 +20,26 @@ from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas.model import Atlas
+from atlas.background import Forked
+from atlas.linkcheck import BrokenLink, PageScans, broken_links
+from atlas.model import Atlas, Related
 from atlas.pipeline import AtlasInvalid, render_pages
 from atlas.render import PAGE_ASSETS, TEMPLATE_CACHE, RenderMemo
 from atlas.search_index import SearchIndexer, SearchIndexFailed
 from atlas.theme_cache import FragmentCache, navigation_key
 
 log = logging.getLogger("mkdocs.plugins.atlas")
+_BUILD_LOG = logging.getLogger("mkdocs.commands.build")
 DATA_PATHS = ("challenges", "papers", "citations.bib")
 RECORD_POLLING_SECONDS = 0.1
+# A build of at least this many generated pages renders every second one in a forked process (the other
+# core); below it, forking costs more than it saves.
+PARALLEL_MIN_PAGES = 100
+BUILT_ELSEWHERE = "atlas-built-elsewhere.html"  # a template that renders nothing: see GeneratedPage.hand_over
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
 _ANCHOR = re.compile(r'\sid="([^"]+)"')
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where built with it
@@ -63,6 +72,20 @@ class GeneratedPage(Page):
     def read_source(self, config) -> None:
         """Known already: nothing to read."""
 
+    def hand_over(self) -> None:
+        """Another process builds this page: MkDocs' own pass here renders nothing and writes nothing."""
+        self._template = self.meta.get("template")
+        self.meta["template"] = BUILT_ELSEWHERE
+
+    def take_back(self) -> None:
+        """This process builds the page after all (a no-op where it was never handed over)."""
+        if self.meta.get("template") == BUILT_ELSEWHERE:
+            self.meta.pop("template")
+            if self._template is not None:
+                self.meta["template"] = self._template
+
+    _template: str | None = None
+
     def render(self, config, files) -> None:
         self.content, self._body = self._body, ""
         self.toc = get_toc(toc_tokens(self.content))  # type: ignore[arg-type]
@@ -85,6 +108,45 @@ def nav_titles(nav: object) -> dict[str, str | None]:
 
     walk(nav)
     return titles
+
+
+def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin: int, scans: PageScans) -> dict[str, object]:
+    """MkDocs' own build of each page (templates, plugins' page events, the written file): run in a
+    forked process, or in process `origin` when that failed; returns the pages' link scans (which the
+    plugin's on_post_page makes). A child in which MkDocs warned fails, so that the pages are built
+    again where strict mode counts the warnings."""
+    from mkdocs.commands.build import _build_page  # MkDocs 1.6's page step, as its build loop calls it
+
+    warnings = _Warnings()
+    logging.getLogger("mkdocs").addHandler(warnings)
+    try:
+        for page in pages:
+            page.take_back()
+            _build_page(page, config, doc_files, nav, env)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(warnings)
+    if warnings.count and os.getpid() != origin:
+        raise RuntimeError(f"MkDocs warned {warnings.count} time(s) while building pages in a child process")
+    return dict(scans.pages)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+class _QuietHandedOver(logging.Filter):
+    """A page another process builds renders empty here, on purpose: MkDocs need not say so."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Generated empty output" not in record.getMessage()
+
+
+_QUIET_HANDED_OVER = _QuietHandedOver()
 
 
 class _QuietDirtyBuilds(logging.Filter):
@@ -127,6 +189,7 @@ def toc_tokens(body: str) -> list[dict]:
 
 class AtlasConfig(Config):
     root = config_options.Optional(config_options.Dir(exists=True))
+    parallel = config_options.Type(bool, default=True)  # build half the generated pages in a forked process
 
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
@@ -134,9 +197,17 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     the search index. Generated pages are HTML already: their bodies bypass Markdown."""
 
     validated: Atlas | None = None  # set by build_site when the caller has validated the atlas already
+    related: Callable[[], Related] | None = None  # and its related papers, when the caller computes them
+    link_base: str | None = None  # set by build_site to check the internal links (absolute ones start with it)
     incremental = False  # `atlas serve`: rebuild only the files whose content changed since the last build
 
     def __init__(self) -> None:
+        self.broken_links: list[BrokenLink] = []  # what the check of link_base found
+        self._scans = PageScans()  # the links and ids of the pages written, for that check
+        self._written: set[str] = set()  # the paths of the files the build writes, for that check
+        self._elsewhere: Forked[dict[str, object]] | None = None  # the pages a forked process builds
+        self._handed = 0
+        self._nav = None
         self._search = SearchIndexer()
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
         self._memo = RenderMemo()  # serve: pages and references the last rebuild made, reused when unchanged
@@ -166,7 +237,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             gc.disable()
         try:
             memo = self._memo if self.incremental else None
-            rendered = render_pages(self._root(config), config.site_url, self.validated, parallel=not self.incremental, memo=memo)
+            root, parallel = self._root(config), not self.incremental
+            rendered = render_pages(root, config.site_url, self.validated, parallel, memo, self.related)
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
             raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
@@ -204,7 +276,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         page.content = None  # written out: a large atlas need not hold every page until the end
-        return without_indentation(output)
+        output = without_indentation(output)
+        if self.link_base is not None and output:  # empty: a page built by the other process
+            self._scans.add(page.file.dest_uri, output)
+        return output
+
+    def on_nav(self, nav, /, *, config, files):
+        self._nav = nav
+        return nav
 
     def on_env(self, env, /, *, config, files):
         env.add_extension(FragmentCache)
@@ -212,15 +291,50 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         env.globals["atlas_navigation_key"] = navigation_key
         self._search.keep_only({file.url for file in files.documentation_pages()})
         if not self.incremental:
+            self._scans = PageScans()
+            self._written = {file.dest_uri for file in files if file.inclusion.is_included()}
+            self._hand_over(env, config, files)  # before the indexer starts: the child holds none of its pipes
             self._search.start(Path(config.site_dir))  # every page's content is known: index beside the theme's rendering
         return env
+
+    def _hand_over(self, env, config, files: Files) -> None:
+        """Every second generated page is built by a forked process, on the other core, while MkDocs
+        builds the rest here; on_post_build waits for it (and builds its pages here if it failed)."""
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)  # as MkDocs' build loop
+        pages = [file.page for file in doc_files if isinstance(file.page, GeneratedPage)]
+        if not self.config.parallel or len(pages) < PARALLEL_MIN_PAGES:
+            return
+        share = pages[1::2]
+        work = Forked(_build_pages, share, config, doc_files, self._nav, env, os.getpid(), self._scans)
+        if work.child is None:  # no process to hand over to: MkDocs builds every page here
+            return
+        self._elsewhere, self._handed = work, len(share)
+        _BUILD_LOG.addFilter(_QUIET_HANDED_OVER)
+        for page in share:
+            page.hand_over()
+
+    def _take_back(self) -> None:
+        """Wait for the pages built elsewhere; where that failed, they are built here (MkDocs' errors)."""
+        work, self._elsewhere = self._elsewhere, None
+        if work is not None:
+            _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)
+            self._scans.pages.update(work.result())  # type: ignore[arg-type]
+            where = "here, the second process having failed" if work.ran_here else "by a second process"
+            log.info(f"{self._handed} pages were built {where}")
 
     def on_post_build(self, *, config) -> None:
         if self.incremental:
             gc.enable()
-            self._search.start(Path(config.site_dir))  # serve: after the pages, so as not to slow the rebuild
+            self._search.start(Path(config.site_dir), polite=True)  # serve: after the pages, not to slow the rebuild
             return  # the page reloads at once; search catches up in the background
         try:
+            self._take_back()
+            if self.link_base is not None:  # every page is written: checked while Pagefind still indexes
+                site = Path(config.site_dir)
+                made = {*config.theme.static_templates, "sitemap.xml.gz"}  # written from templates, not from `files`
+                written = self._written | {name for name in made if (site / name).is_file()}
+                self.broken_links = broken_links(site, self.link_base, self._scans, written)
+                self._scans = PageScans()
             self._search.wait()
         except SearchIndexFailed as failed:
             raise PluginError(str(failed)) from None
@@ -229,6 +343,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_build_error(self, *, error) -> None:
         gc.enable()
+        if self._elsewhere is not None:
+            _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)
+            self._elsewhere.cancel()
+            self._elsewhere = None
         if self.incremental:
             self._search.wait_quietly()  # serve keeps the documents for the next rebuild
         else:
@@ -258,20 +376,34 @@ def _load(root: Path, strict: bool, site_dir: Path | None):
     return load_config(str(root / "mkdocs.yml"), **overrides)
 
 
-def build_site(root: Path, strict: bool = True, site_dir: Path | None = None, validated: Atlas | None = None) -> None:
+def build_site(
+    root: Path,
+    strict: bool = True,
+    site_dir: Path | None = None,
+    validated: Atlas | None = None,
+    link_base: str | None = None,
+    related: Callable[[], Related] | None = None,
+) -> list[BrokenLink]:
     """Build the site (MkDocs strict mode by default); raises BuildFailed with MkDocs' reason.
 
-    `validated` is the atlas as the caller has just loaded and validated it: not done twice."""
+    `validated` is the atlas as the caller has just loaded and validated it: not done twice;
+    `related` gives its related papers (atlas.similarity), which the caller has set computing. With
+    `link_base` (the path of site_url), the site's internal links are checked as the build ends (while
+    the search index is still being built); the broken ones are returned."""
     from mkdocs.commands.build import build
 
     config = _load(root, strict, site_dir)
     plugin = config.plugins.get("atlas")
-    if isinstance(plugin, AtlasPlugin):  # one instance serves every build of the process: say what this one is
-        plugin.validated, plugin.incremental = validated, False
+    if not isinstance(plugin, AtlasPlugin):
+        raise BuildFailed("mkdocs.yml does not list the atlas plugin under `plugins`; add `- atlas`")
+    # One instance serves every build of the process: say what this one is.
+    plugin.validated, plugin.related, plugin.incremental = validated, related if validated else None, False
+    plugin.link_base, plugin.broken_links = link_base, []
     try:
         build(config)
     except (Abort, PluginError) as error:
         raise BuildFailed(str(error)) from None
+    return plugin.broken_links
 
 
 def serve_site(root: Path, address: str) -> None:

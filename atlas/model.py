@@ -176,6 +176,9 @@ class Venue:
     path: str = ""
 
 
+Related = dict[str, list[tuple[str, float]]]  # paper id -> (other paper id, similarity), nearest first
+
+
 @dataclass(frozen=True)
 class Atlas:
     """Everything the site is built from, validated and cross-checked."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from atlas.background import Forked
 from atlas.load import ParseMemo, load_atlas
-from atlas.model import Atlas, Problem
+from atlas.model import Atlas, Problem, Related
 from atlas.validate import validate
 
 if TYPE_CHECKING:
@@ -67,12 +67,18 @@ def valid_atlas(root: Path, parsed: ParseMemo | None = None) -> Atlas:
 
 
 def render_pages(
-    root: Path, site_url: str | None = None, validated: Atlas | None = None, parallel: bool = True, memo: RenderMemo | None = None
+    root: Path,
+    site_url: str | None = None,
+    validated: Atlas | None = None,
+    parallel: bool = True,
+    memo: RenderMemo | None = None,
+    related: Callable[[], Related] | None = None,
 ) -> Rendered:
     """Every page and file of the site (an atlas.render.Rendered; render is imported late: `check`
     stays fast). `validated` saves validating again when the caller has just done it. With
     `parallel`, related papers (TF-IDF, the costliest step) are computed on the other core while
-    the rest renders."""
+    the rest renders; `related` gives them when the caller has set that going already (for
+    `validated`)."""
     from atlas.cite import edition_of
     from atlas.graph import build_graph
     from atlas.history import added_dates
@@ -80,7 +86,8 @@ def render_pages(
     from atlas.similarity import related_papers
 
     atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
-    # Serve (with `memo`): here, not in a child whose memo would be lost; each paper's words split once.
-    relate = related_papers if memo is None else partial(related_papers, memo=memo.words)
-    related = Forked(relate, atlas, fork=parallel and memo is None)
-    return render_site(atlas, build_graph(atlas), related.result, edition_of(root, site_url), added_dates(root), memo)
+    if related is None:
+        # Serve (with `memo`): here, not in a child whose memo would be lost; each paper's words split once.
+        relate = related_papers if memo is None else partial(related_papers, memo=memo.words)
+        related = Forked(relate, atlas, fork=parallel and memo is None).result
+    return render_site(atlas, build_graph(atlas), related, edition_of(root, site_url), added_dates(root), memo)

@@ -30,7 +30,7 @@ from atlas.export import to_json, with_layout
 from atlas.ids import slug
 from atlas.layout import challenge_colours, layout, local_layout, whole_picture
 from atlas.load import ParseMemo
-from atlas.model import CHALLENGE_KINDS, Atlas, BibEntry, Paper
+from atlas.model import CHALLENGE_KINDS, Atlas, BibEntry, Paper, Related
 from atlas.reading import reading_list
 
 ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "favicon.svg", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
@@ -38,7 +38,6 @@ PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads 
 # Compiled templates, kept between builds in Jinja's per-user folder of the system's temporary
 # directory; an entry is used only for the same template source and Jinja version.
 TEMPLATE_CACHE = FileSystemBytecodeCache()
-Related = dict[str, list[tuple[str, float]]]  # paper id -> (other paper id, similarity), nearest first
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 HANDOUT_LIMIT = 4
 FEED_LENGTH = 100

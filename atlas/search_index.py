@@ -28,7 +28,8 @@ import zlib
 from pathlib import Path
 
 BUNDLE = "pagefind"  # the folder of the site that holds the index and Pagefind's search UI
-# Pagefind yields the processor to the build (and to a browser reloading under `atlas serve`).
+# Under `atlas serve`, Pagefind yields the processor to the next rebuild and the browser's reload. In a
+# build it does not: it is the longest task left while the theme is rendered, so it must not wait.
 _NICE = ("nice", "-n", "10") if shutil.which("nice") else ()
 SHARD_PAGES = 1000  # pages per Pagefind run: its memory stays near 150 MB however large the atlas
 _MEMORY = Path("/dev/shm")  # a RAM-backed folder where there is one: thousands of small files cost far less there
@@ -98,8 +99,9 @@ class SearchIndexer:
             (self._scratch / f"shard-{self._shard_of(path)}" / path).unlink(missing_ok=True)
         self._written &= wanted
 
-    def start(self, site_dir: Path) -> None:
-        """Index the shards one after another in the background; `wait` collects the outcome."""
+    def start(self, site_dir: Path, polite: bool = False) -> None:
+        """Index the shards one after another in the background (`polite`: at a low priority); `wait`
+        collects the outcome."""
         output = site_dir / BUNDLE
         shards = [shard for shard in range(self.shards) if (self._scratch / f"shard-{shard}").is_dir()]
         self._failure, self._stopped = None, False
@@ -107,7 +109,7 @@ class SearchIndexer:
         def run() -> None:
             for position, shard in enumerate(shards):
                 target = output if position == 0 else output / f"shard-{shard}"
-                command = [*_NICE, sys.executable, "-m", "pagefind", "--site", str(self._scratch / f"shard-{shard}")]
+                command = [*(_NICE if polite else ()), sys.executable, "-m", "pagefind", "--site", str(self._scratch / f"shard-{shard}")]
                 command += ["--output-path", str(target), "--silent"]
                 self._running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                 printed, _ = self._running.communicate()

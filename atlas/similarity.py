@@ -7,26 +7,42 @@ from functools import partial
 import numpy as np
 
 from atlas.load import ParseMemo
-from atlas.model import Atlas
+from atlas.model import Atlas, Related
 
 BLOCK = 512  # rows compared at once: memory stays at BLOCK x papers, however large the atlas
+Texts = tuple[tuple[str, ...], tuple[str, ...]]  # paper ids and, in the same order, what is compared of each
 
 
-def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: ParseMemo | None = None) -> dict[str, list[tuple[str, float]]]:
+def paper_texts(atlas: Atlas) -> Texts:
+    """Each paper's id and text: its title (twice: it says the most), abstract and keywords."""
+    papers = atlas.papers.values()
+    return tuple(atlas.papers), tuple(f"{p.title} {p.title} {p.abstract or ''} {' '.join(p.keywords)}" for p in papers)
+
+
+def load_vectorizer() -> None:
+    """Import scikit-learn's TF-IDF (about a second): a process that will compare texts can do it early."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+
+
+def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: ParseMemo | None = None) -> Related:
     """For each paper id, up to `count` (other id, similarity) pairs above `floor`, nearest first.
 
     With `memo` (kept by `atlas serve` between rebuilds), each text is split into words once: after
-    an edit only the edited paper's text is, and the scores are computed as before.
+    an edit only the edited paper's text is, and the scores are computed as before."""
+    return related_texts(paper_texts(atlas), count, floor, memo)
+
+
+def related_texts(described: Texts, count: int = 5, floor: float = 0.08, memo: ParseMemo | None = None) -> Related:
+    """related_papers of the papers `described` (paper_texts) describes.
 
     The scores stay scipy's float32 sparse product (most of the time at 10,000 papers): a faster
     kernel would sum in another order and could move a score across a rounding step or break a tie
     the other way."""
-    ids = list(atlas.papers)
+    ids, texts = list(described[0]), list(described[1])
     if len(ids) < 2:
         return {paper_id: [] for paper_id in ids}
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = [f"{p.title} {p.title} {p.abstract or ''} {' '.join(p.keywords)}" for p in atlas.papers.values()]
     split = TfidfVectorizer(stop_words="english").build_analyzer()  # lower case, tokens, no stop words
     words = split if memo is None else partial(memo.parse(lambda text, _: split(text)), shown="")
     matrix = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32).fit_transform(texts).tocsr()
@@ -34,7 +50,7 @@ def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: Pars
         memo.read_done()
     transposed = matrix.T.tocsr()  # the form the product needs, converted once rather than per block
     kth = min(count, len(ids) - 1)
-    nearest: dict[str, list[tuple[str, float]]] = {}
+    nearest: Related = {}
     for start in range(0, len(ids), BLOCK):
         scores = (matrix[start : start + BLOCK] @ transposed).toarray()
         rows = np.arange(len(scores))

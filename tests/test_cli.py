@@ -80,3 +80,18 @@ def test_import_command_creates_records_from_the_real_seeds(tmp_path: Path):
     assert f"{seed('003').name}: 85 new, 0 merged, 0 already there, venue iclr-2024-submission" in lines
     assert f"{seed('004').name}: 52 new, 2 merged, 0 already there" in lines
     assert len(list((tmp_path / "papers").glob("*.yaml"))) == 199
+
+
+def test_a_build_with_a_broken_internal_link_fails_naming_it_and_keeps_the_previous_site(atlas_copy: Path):
+    site = atlas_copy / "site"
+    site.mkdir()
+    (site / "index.html").write_text("the previous site")
+    about = atlas_copy / "docs" / "about.md"
+    about.write_text(about.read_text() + "\n\nSee [the missing page](/atlas/no-such-page/) and [a missing part](#no-such-part).\n")
+    result = run("--root", str(atlas_copy), "build")
+    assert result.returncode == 1, result.stdout
+    assert "broken link: /about/index.html: /atlas/no-such-page/ (no such page or file)" in result.stderr
+    assert "#no-such-part" in result.stderr and "Traceback" not in result.stderr
+    assert "2 broken internal link(s); the previous site is untouched" in result.stderr
+    assert (site / "index.html").read_text() == "the previous site"
+    assert not [path.name for path in atlas_copy.iterdir() if path.name.startswith(".site.")]

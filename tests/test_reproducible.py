@@ -1,11 +1,14 @@
-"""Two builds of the same commit are byte-identical, and their dates come from git, not the clock."""
+"""Builds of the same commit are byte-identical (in one process or two), and their dates come from git, not the clock."""
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import sys
 from pathlib import Path
+
+from atlas.mkdocs_adapter import PARALLEL_MIN_PAGES, build_site
 
 from conftest import copy_atlas
 
@@ -34,9 +37,25 @@ def test_two_builds_of_one_commit_are_byte_identical_and_dated_by_git(tmp_path: 
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "old"], cwd=root, check=True, env=git_env)
     build(root, tmp_path / "one")
     build(root, tmp_path / "two")
-    first, second = tree(tmp_path / "one"), tree(tmp_path / "two")
-    assert first.keys() == second.keys()
-    assert [name for name in first if first[name] != second[name]] == []
+    settings = root / "mkdocs.yml"  # the third in one process: what a second process built is the same
+    settings.write_text(settings.read_text().replace("\n  - atlas\n", "\n  - atlas:\n      parallel: false\n"))
+    assert "parallel: false" in settings.read_text()
+    build(root, tmp_path / "three")
+    first, second, third = tree(tmp_path / "one"), tree(tmp_path / "two"), tree(tmp_path / "three")
+    assert first.keys() == second.keys() == third.keys()
+    assert [name for name in first if first[name] != second[name] or first[name] != third[name]] == []
     assert b"<lastmod>2020-02-02</lastmod>" in first["sitemap.xml"]
     assert b"<updated>2020-02-02T12:00:00+00:00</updated>" in first["feed.xml"]
     assert b"version 0.1.0 of 2020-02-02" in first["citations.bib"]
+
+
+def test_a_large_enough_build_hands_every_second_generated_page_to_a_second_process(tmp_path: Path, caplog):
+    root = copy_atlas(tmp_path / "atlas")
+    papers = len(list((root / "papers").glob("*.yaml")))
+    assert papers >= PARALLEL_MIN_PAGES
+    with caplog.at_level(logging.INFO, logger="mkdocs.plugins.atlas"):
+        build_site(root, site_dir=tmp_path / "site")
+    handed = [record.getMessage() for record in caplog.records if "pages were built" in record.getMessage()]
+    assert len(handed) == 1 and handed[0].endswith("by a second process"), handed
+    assert int(handed[0].split()[0]) >= papers // 2
+    assert len(list((tmp_path / "site" / "papers").glob("*/index.html"))) == papers

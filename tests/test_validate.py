@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
 import sys
+import tempfile
 import threading
 import weakref
 from pathlib import Path
@@ -345,3 +347,27 @@ def test_a_bibliography_whose_entries_depend_on_each_other_or_are_broken_is_read
     memo, parsed = load.ParseMemo(), []
     assert _parsed_in_parts(text, memo, parsed) == parse_bibliography(text, "citations.bib")
     assert _parsed_in_parts(text, memo, parsed) == parse_bibliography(text, "citations.bib")
+
+
+def test_work_prepared_in_a_child_before_its_argument_exists_gives_what_a_plain_call_gives():
+    scratch = set(Path(background._SCRATCH or tempfile.gettempdir()).glob("atlas-handover-*"))
+    work = background.Prepared(sorted, prepare=lambda: None)
+    assert (work.child is not None) == (sys.platform == "linux" and threading.active_count() == 1)
+    work.send(["c", "a", "b"] * 1000)  # far more than a pipe holds while the child prepares
+    assert work.result() == sorted(["c", "a", "b"] * 1000) and not work.ran_here
+    assert set(Path(background._SCRATCH or tempfile.gettempdir()).glob("atlas-handover-*")) == scratch
+
+
+def test_prepared_work_that_fails_in_the_child_fails_here_as_a_plain_call_and_cancelled_work_leaves_nothing():
+    failing = background.Prepared(int, prepare=lambda: None)
+    failing.send("not a number")
+    with pytest.raises(ValueError, match="invalid literal"):
+        failing.result()
+    assert failing.ran_here
+    unused = background.Prepared(int, prepare=lambda: None)
+    child = unused.child
+    unused.cancel()
+    assert unused.child is None
+    if child is not None:
+        with pytest.raises(ChildProcessError):
+            os.waitpid(child, os.WNOHANG)  # reaped: no zombie left
