@@ -139,6 +139,10 @@ class _Warnings(logging.Handler):
         self.count += 1
 
 
+def _searchable(page: Page) -> bool:
+    return page.meta.get("search", {}).get("exclude") is not True
+
+
 class _QuietHandedOver(logging.Filter):
     """A page another process builds renders empty here, on purpose: MkDocs need not say so."""
 
@@ -256,21 +260,28 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             files.append(file)
             return file
 
-        self._search.expect(len(rendered.pages) + len(files.documentation_pages()))
+        # The Markdown pages' content is known only once MkDocs has read them: they are indexed last.
+        markdown_pages = {file.url for file in files.documentation_pages()}
+        self._search.expect(len(rendered.pages) + len(markdown_pages), late=markdown_pages)
         titles = nav_titles(config.nav)
         for path in list(rendered.pages):
             content = rendered.pages.pop(path)  # one copy of each page in memory, not two
             if files.get_file_from_path(path) is None:
                 front_matter, body = split_page(content)
-                GeneratedPage(titles.get(path), add(path, content, front_matter), config, front_matter, body)
+                file = add(path, content, front_matter)
+                page = GeneratedPage(titles.get(path), file, config, front_matter, body)
+                if not file.unchanged and _searchable(page):
+                    self._search.add(page.url, page.title or "", body)
         for name, content in rendered.assets.items():
             add(f"assets/atlas/{name}", content)
         for path, content in rendered.files.items():
             add(path, content)
+        if not self.incremental:  # Pagefind starts on the generated pages while MkDocs reads the others
+            self._search.start(Path(config.site_dir))
         return files
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
-        if page.meta.get("search", {}).get("exclude") is not True:
+        if not isinstance(page, GeneratedPage) and _searchable(page):
             self._search.add(page.url, page.title or "", html)
         return html
 
@@ -293,8 +304,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if not self.incremental:
             self._scans = PageScans()
             self._written = {file.dest_uri for file in files if file.inclusion.is_included()}
-            self._hand_over(env, config, files)  # before the indexer starts: the child holds none of its pipes
-            self._search.start(Path(config.site_dir))  # every page's content is known: index beside the theme's rendering
+            self._search.all_added()  # every page's content is known: indexed beside the theme's rendering
+            self._hand_over(env, config, files)
         return env
 
     def _hand_over(self, env, config, files: Files) -> None:
@@ -326,6 +337,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         if self.incremental:
             gc.enable()
             self._search.start(Path(config.site_dir), polite=True)  # serve: after the pages, not to slow the rebuild
+            self._search.all_added()
             return  # the page reloads at once; search catches up in the background
         try:
             self._take_back()

@@ -137,6 +137,16 @@ class Paper:
     def link(self, name: str) -> str | None:
         return dict(self.links).get(name)
 
+    @cached_property
+    def challenge_ids(self) -> tuple[str, ...]:
+        """The challenges it addresses (through any sub-challenge), each once, in the record's order."""
+        return tuple(dict.fromkeys(link.challenge for link in self.challenges))
+
+    @cached_property
+    def kinds(self) -> tuple[str, ...]:
+        """The kinds of its contributions, each once, in the record's order."""
+        return tuple(dict.fromkeys(link.kind for link in self.challenges))
+
 
 @dataclass(frozen=True)
 class BibEntry:

@@ -20,10 +20,11 @@ import math
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
-import threading
+import time
 import zlib
 from pathlib import Path
 
@@ -32,6 +33,8 @@ BUNDLE = "pagefind"  # the folder of the site that holds the index and Pagefind'
 # build it does not: it is the longest task left while the theme is rendered, so it must not wait.
 _NICE = ("nice", "-n", "10") if shutil.which("nice") else ()
 SHARD_PAGES = 1000  # pages per Pagefind run: its memory stays near 150 MB however large the atlas
+READY = ".ready"  # in a shard's folder: all its documents are written (Pagefind reads only *.html)
+_POLL_SECONDS = 0.02
 _MEMORY = Path("/dev/shm")  # a RAM-backed folder where there is one: thousands of small files cost far less there
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _TITLE_ANCHOR = re.compile(r'<h1 id="[^"]*">')
@@ -63,16 +66,16 @@ class SearchIndexer:
     def __init__(self) -> None:
         self._folder: Path | None = None  # made on the first page
         self._written: set[str] = set()
+        self._late: set[str] = set()  # documents that come after the others (hand-written pages): in the last shard
         self.shards = 1
-        self._worker: threading.Thread | None = None
-        self._running: subprocess.Popen[bytes] | None = None
-        self._failure: str | None = None
-        self._stopped = False
+        self._running: subprocess.Popen[bytes] | None = None  # the indexing process (run_shards)
 
-    def expect(self, pages: int) -> None:
-        """Size the shards for a build of `pages` pages (only before the first document is written)."""
+    def expect(self, pages: int, late: set[str] | None = None) -> None:
+        """Size the shards for a build of `pages` pages (only before the first document is written);
+        the pages at the URLs `late` are added last (Markdown pages, known after the generated ones)."""
         if not self._written:
             self.shards = max(1, math.ceil(pages / SHARD_PAGES))
+            self._late = {document_path(url) for url in late or ()}
 
     @property
     def _scratch(self) -> Path:
@@ -82,6 +85,8 @@ class SearchIndexer:
         return self._folder
 
     def _shard_of(self, path: str) -> int:
+        if path in self._late:
+            return self.shards - 1
         return zlib.crc32(path.encode("utf-8")) % self.shards  # stable: a page stays in its shard across rebuilds
 
     def add(self, url: str, title: str, content: str) -> None:
@@ -100,48 +105,50 @@ class SearchIndexer:
         self._written &= wanted
 
     def start(self, site_dir: Path, polite: bool = False) -> None:
-        """Index the shards one after another in the background (`polite`: at a low priority); `wait`
+        """Index the shards in a process of their own (`polite`: at a low priority), each as soon as it
+        is ready: at once for those that get no late page, the others after `all_added`. `wait`
         collects the outcome."""
-        output = site_dir / BUNDLE
-        shards = [shard for shard in range(self.shards) if (self._scratch / f"shard-{shard}").is_dir()]
-        self._failure, self._stopped = None, False
+        for shard in range(self.shards):
+            (self._scratch / f"shard-{shard}").mkdir(exist_ok=True)
+        command = [*(_NICE if polite else ()), sys.executable, "-m", "atlas.search_index", str(self._scratch), str(site_dir / BUNDLE)]
+        self._running = subprocess.Popen(
+            [*command, *map(str, range(self.shards))],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,  # stopped with the Pagefind it runs (one process group)
+        )
+        late_shards = {self._shard_of(path) for path in self._late}
+        for shard in range(self.shards):
+            if shard not in late_shards:
+                (self._scratch / f"shard-{shard}" / READY).touch()
 
-        def run() -> None:
-            for position, shard in enumerate(shards):
-                target = output if position == 0 else output / f"shard-{shard}"
-                command = [*(_NICE if polite else ()), sys.executable, "-m", "pagefind", "--site", str(self._scratch / f"shard-{shard}")]
-                command += ["--output-path", str(target), "--silent"]
-                self._running = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                printed, _ = self._running.communicate()
-                if self._stopped:
-                    return
-                if self._running.returncode != 0:
-                    message = printed.decode(errors="replace").strip()
-                    self._failure = f"Pagefind could not index the site (exit {self._running.returncode}): {message}"
-                    return
-            merged = [f"shard-{shard}/" for shard in shards[1:]]
-            output.mkdir(parents=True, exist_ok=True)
-            (output / "atlas-shards.json").write_text(json.dumps({"merge": merged}), encoding="utf-8")
-
-        self._worker = threading.Thread(target=run, name="pagefind", daemon=True)
-        self._worker.start()
+    def all_added(self) -> None:
+        """Every document is written: the shards that waited for late pages are ready."""
+        if self._folder is not None:
+            for shard in range(self.shards):
+                (self._scratch / f"shard-{shard}").mkdir(exist_ok=True)
+                (self._scratch / f"shard-{shard}" / READY).touch()
 
     def wait(self) -> None:
         """Block until the index is written; raises SearchIndexFailed with Pagefind's message."""
-        if self._worker is None:
+        if self._running is None:
             return
-        self._worker.join()
-        self._worker, self._running = None, None
-        if self._failure:
-            raise SearchIndexFailed(self._failure)
+        running, self._running = self._running, None
+        _, printed = running.communicate()
+        if running.returncode != 0:
+            raise SearchIndexFailed(printed.decode(errors="replace").strip() or f"the indexer stopped with {running.returncode}")
 
     def wait_quietly(self) -> None:
         """Stop indexing whose outcome no longer matters (a failed or superseded build)."""
-        self._stopped = True
         if self._running is not None and self._running.poll() is None:
-            self._running.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._running.pid, signal.SIGKILL)
         with contextlib.suppress(SearchIndexFailed):
             self.wait()
+        if self._folder is not None:  # what is ready now is not for the next run
+            for marker in self._folder.glob(f"shard-*/{READY}"):
+                marker.unlink(missing_ok=True)
 
     def close(self) -> None:
         """Stop indexing if it runs and delete the scratch folder: the indexer starts afresh."""
@@ -149,3 +156,33 @@ class SearchIndexer:
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder, self._written = None, set()
+
+
+def run_shards(scratch: Path, output: Path, shards: list[int]) -> int:
+    """The indexing process: each shard of `scratch`, as soon as it is ready (its READY marker), indexed
+    by Pagefind into `output` (the first into `output` itself, the others into `output/shard-N`), then
+    the list of shards to merge; returns the exit status, with Pagefind's message on standard error."""
+    parent, indexed = os.getppid(), []
+    for shard in shards:
+        folder = scratch / f"shard-{shard}"
+        while not (folder / READY).exists():
+            if os.getppid() != parent:  # the build is gone
+                return 1
+            time.sleep(_POLL_SECONDS)
+        if not any(folder.rglob("*.html")):
+            continue
+        target = output / f"shard-{shard}" if indexed else output
+        command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(target), "--silent"]
+        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+        if done.returncode != 0:
+            message = (done.stdout + done.stderr).decode(errors="replace").strip()
+            print(f"Pagefind could not index the site (exit {done.returncode}): {message}", file=sys.stderr)
+            return 1
+        indexed.append(shard)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "atlas-shards.json").write_text(json.dumps({"merge": [f"shard-{shard}/" for shard in indexed[1:]]}), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_shards(Path(sys.argv[1]), Path(sys.argv[2]), [int(shard) for shard in sys.argv[3:]]))
