@@ -4,6 +4,7 @@ by readers in headless Chromium whatever shard a page landed in."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from atlas import search_index
 from atlas.cli import main
 from atlas.localsite import served
 from atlas.pipeline import check
-from atlas.search_index import SearchIndexer, document_path, search_document
+from atlas.search_index import SearchIndexer, SearchIndexFailed, document_path, search_document
 
 from conftest import REPO, copy_atlas, search_site
 
@@ -88,3 +89,43 @@ def test_every_shard_answers_in_the_browser(browser: Browser, sharded_site: Path
             link.wait_for(timeout=15_000)
             page.keyboard.press("Escape")
         page.close()
+
+
+def test_shards_are_indexed_as_they_become_ready_and_the_late_pages_wait_for_all_added(tmp_path: Path):
+    indexer = SearchIndexer()
+    indexer.expect(search_index.SHARD_PAGES + 1, late={"about/"})
+    assert indexer.shards == 2 and indexer._shard_of("about/index.html") == 1
+    try:
+        for number in range(40):
+            indexer.add(f"papers/p{number}/", f"Paper {number}", f"<p>Paper number {number}</p>")
+        indexer.start(tmp_path / "site")
+        first = tmp_path / "site" / search_index.BUNDLE
+        deadline = time.monotonic() + 60
+        while not list(first.glob("pagefind.*.pf_meta")) and time.monotonic() < deadline:
+            time.sleep(0.05)  # the first shard is indexed without waiting for the late page
+        assert list(first.glob("pagefind.*.pf_meta")) and indexer._running.poll() is None  # still waiting for it
+        indexer.add("about/", "About", "<p>About the atlas</p>")
+        indexer.all_added()
+        indexer.wait()
+        assert json.loads((first / "atlas-shards.json").read_text()) == {"merge": ["shard-1/"]}
+        assert list((first / "shard-1").glob("pagefind.*.pf_meta"))
+    finally:
+        indexer.close()
+
+
+def test_indexing_stopped_or_failed_leaves_no_process_and_says_what_pagefind_said(tmp_path: Path):
+    indexer = SearchIndexer()
+    indexer.expect(10, late={"about/"})
+    indexer.add("papers/p/", "Paper", "<p>text</p>")
+    indexer.start(tmp_path / "site")  # its only shard waits for the late page, which never comes
+    running = indexer._running
+    indexer.close()
+    assert running.poll() is not None and indexer._folder is None
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    indexer.add("papers/p/", "Paper", "<p>text</p>")
+    indexer.start(blocked)  # the index cannot be written below a file
+    indexer.all_added()
+    with pytest.raises(SearchIndexFailed, match="Pagefind could not index the site"):
+        indexer.wait()
+    indexer.close()
