@@ -299,6 +299,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_env(self, env, /, *, config, files):
         env.add_extension(FragmentCache)
         env.bytecode_cache = TEMPLATE_CACHE  # the theme's templates too: compiled once, not on every build
+        env.auto_reload = False  # a build's templates do not change: no file checked on each of ~20 lookups a page
         env.globals["atlas_navigation_key"] = navigation_key
         self._search.keep_only({file.url for file in files.documentation_pages()})
         if not self.incremental:

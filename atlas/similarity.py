@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from functools import partial
 
-import numpy as np
-
 from atlas.load import ParseMemo
 from atlas.model import Atlas, Related
 
@@ -41,6 +39,7 @@ def related_texts(described: Texts, count: int = 5, floor: float = 0.08, memo: P
     ids, texts = list(described[0]), list(described[1])
     if len(ids) < 2:
         return {paper_id: [] for paper_id in ids}
+    import numpy as np  # here, as scikit-learn: the process that builds the pages never needs them
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     split = TfidfVectorizer(stop_words="english").build_analyzer()  # lower case, tokens, no stop words
