@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUn
 from markupsafe import Markup, escape
 
 from atlas import graph as atlas_graph
+from atlas.background import Forked
 from atlas.bibexport import export_bibtex
 from atlas.bibformat import entry_bibtex, entry_html, entry_links
 from atlas.cite import NAME, Edition, page_citation
@@ -40,6 +41,7 @@ PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads 
 TEMPLATE_CACHE = FileSystemBytecodeCache()
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
 HANDOUT_LIMIT = 4
+PARALLEL_PAPERS = 100  # from this many papers, half the paper pages are rendered by a forked process
 FEED_LENGTH = 100
 LINK_LABELS = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI", "url": "Web page", "code": "Code"}
 
@@ -163,9 +165,11 @@ def render_site(
     edition: Edition | None = None,
     added: dict[str, str] | None = None,
     memo: RenderMemo | None = None,
+    parallel: bool = False,
 ) -> Rendered:
     """Every page, asset and file of the site. With `memo` (kept by `atlas serve` between rebuilds),
-    a paper page whose content would not change and a reference already formatted are reused."""
+    a paper page whose content would not change and a reference already formatted are reused; with
+    `parallel`, a forked process renders half the paper pages."""
     edition = edition or Edition("unversioned", "", "/", (f"{NAME} contributors",))
     site = _Site(atlas, graph)
     environment = _environment()
@@ -290,19 +294,33 @@ def render_site(
             for alias in record.aliases:
                 files[f"{folder}/{alias}/index.html"] = redirect.render(target=f"../{record.id}/", title=record.title).encode("utf-8")
     nearest = related() if callable(related) else related  # last: it may still be computed on the other core
-    for paper in atlas.papers.values():
+
+    def paper_context(paper: Paper) -> dict[str, Any]:
         entry = atlas.bibliography.get(paper.id)
-        context = {
+        return {
             "paper": paper,
             "bibtex": entry_bibtex(entry) if entry else "",
             "related": tuple((atlas.papers[other], score) for other, score in nearest.get(paper.id, [])),
             "venue_id": site.venue_ids.get(paper.venue or ""),
             "citation": page_citation(edition, f"atlas-paper-{paper.id}", paper.title, f"papers/{paper.id}/"),
         }
+
+    def paper_pages(papers: list[Paper]) -> list[str]:
+        template = environment.get_template("paper.html.j2")
+        return [template.render(**site.common(f"papers/{paper.id}.md"), **paper_context(paper)) for paper in papers]
+
+    papers = list(atlas.papers.values())
+    if memo is None:
+        # With `parallel`, every second paper page is rendered by a forked process meanwhile.
+        elsewhere = Forked(paper_pages, papers[1::2], fork=parallel and len(papers) >= PARALLEL_PAPERS)
+        here = paper_pages(papers[0::2])
+        there = elsewhere.result()
+        for position, paper in enumerate(papers):  # in the papers' order, as a single process gives them
+            pages[f"papers/{paper.id}.md"] = (there if position % 2 else here)[position // 2]
+        return Rendered(pages, assets, files)
+    for paper in papers:
+        context = paper_context(paper)
         path = f"papers/{paper.id}.md"
-        if memo is None:
-            emit(path, "paper.html.j2", **context)
-            continue
         # Everything the page shows: its context and the labels of the challenges it links to.
         key = (tuple(context.values()), tuple(site.challenge_label(link.target) for link in paper.challenges))
         known = memo.papers.get(paper.id)
@@ -310,9 +328,8 @@ def render_site(
             emit(path, "paper.html.j2", **context)
             memo.papers[paper.id] = (key, pages[path])
         pages[path] = memo.papers[paper.id][1]
-    if memo is not None:  # a paper removed since is forgotten
-        for gone in memo.papers.keys() - atlas.papers.keys():
-            del memo.papers[gone]
+    for gone in memo.papers.keys() - atlas.papers.keys():  # a paper removed since is forgotten
+        del memo.papers[gone]
     return Rendered(pages, assets, files)
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+import yaml
 
 from atlas.graph import build_graph
 from atlas.load import ParseMemo
+from atlas.mkdocs_adapter import front_matter_data, split_page
 from atlas.pipeline import check
 from atlas.render import RenderMemo, md, meta_title, page_url, render_site
 from atlas.similarity import related_papers
@@ -95,3 +97,16 @@ def test_related_papers_with_a_memo_of_words_are_the_related_papers_of_a_fresh_c
     atlas = dataclasses.replace(ATLAS, papers={**ATLAS.papers, paper.id: retitled})
     assert related_papers(atlas, memo=words) == related_papers(atlas) != related_papers(ATLAS)
     assert len(words) == len(ATLAS.papers)  # the old text is forgotten
+
+
+def test_the_metadata_of_every_generated_page_is_what_a_yaml_loader_reads_from_its_front_matter():
+    pages = render_site(ATLAS, build_graph(ATLAS), {}).pages
+    fast = 0
+    for path, page in pages.items():
+        front_matter, _ = split_page(page)
+        inner = front_matter.removeprefix("---\n").removesuffix("---\n")
+        assert front_matter_data(front_matter) == (yaml.safe_load(inner) or {}), path
+        fast += all(line.split(": ", 1)[-1][:1] in '"{[' for line in inner.splitlines())
+    assert fast > len(ATLAS.papers)  # the paper pages (and venues) take the JSON path
+    assert front_matter_data('---\ntitle: "A"\nhide:\n  - toc\n---\n') == {"title": "A", "hide": ["toc"]}
+    assert front_matter_data('---\ntitle: "A"\nyear: 1e3\n---\n') == {"title": "A", "year": "1e3"}  # YAML 1.1's reading
