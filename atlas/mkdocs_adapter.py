@@ -63,6 +63,8 @@ class GeneratedPage(Page):
     neither parses front matter nor runs Markdown (a Markdown converter built per page was most of
     the time MkDocs spent reading a page), and a dirty rebuild still knows every page's title."""
 
+    _template: str | None = None  # its own template while another process builds it (hand_over)
+
     def __init__(self, title: str | None, file: File, config, front_matter: str, body: str) -> None:
         super().__init__(title, file, config)
         self.markdown, self.meta = "", front_matter_data(front_matter)
@@ -82,8 +84,6 @@ class GeneratedPage(Page):
             self.meta.pop("template")
             if self._template is not None:
                 self.meta["template"] = self._template
-
-    _template: str | None = None
 
     def render(self, config, files) -> None:
         self.content, self._body = self._body, ""

@@ -87,11 +87,18 @@ def timed(command: list[str], cwd: Path) -> tuple[float, int, int]:
 def best_of(runs: int, command: list[str], cwd: Path, before: Callable[[], None] = lambda: None) -> tuple[float, int, int]:
     """The fastest of `runs` runs (the least disturbed by other work on the machine), with the
     highest memory peaks seen in any of them."""
-    results = []
+    return best_of_pair(runs, (command, cwd, before))[0]
+
+
+def best_of_pair(runs: int, *measured: tuple[list[str], Path, Callable[[], None]]) -> list[tuple[float, int, int]]:
+    """best_of for each command, their runs alternating (A B A B ...): this machine's speed drifts
+    (other work, disk write-back), and two commands compared should meet it in the same states."""
+    results: list[list[tuple[float, int, int]]] = [[] for _ in measured]
     for _ in range(runs):
-        before()
-        results.append(timed(command, cwd))
-    return min(r[0] for r in results), max(r[1] for r in results), max(r[2] for r in results)
+        for found, (command, cwd, before) in zip(results, measured, strict=True):
+            before()
+            found.append(timed(command, cwd))
+    return [(min(r[0] for r in found), max(r[1] for r in found), max(r[2] for r in found)) for found in results]
 
 
 class _Tagged(str):
@@ -274,12 +281,13 @@ def measure(papers: int) -> dict[str, object]:
         root = make_atlas(work / "atlas", papers)
         site = work / "site"
         atlas = [PYTHON, "-m", "atlas.cli", "--root", str(root)]
-        runs = 3 if papers <= 1000 else 2
+        runs = 3
         build = [*atlas, "build", "--site-dir", str(site)]
-        build_s, build_kib, build_tree_kib = best_of(runs, build, root, lambda: shutil.rmtree(site, ignore_errors=True))
-        check_s, check_kib, _ = best_of(runs, [*atlas, "check"], root)
         baseline = write_baseline(root, papers, work / "baseline")
-        baseline_s, _, _ = best_of(runs, [MKDOCS, "build", "-q"], baseline)
+        (build_s, build_kib, build_tree_kib), (baseline_s, _, _) = best_of_pair(
+            runs, (build, root, lambda: shutil.rmtree(site, ignore_errors=True)), ([MKDOCS, "build", "-q"], baseline, lambda: None)
+        )
+        check_s, check_kib, _ = best_of(runs, [*atlas, "check"], root)
         engine, bundle = search_bundle(site)
         weight = page_weight(site, site_path(mkdocs_config(root)), PAPER)
         return {
@@ -383,7 +391,8 @@ def markdown(rows: list[dict], description: dict, reload: dict | None) -> str:
         "",
         "Build and check: best wall time of `runs` runs of `python -m atlas.cli build` and `check`; peak resident memory of",
         "the largest process (GNU time) and peak memory of all the build's processes together (PSS, sampled every 0.1 s:",
-        "the related-papers worker and Pagefind included). Plain MkDocs, best of as many runs:",
+        "the workers and Pagefind included). Plain MkDocs, best of as many runs, each run right after one of the atlas'",
+        "(the two alternate, so that both meet the machine's drifting speed alike):",
         "`mkdocs build` of as many hand-written pages with the atlas' theme, Markdown extensions, navigation and plugins",
         "but `atlas`. Paper page: every response of papers/synthetic-00000/ in headless Chromium until the network is idle,",
         "before any interaction; gzip: the same bodies gzip-compressed; search: the part of it that is the search bundle.",
