@@ -58,13 +58,9 @@ class Forked(Generic[_T]):
     def result(self) -> _T:
         if self.child is not None:
             child, self.child = self.child, None
-            try:
-                with os.fdopen(self.read_end, "rb") as stream:
-                    payload = stream.read()
-            finally:
-                status = _exit_status(child)
-            if status == 0 and payload:
-                return pickle.loads(payload)
+            answered, value = _answer(child, self.read_end)
+            if answered:
+                return value
         self.ran_here = True
         return self.function(*self.args)
 
@@ -143,13 +139,9 @@ class Prepared(Generic[_In, _T]):
     def result(self) -> _T:
         if self.child is not None:
             child, self.child = self.child, None
-            try:
-                with os.fdopen(self._from_child, "rb") as stream:
-                    payload = stream.read()
-            finally:
-                status = _exit_status(child)
-            if status == 0 and payload:
-                return pickle.loads(payload)
+            answered, value = _answer(child, self._from_child)
+            if answered:
+                return value
         self.ran_here = True
         return self.function(self._argument)
 
@@ -161,6 +153,16 @@ class Prepared(Generic[_In, _T]):
                     os.close(end)
             os.kill(child, signal.SIGKILL)
             _exit_status(child)
+
+
+def _answer(child: int, read_end: int) -> tuple[bool, Any]:
+    """What the child sent back, once it has ended: (True, value), or (False, None) if it failed."""
+    try:
+        with os.fdopen(read_end, "rb") as stream:
+            payload = stream.read()
+    finally:
+        status = _exit_status(child)
+    return (True, pickle.loads(payload)) if status == 0 and payload else (False, None)
 
 
 def _exit_status(child: int) -> int:
