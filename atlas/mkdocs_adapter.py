@@ -260,6 +260,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             # A rebuild makes few cycles (most pages are not rebuilt) but its objects would set off full
             # collections of the whole heap: paused until the rebuild is served (on_post_build).
             gc.disable()
+        else:
+            gc.freeze()  # the validated atlas lives as long as the build: no collection re-examines it
         try:
             memo = self._memo if self.incremental else None
             root, parallel = self._root(config), self.config.parallel and not self.incremental
@@ -327,6 +329,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._scans = PageScans()
             self._written = {file.dest_uri for file in files if file.inclusion.is_included()}
             self._search.all_added()  # every page's content is known: indexed beside the theme's rendering
+            gc.freeze()  # and the pages and files: nor are they copied into the forked process by a collection
             self._hand_over(env, config, files)
         return env
 
@@ -361,6 +364,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._search.start(Path(config.site_dir), polite=True)  # serve: after the pages, not to slow the rebuild
             self._search.all_added()
             return  # the page reloads at once; search catches up in the background
+        gc.unfreeze()  # what the build held can be collected again
         try:
             self._take_back()
             if self.link_base is not None:  # every page is written: checked while Pagefind still indexes
@@ -376,6 +380,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._search.close()
 
     def on_build_error(self, *, error) -> None:
+        gc.unfreeze()
         gc.enable()
         if self._elsewhere is not None:
             _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)

@@ -38,18 +38,28 @@ _POLL_SECONDS = 0.02
 _MEMORY = Path("/dev/shm")  # a RAM-backed folder where there is one: thousands of small files cost far less there
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _TITLE_ANCHOR = re.compile(r'<h1 id="[^"]*">')
+# An element Pagefind would skip (related papers, citations, tables of papers): dropped before it reads it.
+_IGNORED = re.compile(r"<(details|div|table|ul)\b[^>]*\sdata-pagefind-ignore\b[^>]*>(.*?)</\1>", re.S)
 
 
 class SearchIndexFailed(Exception):
     """Pagefind stopped with an error; the message is its own."""
 
 
+def _unless_nested(element: re.Match[str]) -> str:
+    """Nothing for an ignored element, unless one of its kind nests in it (then the match ended early:
+    left whole, for Pagefind to skip)."""
+    return element[0] if f"<{element[1]}" in element[2] else ""
+
+
 def search_document(title: str, content: str) -> str:
-    """A page as Pagefind reads it: the content only, without heading permalinks, and without the
-    title's anchor (a result would otherwise list the page's title again as its first section)."""
+    """A page as Pagefind reads it: the content only, without heading permalinks, without what Pagefind
+    is told to ignore (`data-pagefind-ignore`: a third of a paper page, read for nothing), and without
+    the title's anchor (a result would otherwise list the page's title again as its first section)."""
+    body = _IGNORED.sub(_unless_nested, _PERMALINK.sub("", content))
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title></head>'
-        f"<body data-pagefind-body>{_TITLE_ANCHOR.sub('<h1>', _PERMALINK.sub('', content), count=1)}</body></html>"
+        f"<body data-pagefind-body>{_TITLE_ANCHOR.sub('<h1>', body, count=1)}</body></html>"
     )
 
 

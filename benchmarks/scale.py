@@ -101,6 +101,36 @@ def best_of_pair(runs: int, *measured: tuple[list[str], Path, Callable[[], None]
     return [(min(r[0] for r in found), max(r[1] for r in found), max(r[2] for r in found)) for found in results]
 
 
+# What either build imports and runs, read again after the caches are dropped (quiet_filesystem).
+_WARM = (
+    "import atlas.cli, atlas.mkdocs_adapter, atlas.render, atlas.similarity, mkdocs.commands.build, material,"
+    " sklearn.feature_extraction.text, pagefind_bin"
+)
+_PAGE_CACHE = Path("/proc/sys/vm/drop_caches")
+
+
+def quiet_filesystem() -> bool:
+    """Bring the disk to the same state before every timed build: everything written, and (where
+    allowed: root) the cached disk blocks dropped, then the tools' own files read back in.
+
+    This machine's ext4 has no journal; there, creating a file skips the inodes deleted in the last
+    minutes while their blocks are cached (ext4's `recently_deleted`), checking each of them, so a
+    build that follows the deletion of a large site pays for it (a quarter of a 10,000-paper build's
+    time, measured). Dropping the cached blocks ends that; otherwise each timing would depend on
+    what the run before it deleted. Returns whether the caches could be dropped."""
+    os.sync()
+    try:
+        _PAGE_CACHE.write_text("1\n")
+    except OSError:
+        return False
+    import pagefind_bin  # its binary is read back too
+
+    subprocess.run([PYTHON, "-c", _WARM], check=True, capture_output=True)
+    for binary in Path(pagefind_bin.__file__).parent.glob("pagefind*"):
+        binary.read_bytes()
+    return True
+
+
 class _Tagged(str):
     """A `!!python/name:...` value of mkdocs.yml (Material's emoji settings use them), kept as written."""
 
@@ -284,8 +314,13 @@ def measure(papers: int) -> dict[str, object]:
         runs = 3
         build = [*atlas, "build", "--site-dir", str(site)]
         baseline = write_baseline(root, papers, work / "baseline")
+        quiet: list[bool] = []
+
+        def fresh(folder: Path) -> Callable[[], None]:  # each build starts with no site, on a quiet disk
+            return lambda: (shutil.rmtree(folder, ignore_errors=True), quiet.append(quiet_filesystem()))
+
         (build_s, build_kib, build_tree_kib), (baseline_s, _, _) = best_of_pair(
-            runs, (build, root, lambda: shutil.rmtree(site, ignore_errors=True)), ([MKDOCS, "build", "-q"], baseline, lambda: None)
+            runs, (build, root, fresh(site)), ([MKDOCS, "build", "-q"], baseline, fresh(baseline / "site"))
         )
         check_s, check_kib, _ = best_of(runs, [*atlas, "check"], root)
         engine, bundle = search_bundle(site)
@@ -308,6 +343,7 @@ def measure(papers: int) -> dict[str, object]:
             "paper_page_requests": weight["requests"],
             "site_mb": round(directory_bytes(site) / 2**20, 1),
             "load_1m": round(load, 2),
+            "caches_dropped": all(quiet),
             "paper_page_resources": weight["resources"],
         }
 
@@ -392,7 +428,10 @@ def markdown(rows: list[dict], description: dict, reload: dict | None) -> str:
         "Build and check: best wall time of `runs` runs of `python -m atlas.cli build` and `check`; peak resident memory of",
         "the largest process (GNU time) and peak memory of all the build's processes together (PSS, sampled every 0.1 s:",
         "the workers and Pagefind included). Plain MkDocs, best of as many runs, each run right after one of the atlas'",
-        "(the two alternate, so that both meet the machine's drifting speed alike):",
+        "(the two alternate, so that both meet the machine's drifting speed alike). Every build starts with no site, on a quiet",
+        "disk: all written, and the cached disk blocks dropped"
+        + ("" if all(row.get("caches_dropped") for row in rows) else " (not here: not allowed; timings depend on the run before)")
+        + " (`quiet_filesystem`: on this journal-less ext4 a build right after a large deletion pays for it):",
         "`mkdocs build` of as many hand-written pages with the atlas' theme, Markdown extensions, navigation and plugins",
         "but `atlas`. Paper page: every response of papers/synthetic-00000/ in headless Chromium until the network is idle,",
         "before any interaction; gzip: the same bodies gzip-compressed; search: the part of it that is the search bundle.",

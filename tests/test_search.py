@@ -4,6 +4,7 @@ by readers in headless Chromium whatever shard a page landed in."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +30,34 @@ def test_search_documents_hold_the_content_without_permalinks_and_escape_the_tit
     assert document_path("") == "index.html" and document_path("papers/x/") == "papers/x/index.html"
     titled = search_document("T", '<h1 id="t">T</h1><h2 id="abstract">Abstract</h2>')
     assert "<h1>T</h1>" in titled and '<h2 id="abstract">' in titled
+
+
+def test_search_documents_leave_out_what_pagefind_ignores_on_every_real_page(tmp_path: Path):
+    """Each generated page's search document lacks its ignored elements (related papers, citations, lists
+    of papers) and keeps the rest word for word; a nested element is left whole for Pagefind to skip."""
+    from atlas.mkdocs_adapter import split_page
+    from atlas.pipeline import render_pages
+
+    ignored = re.compile(r"<(details|div|table|ul)\b[^>]*data-pagefind-ignore")
+    rendered = render_pages(REPO, "https://example.org/", ATLAS).pages
+    paper = rendered[f"papers/{next(iter(ATLAS.papers))}.md"]
+    assert "atlas-related-papers" in paper and "atlas-cite" in paper
+    stripped = 0
+    for path, page in rendered.items():
+        _, body = split_page(page)
+        document = search_document(path, body)
+        assert not ignored.search(document), path
+        words = re.sub(r"<[^>]+>", " ", document).split()
+        kept = re.sub(r"<[^>]+>", " ", body).split()
+        assert set(words) - {path} <= set(kept), path  # nothing added
+        stripped += len(document) < len(body)
+    assert stripped > len(ATLAS.papers)  # every paper page at least
+    first = ATLAS.papers[next(iter(ATLAS.papers))]
+    assert first.abstract and first.abstract.split()[-1] in search_document("t", split_page(paper)[1])  # the abstract stays
+    nested = '<ul class="x" data-pagefind-ignore><li><ul><li>in</li></ul></li></ul><p>after</p>'
+    assert search_document("t", nested).count("<ul") == 2 and "<p>after</p>" in search_document("t", nested)
+    flat = '<div data-pagefind-ignore class="atlas-bibtex"><pre>@misc{k}</pre></div><p>kept</p>'
+    assert "@misc" not in search_document("t", flat) and "<p>kept</p>" in search_document("t", flat)
 
 
 def test_shards_are_sized_by_the_page_count_and_pages_keep_their_shard(tmp_path: Path):
