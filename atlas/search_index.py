@@ -172,7 +172,9 @@ def run_shards(scratch: Path, output: Path, shards: list[int]) -> int:
     """The indexing process: each shard of `scratch`, as soon as it is ready (its READY marker), indexed
     by Pagefind into `output` (the first into `output` itself, the others into `output/shard-N`), then
     the list of shards to merge; returns the exit status, with Pagefind's message on standard error."""
-    parent, indexed = os.getppid(), []
+    from pagefind_bin import get_executable  # Pagefind's own binary, run directly: no Python wrapper per shard
+
+    parent, indexed, pagefind = os.getppid(), [], str(get_executable())
     for shard in shards:
         folder = scratch / f"shard-{shard}"
         while not (folder / READY).exists():
@@ -182,7 +184,7 @@ def run_shards(scratch: Path, output: Path, shards: list[int]) -> int:
         if not any(folder.rglob("*.html")):
             continue
         target = output / f"shard-{shard}" if indexed else output
-        command = [sys.executable, "-m", "pagefind", "--site", str(folder), "--output-path", str(target), "--silent"]
+        command = [pagefind, "--site", str(folder), "--output-path", str(target), "--silent"]
         done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
         if done.returncode != 0:
             message = (done.stdout + done.stderr).decode(errors="replace").strip()

@@ -101,18 +101,43 @@ def best_of_pair(runs: int, *measured: tuple[list[str], Path, Callable[[], None]
     return [(min(r[0] for r in found), max(r[1] for r in found), max(r[2] for r in found)) for found in results]
 
 
-# What either build imports and runs, read again after the caches are dropped (quiet_filesystem).
-_WARM = (
-    "import atlas.cli, atlas.mkdocs_adapter, atlas.render, atlas.similarity, mkdocs.commands.build, material,"
-    " sklearn.feature_extraction.text, pagefind_bin"
-)
+# Lists the folders of every module the builds load (the atlas' mkdocs.yml loads the theme, the Markdown
+# extensions and the plugins; then what the atlas imports later), to be read back after the caches are dropped.
+_IMPORTED = """
+import json, sys
+from pathlib import Path
+from mkdocs.config import load_config
+load_config(sys.argv[1])
+import atlas.cli, atlas.mkdocs_adapter, atlas.render, atlas.search_index, atlas.similarity, mkdocs.commands.build
+import pagefind, pagefind_bin, sklearn.feature_extraction.text
+from atlas.render import TEMPLATE_CACHE
+folders = {Path(TEMPLATE_CACHE.directory), Path(pagefind_bin.__file__).parent}
+for module in list(sys.modules.values()):
+    found = getattr(module, "__file__", None)
+    if found and module.__name__.count(".") == 0:
+        folders.add(Path(found).parent if Path(found).name == "__init__.py" else Path(found))
+print(json.dumps(sorted(map(str, folders))))
+"""
 _PAGE_CACHE = Path("/proc/sys/vm/drop_caches")
 
 
-def quiet_filesystem(project: Path) -> bool:
+def tool_files(atlas_root: Path) -> list[Path]:
+    """Every file of the modules either build imports, the atlas' compiled templates and Pagefind."""
+    listed = subprocess.run([PYTHON, "-c", _IMPORTED, str(atlas_root / "mkdocs.yml")], check=True, capture_output=True, text=True)
+    files: list[Path] = []
+    for name in json.loads(listed.stdout):
+        folder = Path(name)
+        if folder.is_file():
+            files.append(folder)
+        elif folder.parent != folder and folder.name not in ("lib-dynload", "site-packages"):
+            files += [path for path in folder.rglob("*") if path.is_file()]
+    return files
+
+
+def quiet_filesystem(project: Path, tools: list[Path]) -> bool:
     """Bring the disk to the same state before every timed build: everything written, and (where
-    allowed: root) the cached disk blocks dropped, then the tools' own files and the `project`'s
-    sources read back in (as an author's rebuild finds them).
+    allowed: root) the cached disk blocks dropped, then the `tools` files (tool_files) and the
+    `project`'s sources read back in, as an author's rebuild finds them.
 
     This machine's ext4 has no journal; there, creating a file skips the inodes deleted in the last
     minutes while their blocks are cached (ext4's `recently_deleted`), checking each of them, so a
@@ -124,14 +149,8 @@ def quiet_filesystem(project: Path) -> bool:
         _PAGE_CACHE.write_text("1\n")
     except OSError:
         return False
-    import pagefind_bin  # its binary is read back too
-
-    subprocess.run([PYTHON, "-c", _WARM], check=True, capture_output=True)
-    for binary in Path(pagefind_bin.__file__).parent.glob("pagefind*"):
-        binary.read_bytes()
-    for source in project.rglob("*"):
-        if source.is_file():
-            source.read_bytes()
+    for path in [*tools, *(source for source in project.rglob("*") if source.is_file())]:
+        path.read_bytes()
     return True
 
 
@@ -319,9 +338,10 @@ def measure(papers: int) -> dict[str, object]:
         build = [*atlas, "build", "--site-dir", str(site)]
         baseline = write_baseline(root, papers, work / "baseline")
         quiet: list[bool] = []
+        tools = tool_files(root)
 
         def fresh(folder: Path, project: Path) -> Callable[[], None]:  # each build starts with no site, on a quiet disk
-            return lambda: (shutil.rmtree(folder, ignore_errors=True), quiet.append(quiet_filesystem(project)))
+            return lambda: (shutil.rmtree(folder, ignore_errors=True), quiet.append(quiet_filesystem(project, tools)))
 
         (build_s, build_kib, build_tree_kib), (baseline_s, _, _) = best_of_pair(
             runs, (build, root, fresh(site, root)), ([MKDOCS, "build", "-q"], baseline, fresh(baseline / "site", baseline))
