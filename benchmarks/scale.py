@@ -7,7 +7,8 @@ search bundle (Material's search/ or Pagefind's pagefind/), what a paper page lo
 searches (headless Chromium, every response counted, raw and gzip-compressed), and the baseline: a
 plain `mkdocs build` of as many hand-written Markdown pages with the atlas' own theme, Markdown
 extensions, navigation and plugins (all but `atlas`), read from the mkdocs.yml the synthetic atlas
-copies. Results: benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten
+copies. Every build, the atlas' and the baseline's, starts with no site on a quiet disk (quiet_filesystem:
+dropping the caches needs root). Results: benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten
 after every size, with a line per target (met or not); the JSON also lists what the paper page loaded,
 by path. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
 """
