@@ -18,7 +18,46 @@ _In = TypeVar("_In")
 _SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None  # in RAM where it can be
 
 
-class Forked(Generic[_T]):
+class _Child(Generic[_T]):
+    """A forked child whose answer comes back pickled through a pipe (`_answers`), or, where there is no
+    child or it failed in any way, the same computation here (`_compute_here`) on the `result()` call."""
+
+    child: int | None = None
+    ran_here = False  # whether result() computed it in this process after all
+    _answers: int | None = None  # the end of the pipe the child answers through
+
+    def _compute_here(self) -> _T:
+        raise NotImplementedError
+
+    def _open_ends(self) -> tuple[int | None, ...]:
+        """The pipe ends this process still holds open to the child."""
+        return (self._answers,)
+
+    def result(self) -> _T:
+        if self.child is not None:
+            child, self.child = self.child, None
+            try:
+                with os.fdopen(self._answers, "rb") as stream:  # type: ignore[arg-type]
+                    payload = stream.read()
+            finally:
+                status = _exit_status(child)
+            if status == 0 and payload:
+                return pickle.loads(payload)
+        self.ran_here = True
+        return self._compute_here()
+
+    def cancel(self) -> None:
+        """Stop the child: its answer is no longer wanted."""
+        if self.child is not None:
+            child, self.child = self.child, None
+            for end in self._open_ends():
+                if end is not None:
+                    os.close(end)
+            os.kill(child, signal.SIGKILL)
+            _exit_status(child)
+
+
+class Forked(_Child[_T]):
     """`function(*args)` computed in a forked child while this process goes on; `result()` waits.
 
     The child sends its result back pickled. Where forking is unsafe or impossible (not Linux,
@@ -27,8 +66,6 @@ class Forked(Generic[_T]):
 
     def __init__(self, function: Callable[..., _T], *args: Any, fork: bool = True) -> None:
         self.function, self.args = function, args
-        self.child: int | None = None
-        self.ran_here = False  # whether result() computed it in this process after all
         if not fork or sys.platform != "linux" or threading.active_count() > 1:
             return
         try:
@@ -53,26 +90,13 @@ class Forked(Generic[_T]):
             finally:
                 os._exit(status)  # no atexit handlers, no flushing the parent's buffers twice
         os.close(write_end)
-        self.child, self.read_end = child, read_end
+        self.child, self._answers = child, read_end
 
-    def result(self) -> _T:
-        if self.child is not None:
-            child, self.child = self.child, None
-            answered, value = _answer(child, self.read_end)
-            if answered:
-                return value
-        self.ran_here = True
+    def _compute_here(self) -> _T:
         return self.function(*self.args)
 
-    def cancel(self) -> None:
-        if self.child is not None:
-            child, self.child = self.child, None
-            os.close(self.read_end)
-            os.kill(child, signal.SIGKILL)
-            _exit_status(child)
 
-
-class Prepared(Generic[_In, _T]):
+class Prepared(_Child[_T], Generic[_In, _T]):
     """`function(argument)` computed in a child forked before `argument` exists, which meanwhile runs
     `prepare` (imports that take a second, say): `send` hands the argument over, `result()` waits.
 
@@ -82,11 +106,8 @@ class Prepared(Generic[_In, _T]):
 
     def __init__(self, function: Callable[[_In], _T], prepare: Callable[[], None]) -> None:
         self.function = function
-        self.child: int | None = None
-        self.ran_here = False
         self._argument: Any = None
         self._to_child: int | None = None
-        self._from_child: int | None = None
         if sys.platform != "linux" or threading.active_count() > 1:
             return
         try:
@@ -120,7 +141,7 @@ class Prepared(Generic[_In, _T]):
                 os._exit(status)
         os.close(to_child)
         os.close(from_child)
-        self.child, self._to_child, self._from_child = child, from_parent, to_parent
+        self.child, self._to_child, self._answers = child, from_parent, to_parent
 
     def send(self, argument: _In) -> None:
         self._argument = argument
@@ -136,33 +157,11 @@ class Prepared(Generic[_In, _T]):
             os.close(self._to_child)
             self._to_child = None
 
-    def result(self) -> _T:
-        if self.child is not None:
-            child, self.child = self.child, None
-            answered, value = _answer(child, self._from_child)
-            if answered:
-                return value
-        self.ran_here = True
+    def _compute_here(self) -> _T:
         return self.function(self._argument)
 
-    def cancel(self) -> None:
-        if self.child is not None:
-            child, self.child = self.child, None
-            for end in (self._to_child, self._from_child):
-                if end is not None:
-                    os.close(end)
-            os.kill(child, signal.SIGKILL)
-            _exit_status(child)
-
-
-def _answer(child: int, read_end: int) -> tuple[bool, Any]:
-    """What the child sent back, once it has ended: (True, value), or (False, None) if it failed."""
-    try:
-        with os.fdopen(read_end, "rb") as stream:
-            payload = stream.read()
-    finally:
-        status = _exit_status(child)
-    return (True, pickle.loads(payload)) if status == 0 and payload else (False, None)
+    def _open_ends(self) -> tuple[int | None, ...]:
+        return (self._to_child, self._answers)
 
 
 def _exit_status(child: int) -> int:

@@ -90,4 +90,4 @@ def render_pages(
         # Serve (with `memo`): here, not in a child whose memo would be lost; each paper's words split once.
         relate = related_papers if memo is None else partial(related_papers, memo=memo.words)
         related = Forked(relate, atlas, fork=parallel and memo is None).result
-    return render_site(atlas, build_graph(atlas), related, edition_of(root, site_url), added_dates(root), memo, parallel and memo is None)
+    return render_site(atlas, build_graph(atlas), related, edition_of(root, site_url), added_dates(root), memo, parallel)

@@ -8,9 +8,9 @@ searches (headless Chromium, every response counted, raw and gzip-compressed), a
 plain `mkdocs build` of as many hand-written Markdown pages with the atlas' own theme, Markdown
 extensions, navigation and plugins (all but `atlas`), read from the mkdocs.yml the synthetic atlas
 copies. Every build, the atlas' and the baseline's, starts with no site on a quiet disk (quiet_filesystem:
-dropping the caches needs root). Results: benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten
-after every size, with a line per target (met or not); the JSON also lists what the paper page loaded,
-by path. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
+dropping the caches needs root). Results: benchmarks/results/scale.{json,md,png} (or in --results DIR, for
+trial runs), rewritten after every size, with a line per target (met or not); the JSON also lists what
+the paper page loaded, by path. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ load_config(sys.argv[1])
 import atlas.cli, atlas.mkdocs_adapter, atlas.render, atlas.search_index, atlas.similarity, mkdocs.commands.build
 import pagefind, pagefind_bin, sklearn.feature_extraction.text
 from atlas.render import TEMPLATE_CACHE
-folders = {Path(TEMPLATE_CACHE.directory), Path(pagefind_bin.__file__).parent}
+folders = {Path(TEMPLATE_CACHE.directory)}
 for module in list(sys.modules.values()):
     found = getattr(module, "__file__", None)
     if found and module.__name__.count(".") == 0:
@@ -126,12 +126,8 @@ def tool_files(atlas_root: Path) -> list[Path]:
     """Every file of the modules either build imports, the atlas' compiled templates and Pagefind."""
     listed = subprocess.run([PYTHON, "-c", _IMPORTED, str(atlas_root / "mkdocs.yml")], check=True, capture_output=True, text=True)
     files: list[Path] = []
-    for name in json.loads(listed.stdout):
-        folder = Path(name)
-        if folder.is_file():
-            files.append(folder)
-        elif folder.parent != folder and folder.name not in ("lib-dynload", "site-packages"):
-            files += [path for path in folder.rglob("*") if path.is_file()]
+    for name in json.loads(listed.stdout):  # a module's file, or a package's folder (Pagefind's binary in pagefind_bin's)
+        files += [Path(name)] if Path(name).is_file() else [path for path in Path(name).rglob("*") if path.is_file()]
     return files
 
 
