@@ -18,8 +18,9 @@ def paper_texts(atlas: Atlas) -> Texts:
 
 
 def load_vectorizer() -> None:
-    """Import scikit-learn's TF-IDF (about a second): a process that will compare texts can do it early."""
-    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    """Import the TF-IDF arithmetic (NumPy and SciPy, a fifth of a second): a process that will compare
+    texts can do it early."""
+    import atlas.tfidf  # noqa: F401
 
 
 def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: ParseMemo | None = None) -> Related:
@@ -39,12 +40,12 @@ def related_texts(described: Texts, count: int = 5, floor: float = 0.08, memo: P
     ids, texts = list(described[0]), list(described[1])
     if len(ids) < 2:
         return {paper_id: [] for paper_id in ids}
-    import numpy as np  # here, as scikit-learn: the process that builds the pages never needs them
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    import numpy as np  # here, as the TF-IDF: the process that builds the pages never needs NumPy
 
-    split = TfidfVectorizer(stop_words="english").build_analyzer()  # lower case, tokens, no stop words
-    words = split if memo is None else partial(memo.parse(lambda text, _: split(text)), shown="")
-    matrix = TfidfVectorizer(analyzer=words, sublinear_tf=True, dtype=np.float32).fit_transform(texts).tocsr()
+    from atlas.tfidf import Tfidf, words
+
+    split = words if memo is None else partial(memo.parse(lambda text, _: words(text)), shown="")
+    matrix = Tfidf([split(text) for text in texts]).matrix
     if memo is not None:
         memo.read_done()
     transposed = matrix.T.tocsr()  # the form the product needs, converted once rather than per block

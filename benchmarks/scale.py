@@ -109,8 +109,8 @@ import json, sys
 from pathlib import Path
 from mkdocs.config import load_config
 load_config(sys.argv[1])
-import atlas.cli, atlas.mkdocs_adapter, atlas.render, atlas.search_index, atlas.similarity, mkdocs.commands.build
-import pagefind, pagefind_bin, sklearn.feature_extraction.text
+import atlas.cli, atlas.mkdocs_adapter, atlas.render, atlas.search_index, atlas.similarity, atlas.tfidf, mkdocs.commands.build
+import pagefind, pagefind_bin
 from atlas.render import TEMPLATE_CACHE
 folders = {Path(TEMPLATE_CACHE.directory)}
 for module in list(sys.modules.values()):
