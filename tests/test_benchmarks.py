@@ -1,0 +1,76 @@
+"""The scale benchmark's own tools: the synthetic atlas is valid and as described, the baseline is a
+plain MkDocs project of as many pages, and the verdicts on the targets follow the numbers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from atlas.pipeline import valid_atlas
+
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from scale import targets, without_atlas, write_baseline
+from synthetic import make_atlas
+
+REAL = valid_atlas(REPO)
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_atlas(tmp_path_factory.mktemp("bench") / "atlas", 240)
+
+
+def test_the_synthetic_atlas_is_valid_with_new_papers_that_reuse_real_abstracts(synthetic: Path):
+    atlas = valid_atlas(synthetic)
+    assert len(atlas.papers) == 240
+    assert not atlas.papers.keys() & REAL.papers.keys()
+    assert not {p.title for p in atlas.papers.values()} & {p.title for p in REAL.papers.values()}
+    assert {p.abstract for p in atlas.papers.values()} <= {p.abstract for p in REAL.papers.values()}
+    assert {len(p.challenges) for p in atlas.papers.values()} == {1, 2, 3}
+    assert atlas.challenges.keys() == REAL.challenges.keys()
+
+
+def test_the_same_size_gives_the_same_atlas(synthetic: Path, tmp_path: Path):
+    again = make_atlas(tmp_path / "again", 240)
+    for record in (synthetic / "papers").glob("*.yaml"):
+        assert (again / "papers" / record.name).read_text() == record.read_text()
+
+
+def test_the_baseline_is_a_plain_mkdocs_build_of_as_many_pages_without_the_atlas(synthetic: Path, tmp_path: Path):
+    baseline = write_baseline(synthetic, 240, tmp_path / "baseline")
+    config = yaml.safe_load((baseline / "mkdocs.yml").read_text().replace("!!python/name:", ""))
+    assert "atlas" not in [p if isinstance(p, str) else next(iter(p)) for p in config.get("plugins", [])]
+    assert len(list((baseline / "docs" / "papers").glob("p[0-9]*.md"))) == 240  # and the nav's papers/index.md stub
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--strict"], cwd=baseline, check=True)
+    assert len(list((baseline / "site" / "papers").glob("p[0-9]*/index.html"))) == 240
+
+
+def test_only_the_atlas_plugin_is_left_out_of_either_form_of_plugin_list():
+    assert without_atlas(["search", {"atlas": {"parallel": True}}, "offline"]) == ["search", "offline"]
+    assert without_atlas({"atlas": {}, "tags": {"x": 1}}) == {"tags": {"x": 1}}
+
+
+def row(papers: int, build: float, baseline: float, **extra: float) -> dict:
+    """A measured size as scale.measure gives it (the figures the targets read), with `extra` figures."""
+    measured = {"papers": papers, "build_s": build, "baseline_s": baseline, "ratio": round(build / baseline, 2), "check_s": 0.5}
+    measured |= {"build_peak_mib": 100, "build_tree_peak_mib": 200, "check_peak_mib": 30, "paper_page_kb": 290, "paper_page_gzip_kb": 70}
+    return measured | extra
+
+
+def test_each_target_is_judged_met_or_not_from_the_numbers():
+    reload = {"papers": 1000, "median_s": 1.4, "max_s": 1.6, "runs_s": [1.4, 1.3, 1.6]}
+    good = [row(1000, 3.0, 3.0), row(5000, 14.0, 15.0), row(10000, 30.0, 31.0, check_s=2.0, build_tree_peak_mib=800)]
+    assert [met for met, _ in targets(good, reload)] == [True] * 6
+    slow_small = [row(1000, 3.7, 3.0), *good[1:]]
+    verdicts = targets(slow_small, reload)
+    assert [met for met, _ in verdicts] == [True, False, True, True, True, True]
+    assert "worst 1.23 at 1,000 papers" in verdicts[1][1]
+    quadratic = [row(1000, 2.0, 3.0), good[1], row(10000, 30.0, 31.0, check_s=3.2, build_tree_peak_mib=1100, paper_page_kb=310)]
+    assert [met for met, _ in targets(quadratic, {**reload, "max_s": 2.1})] == [False, True, False, False, False, False]
+    assert [met for met, _ in targets(good[:1], None)] == [None, True, None, None, True, None]
