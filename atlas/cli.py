@@ -73,10 +73,10 @@ def _pin_build_date(root: Path) -> None:
 def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
     from atlas.background import Prepared
-    from atlas.similarity import load_vectorizer, paper_texts, related_texts
+    from atlas.similarity import import_tfidf, paper_texts, related_texts
 
-    # Related papers are computed on the other core, which imports scikit-learn (a second) during the check.
-    related = Prepared(related_texts, prepare=load_vectorizer)
+    # Related papers are computed on the other core, which imports NumPy and SciPy during the check.
+    related = Prepared(related_texts, prepare=import_tfidf)
     try:
         atlas = _checked(root)
         if atlas is None:

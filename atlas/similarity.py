@@ -17,7 +17,7 @@ def paper_texts(atlas: Atlas) -> Texts:
     return tuple(atlas.papers), tuple(f"{p.title} {p.title} {p.abstract or ''} {' '.join(p.keywords)}" for p in papers)
 
 
-def load_vectorizer() -> None:
+def import_tfidf() -> None:
     """Import the TF-IDF arithmetic (NumPy and SciPy, a fifth of a second): a process that will compare
     texts can do it early."""
     import atlas.tfidf  # noqa: F401

@@ -1,4 +1,4 @@
-"""Dependencies stay past their known advisories, and nothing can include files into pages."""
+"""Dependencies stay past their known advisories, nothing can include files into pages, and a wheel carries every file."""
 
 from __future__ import annotations
 
@@ -51,3 +51,12 @@ def test_no_markdown_extension_or_plugin_can_include_files_or_embed_data():
     plugins = [next(iter(item)) if isinstance(item, dict) else item for item in config.get("plugins", [])]
     forbidden = ("snippets", "b64", "include", "macros")
     assert not [name for name in names + plugins if any(word in name for word in forbidden)]
+
+
+def test_every_file_the_package_reads_is_listed_for_its_wheel():
+    """A file of atlas/ that no package-data pattern names would be missing from an installed (not editable) atlas."""
+    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["atlas"]
+    package = REPO / "atlas"
+    files = [path.relative_to(package) for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
+    unlisted = [str(path) for path in files if path.suffix != ".py" and not any(path.match(pattern) for pattern in patterns)]
+    assert not unlisted, f"add these to [tool.setuptools.package-data] in pyproject.toml: {unlisted}"
