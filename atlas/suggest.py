@@ -47,10 +47,12 @@ def target_texts(atlas: Atlas) -> dict[str, str]:
     return texts
 
 
-def _tfidf(fit_on: list[str], texts: list[str]) -> np.ndarray:
+def _tfidf(texts: list[str], fitted: int) -> np.ndarray:
+    """TF-IDF vectors of `texts`, fitted to the first `fitted` of them (the others' new words do not count)."""
     from atlas.tfidf import Tfidf, words
 
-    return Tfidf([words(text) for text in fit_on]).transform([words(text) for text in texts]).toarray()
+    documents = [words(text) for text in texts]  # each text split once
+    return Tfidf(documents[:fitted]).transform(documents).toarray()
 
 
 _MODEL = None
@@ -98,7 +100,7 @@ def suggest(
     papers = [p for p in atlas.papers.values() if p.id != exclude]
     corpus = list(targets.values()) + [paper_text(p.title, p.abstract, p.keywords) for p in papers]
     texts = [*corpus, paper_text(title, abstract, keywords or [])]
-    vectors = _embeddings(texts) if semantic else _tfidf(corpus, texts)
+    vectors = _embeddings(texts) if semantic else _tfidf(texts, fitted=len(corpus))
     return rank(vectors[-1], list(targets), vectors[: len(targets)], papers, vectors[len(targets) : -1])
 
 
