@@ -11,9 +11,11 @@ from typing import Any
 import pybtex.errors
 from pybtex.database import BibliographyData, parse_string
 from pybtex.database.input.bibtex import Parser as BibTeXParser
+from pybtex.database.input.bibtex import UndefinedMacro
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 
+from atlas.facts import http_url
 from atlas.model import BibEntry, Problem
 
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
@@ -21,7 +23,7 @@ _LATEX_SPECIALS = re.compile(r"(?<!\\)([&%#_])")
 _MATH_PARTS = re.compile(r"(\$[^$]*\$)")  # split on it: $math$ parts and the text between
 
 
-def _entry_lines(text: str) -> dict[str, list[int]]:
+def entry_lines(text: str) -> dict[str, list[int]]:
     """The lines each key's entries start on; newlines are counted once, from entry to entry."""
     lines: dict[str, list[int]] = {}
     line, counted_to = 1, 0
@@ -32,7 +34,36 @@ def _entry_lines(text: str) -> dict[str, list[int]]:
     return lines
 
 
-def _problem_for(error: Exception, shown: str, lines: dict[str, list[int]]) -> Problem:
+_STRING_DEFINITION = re.compile(r"@[ \t]*string[ \t]*[{(][ \t]*([\w:.+-]+)[ \t]*=([^@]*)", re.I)
+_QUOTED = re.compile(r'"[^"]*"|\{[^{}]*\}')
+
+
+def _circular_macros(text: str, name: str) -> list[str]:
+    """The @string macros that refer back to `name` through each other (empty when none do)."""
+    refers = {
+        match.group(1).lower(): set(re.findall(r"[A-Za-z][\w:.+-]*", _QUOTED.sub(" ", match.group(2))))
+        for match in _STRING_DEFINITION.finditer(text)
+    }
+    refers = {macro: {word.lower() for word in words} for macro, words in refers.items()}
+    path, seen = [name.lower()], set()
+    while path and path[-1] not in seen:
+        seen.add(path[-1])
+        following = sorted(refers.get(path[-1], set()) & set(refers))
+        if name.lower() in following:
+            return path
+        if not following:
+            return []
+        path.append(following[0])
+    return []
+
+
+def _problem_for(error: Exception, shown: str, lines: dict[str, list[int]], text: str = "") -> Problem:
+    if isinstance(error, UndefinedMacro):
+        name = str(error.args[0])
+        if circle := _circular_macros(text, name):
+            names = " -> ".join([*circle, circle[0]])
+            return Problem(shown, error.lineno or 1, f"the @string macros are circular ({names}); define one of them as plain text")
+        return Problem(shown, error.lineno or 1, f"the @string macro '{name}' is used before it is defined; define it above its first use")
     if isinstance(error, PybtexSyntaxError):
         return Problem(shown, error.lineno or 1, f"BibTeX syntax error: {error.args[0]}; fix the entry")
     message = str(error)
@@ -67,7 +98,7 @@ def parse_bibliography(
     passes it), the file is parsed entry by entry, so that after an edit only the entries it changed
     are parsed again. The answer is the same: wherever entries could affect each other (@string,
     @preamble, crossref, a key twice, ignoring case as pybtex does) or a part has any problem, the whole file is parsed at once."""
-    lines = _entry_lines(text)
+    lines = entry_lines(text)
     if parse_part is not None and not _links_entries(text):
         parts = [parse_part(part, shown) for part in _parts(text)]
         found = [entry for entries, _ in parts for entry in entries]
@@ -83,7 +114,7 @@ def parse_bibliography(
         except PybtexSyntaxError as error:
             captured.append(error)
             data = BibliographyData()
-    problems.extend(_problem_for(error, shown, lines) for error in captured)
+    problems.extend(_problem_for(error, shown, lines, text) for error in captured)
     entries = {}
     for key, kind, fields, persons, source in _plain_entries(data):
         entries[key] = BibEntry(key, kind, fields, persons, lines.get(key, [1])[0], source=source)
@@ -113,6 +144,23 @@ def parse_bibliography_part(text: str, shown: str) -> _Part:
             data = BibliographyData()
     problems = [Problem(shown, 1, str(error)) for error in captured]
     return tuple(_plain_entries(data)), problems
+
+
+LATEX_ESCAPE = re.compile(r"\\([_&%#$])")  # `\_` in a BibTeX url or doi is the character itself
+_DOI_VALUE = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/)?10\.\d{4,9}/\S+$", re.I)
+
+
+def entry_link_problems(entry: BibEntry, shown: str) -> list[Problem]:
+    """An entry's `url` must be http(s) and its `doi` a DOI: the site and the exports publish them as links."""
+    problems = []
+    url, doi = (LATEX_ESCAPE.sub(r"\1", value) if value else value for value in (entry.get("url"), entry.get("doi")))
+    if url is not None and http_url(url) is None:
+        problems.append(Problem(shown, entry.line, f"the url of '{entry.key}' must be an http(s) URL, got {url[:60]!r}; fix or remove it"))
+    if doi is not None and not _DOI_VALUE.match(doi.strip()):
+        problems.append(
+            Problem(shown, entry.line, f"the doi of '{entry.key}' must be a DOI (10.xxxx/...), got {doi[:60]!r}; fix or remove it")
+        )
+    return problems
 
 
 def _plain_entries(data: BibliographyData) -> Iterator[_Plain]:
@@ -164,23 +212,62 @@ def escape_latex(text: str) -> str:
     return "".join(part if part.startswith("$") and part.endswith("$") else plain(part) for part in parts)
 
 
+UNPUBLISHED = re.compile(r"submission|submitted|preprint|arxiv|withdrawn|rejected|under review", re.I)
+_JOURNAL = re.compile(r"\b(journal|transactions|TMLR|JMLR|letters|nature|science|PNAS|magazine)\b", re.I)
+_PROCEEDINGS = re.compile(
+    r"\b(conference|proceedings|workshop|symposium|ICLR|NeurIPS|NIPS|ICML|CVPR|ICCV|ECCV|AAAI|IJCAI|ACL|EMNLP|NAACL|COLING"
+    r"|Interspeech|ICASSP|AISTATS|UAI|COLT|KDD|WACV|BMVC|CoRL|ISMIR|SIGGRAPH|MICCAI|COLM|RSS)\b",
+    re.I,
+)
+_PRESENTATION = re.compile(r"^(.*?)\s*\(([^()]*)\)$")  # "ICLR 2024 (spotlight)"
+
+
+def entry_type_for(venue: str | None, has_authors: bool) -> tuple[str, str]:
+    """The BibTeX type and venue field a paper's venue calls for: a journal is an @article, a
+    conference an @inproceedings (each needs authors to compile without a warning), else @misc."""
+    if venue and has_authors and not UNPUBLISHED.search(venue):
+        if _JOURNAL.search(venue):
+            return "article", "journal"
+        if _PROCEEDINGS.search(venue):
+            return "inproceedings", "booktitle"
+    return "misc", "howpublished"
+
+
 def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
-    """The citations.bib entry for a paper record: only the facts the record holds."""
+    """The citations.bib entry for a paper record: only the facts the record holds, in the entry
+    type its venue calls for; an arXiv preprint carries `eprint` and `archiveprefix`."""
     fields: list[tuple[str, str]] = [("title", "{" + escape_latex(str(record["title"])) + "}")]
     if record.get("authors"):
         fields.append(("author", " and ".join(escape_latex(str(name)) for name in record["authors"])))
     if record.get("year"):
         fields.append(("year", str(record["year"])))
-    if record.get("venue"):
-        fields.append(("howpublished", escape_latex(str(record["venue"]))))
+    venue = record.get("venue")
+    kind, venue_field = entry_type_for(venue, bool(record.get("authors")) and bool(record.get("year")))
+    if venue:
+        name, presentation = match.groups() if (match := _PRESENTATION.match(str(venue))) else (str(venue), None)
+        fields.append((venue_field, escape_latex(name if kind != "misc" else str(venue))))
+        if presentation and kind != "misc":
+            fields.append(("note", escape_latex(presentation[:1].upper() + presentation[1:])))
     links = record.get("links") or {}
     if links.get("doi"):
         fields.append(("doi", re.sub(r"^https?://(dx\.)?doi\.org/", "", links["doi"])))
+    if arxiv := re.match(r"^https?://arxiv\.org/abs/(.+)$", links.get("arxiv") or ""):
+        fields += [("eprint", arxiv.group(1)), ("archiveprefix", "arXiv")]
     url = links.get("openreview") or links.get("arxiv") or links.get("url")
     if url:
         fields.append(("url", url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{paper_id},\n{body}\n}}\n"
+    return f"@{kind}{{{paper_id},\n{body}\n}}\n"
+
+
+def replace_entry(text: str, key: str, entry_text: str) -> str:
+    """The file with the entry `key` replaced by `entry_text` (appended where it had none)."""
+    start = re.search(rf"^@\w+\s*\{{\s*{re.escape(key)}\s*,", text, re.M)
+    if not start:
+        return text.rstrip() + "\n\n" + entry_text
+    following = re.search(r"^@", text[start.end() :], re.M)
+    end = start.end() + following.start() if following else len(text)
+    return text[: start.start()] + entry_text.rstrip() + "\n\n" + text[end:].lstrip("\n")
 
 
 def format_entry(key: str, entry: Any) -> str:

@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas.bibliography import escape_latex, latex_to_text, parse_bibliography
-from atlas.model import BibEntry
+from atlas.bibliography import LATEX_ESCAPE, entry_link_problems, escape_latex, latex_to_text, parse_bibliography
+from atlas.ids import normalise_title
+from atlas.model import BibEntry, Problem
 
 ARXIV_ID = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?$", re.I)
 DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
@@ -32,6 +33,7 @@ class Candidate:
     bibtex_fields: dict[str, str] = field(default_factory=dict)  # raw LaTeX values for citations.bib
     bibtex_type: str = "misc"
     where: str = ""  # e.g. refs.bib:12, for messages
+    key: str = ""  # the input's own BibTeX key, where it had one
 
     def gives(self) -> list[str]:
         named = [("title", self.title), ("authors", self.authors), ("year", self.year), ("venue", self.venue), ("abstract", self.abstract)]
@@ -69,6 +71,41 @@ def _person(name: str) -> str:
     return text
 
 
+# The fields BibTeX's standard styles read (and arXiv's), kept in citations.bib; a source's own extras
+# (INSPIRE's `slaccitation`, a reference manager's `file`) stay out of it.
+STANDARD_FIELDS = frozenset(
+    [
+        "title",
+        "author",
+        "editor",
+        "year",
+        "month",
+        "journal",
+        "booktitle",
+        "volume",
+        "number",
+        "pages",
+        "publisher",
+        "address",
+        "doi",
+        "eprint",
+        "archiveprefix",
+        "primaryclass",
+        "url",
+        "note",
+        "howpublished",
+        "school",
+        "institution",
+        "series",
+        "edition",
+        "chapter",
+        "organization",
+        "type",
+        "isbn",
+        "issn",
+        "collaboration",
+    ]
+)
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "school", "institution", "publisher")
 
 
@@ -78,12 +115,12 @@ def from_bib_entry(entry: BibEntry, where: str, contributor: str) -> Candidate:
     year_text = fields.get("year", "").strip()
     venue = next((latex_to_text(fields[name]) for name in _VENUE_FIELDS if fields.get(name)), None)
     links: dict[str, str] = {}
-    if (doi := fields.get("doi")) and (match := DOI.match(doi.strip())):
+    if (doi := LATEX_ESCAPE.sub(r"\1", fields.get("doi", ""))) and (match := DOI.match(doi.strip())):
         links["doi"] = f"https://doi.org/{match.group(1)}"
     eprint = fields.get("eprint", "").strip()
     if (match := ARXIV_ID.match(eprint)) and fields.get("archiveprefix", "arxiv").lower() == "arxiv":
         links["arxiv"] = f"https://arxiv.org/abs/{match.group(1)}"
-    url = fields.get("url", "").strip()
+    url = LATEX_ESCAPE.sub(r"\1", fields.get("url", "")).strip()
     if re.match(r"^https?://\S+$", url):
         if "openreview.net" in url:
             links["openreview"] = url
@@ -100,7 +137,11 @@ def from_bib_entry(entry: BibEntry, where: str, contributor: str) -> Candidate:
         abstract=latex_to_text(fields["abstract"]) if fields.get("abstract") else None,
         links=links,
         keywords=keywords,
-        bibtex_fields={name: value for name, value in fields.items() if name not in ("abstract", "keywords")},
+        bibtex_fields={
+            name: LATEX_ESCAPE.sub(r"\1", value) if name in ("url", "doi") else value
+            for name, value in fields.items()
+            if name in STANDARD_FIELDS
+        },
         bibtex_type=entry.type,
         where=where,
     )
@@ -115,22 +156,58 @@ class CandidateError(ValueError):
     """The input cannot become a paper record; the message names the place and the fix."""
 
 
-def from_bibtex_file(path: Path, contributor: str) -> list[Candidate]:
+def shortened(text: str, limit: int = 80) -> str:
+    """Input quoted in a message: at most `limit` characters, so a huge field is not echoed whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class BibInput:
+    """What a .bib file gives: the entries that can become records, and every problem of the
+    others, each as `input.bib:line: ...` and keyed by the entry it belongs to (None: the file)."""
+
+    candidates: list[Candidate]
+    problems: list[tuple[str | None, Problem]]
+
+
+def _entry_problems(entry: BibEntry, shown: str, first_with_title: dict[str, BibEntry]) -> list[Problem]:
+    problems = entry_link_problems(entry, shown)
+    title = latex_to_text(entry.get("title") or "")
+    if not title.strip():
+        problems.append(Problem(shown, entry.line, f"entry '{entry.key}' has no title; add one or remove the entry"))
+        return problems
+    normalised = normalise_title(title)
+    if (first := first_with_title.setdefault(normalised, entry)) is not entry:
+        problems.append(
+            Problem(
+                shown, entry.line, f"entry '{entry.key}' repeats '{shortened(title)}' (entry '{first.key}', line {first.line}); keep one"
+            )
+        )
+    return problems
+
+
+def read_bibtex_input(path: Path, contributor: str) -> BibInput:
+    """Every entry of the file as a candidate, or the problems that keep it out: all of them at once."""
+    shown = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise CandidateError(f"{path}:1: not found; give the path of a .bib file") from None
+        return BibInput([], [(None, Problem(shown, 1, "not found; give the path of a .bib file"))])
     except UnicodeDecodeError:
-        raise CandidateError(f"{path}:1: is not UTF-8 text; save it as UTF-8") from None
-    entries, problems = parse_bibliography(text, str(path))
-    if problems:
-        raise CandidateError("\n".join(str(problem) for problem in problems))
-    if not entries:
-        raise CandidateError(f"{path}:1: holds no BibTeX entry")
-    candidates = []
+        return BibInput([], [(None, Problem(shown, 1, "is not UTF-8 text; save it as UTF-8"))])
+    entries, parse_problems = parse_bibliography(text, shown)
+    keys_by_line = {entry.line: entry.key for entry in entries.values()}
+    problems: list[tuple[str | None, Problem]] = [(keys_by_line.get(problem.line), problem) for problem in parse_problems]
+    if not entries and not problems:
+        problems.append((None, Problem(shown, 1, "holds no BibTeX entry")))
+    candidates, first_with_title = [], {}
     for entry in entries.values():
-        where = f"{path}:{entry.line}"
-        if not entry.get("title"):
-            raise CandidateError(f"{where}: entry '{entry.key}' has no title; add one")
-        candidates.append(from_bib_entry(entry, where, contributor))
-    return candidates
+        found = _entry_problems(entry, shown, first_with_title)
+        problems += [(entry.key, problem) for problem in found]
+        if not found:
+            candidate = from_bib_entry(entry, f"{shown}:{entry.line}", contributor)
+            candidate.key = entry.key
+            candidates.append(candidate)
+    bad_keys = {key for key, _ in problems}
+    return BibInput([c for c in candidates if c.key not in bad_keys], problems)

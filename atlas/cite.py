@@ -6,13 +6,15 @@ of the same commit cite the same way.
 
 from __future__ import annotations
 
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-from atlas.bibliography import escape_latex
+from atlas.bibliography import entry_type_for, escape_latex
+from atlas.model import Paper
 
 NAME = "GenAI Challenges Atlas"
 
@@ -92,3 +94,30 @@ class PageCitation:
 
 def page_citation(edition: Edition, key: str, title: str, path: str) -> PageCitation:
     return PageCitation(key, title, edition.site_url + path, edition)
+
+
+_ARXIV_ABS = "https://arxiv.org/abs/"
+
+
+def paper_meta(paper: Paper, title: str) -> dict[str, object]:
+    """Highwire tags that describe the paper itself (what Zotero and Google Scholar save from its
+    page): only the facts the record holds."""
+    meta: dict[str, object] = {"citation_title": title}
+    if paper.authors:
+        meta["citation_author"] = list(paper.authors)
+    if paper.year:
+        meta["citation_publication_date"] = str(paper.year)
+    venue_kind, _ = entry_type_for(paper.venue, bool(paper.authors) and bool(paper.year))
+    if paper.venue and venue_kind == "inproceedings":
+        meta["citation_conference_title"] = paper.venue
+    elif paper.venue and venue_kind == "article":
+        meta["citation_journal_title"] = paper.venue
+    if (arxiv := paper.link("arxiv") or "").startswith(_ARXIV_ABS):
+        arxiv_id = arxiv.removeprefix(_ARXIV_ABS)
+        meta["citation_arxiv_id"] = arxiv_id
+        meta["citation_pdf_url"] = f"https://arxiv.org/pdf/{arxiv_id}"
+    if doi := paper.link("doi"):
+        meta["citation_doi"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
+    if paper.abstract:
+        meta["citation_abstract"] = " ".join(paper.abstract.split())
+    return meta

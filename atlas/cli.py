@@ -187,60 +187,107 @@ def _ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> l
         choices.append(Choice(target, kind, why))
 
 
+def _add_candidates(root: Path, args: argparse.Namespace) -> tuple[list, list[str]]:
+    """The candidates of the input, and every problem that keeps an entry out (as `input:line: ...`)."""
+    from atlas.candidate import read_bibtex_input
+    from atlas.lookup import fetch
+
+    if args.bibtex:
+        given = read_bibtex_input(args.bibtex, args.contributor or _contributor(root))
+        return given.candidates, [str(problem) for _, problem in given.problems]
+    kind = "arxiv" if args.arxiv else "doi" if args.doi else "openreview"
+    return [fetch(kind, args.arxiv or args.doi or args.openreview)], []
+
+
+def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[list]:
+    """Each new paper's challenge links: from --links FILE, from the command line, or asked at a terminal."""
+    from atlas.add import AddRefused, Choice, read_links_file, validate_choices
+    from atlas.suggest import suggest
+
+    if not (len(args.challenge) == len(args.kind) == len(args.why)):
+        raise AddRefused("give --challenge, --kind and --why together, once for each link")
+    given = [Choice(t, k, w) for t, k, w in zip(args.challenge, args.kind, args.why, strict=True)]
+    validate_choices(atlas, given)
+    per_entry: dict[str, list] = {}
+    if args.links:
+        per_entry, problems = read_links_file(args.links)
+        if problems:
+            raise AddRefused("\n".join(problems))
+        for choices in per_entry.values():
+            validate_choices(atlas, choices)
+    if given and len(planned) > 1 and not args.same_for_all:
+        raise AddRefused(
+            f"{len(planned)} entries would all get the same --challenge/--kind/--why; pass --same-for-all if they truly share it,"
+            " or give each entry its own links with --links FILE (entry key -> challenge, kind, why)"
+        )
+    choices_for = []
+    for item in planned:
+        chosen = per_entry.get(item.candidate.key) or given
+        show = len(planned) <= 20 or not chosen
+        ranked = (
+            suggest(atlas, item.candidate.title, item.candidate.abstract, item.candidate.keywords, semantic=args.semantic) if show else []
+        )
+        print(f"{item.candidate.where}: {item.candidate.title} -> papers/{item.id}.yaml")
+        if ranked:
+            print("  suggested challenges (score):")
+        for number, suggestion in enumerate(ranked[: args.suggestions], 1):
+            print(f"  {number:>3}. {suggestion.target:<45} {suggestion.score:.3f}")
+        if not chosen and not args.dry_run:
+            if not sys.stdin.isatty():
+                raise AddRefused(
+                    "no --challenge given and no terminal to ask at; pass --challenge ID --kind KIND --why TEXT or --links FILE"
+                )
+            chosen = _ask_choices(item.candidate.title, ranked)
+            validate_choices(atlas, chosen)
+        choices_for.append(chosen)
+    return choices_for
+
+
 def _add(root: Path, args: argparse.Namespace) -> int:
-    from atlas.add import AddRefused, Choice, plan, validate_choices, write
-    from atlas.candidate import CandidateError, from_bibtex_file
-    from atlas.lookup import LookupFailed, fetch
-    from atlas.suggest import SemanticUnavailable, suggest
+    from atlas.add import AddRefused, plan, record_for, write
+    from atlas.lookup import LookupFailed
+    from atlas.suggest import SemanticUnavailable
+    from atlas.yamlio import dump_record
 
     atlas = _valid_atlas(root, "add")
     if atlas is None:
         return 1
     try:
-        if args.bibtex:
-            candidates = from_bibtex_file(args.bibtex, args.contributor or _contributor(root))
-        else:
-            kind = "arxiv" if args.arxiv else "doi" if args.doi else "openreview"
-            candidates = [fetch(kind, args.arxiv or args.doi or args.openreview)]
-        planned = plan(atlas, candidates)
-        if not (len(args.challenge) == len(args.kind) == len(args.why)):
-            raise AddRefused("give --challenge, --kind and --why together, once for each link")
-        given = [Choice(t, k, w) for t, k, w in zip(args.challenge, args.kind, args.why, strict=True)]
-        validate_choices(atlas, given)
-        choices_for = []
-        for item in planned:
-            ranked = suggest(atlas, item.candidate.title, item.candidate.abstract, item.candidate.keywords, semantic=args.semantic)
-            print(f"{item.candidate.where}: {item.candidate.title} -> papers/{item.id}.yaml")
-            print("  suggested challenges (score):")
-            for number, suggestion in enumerate(ranked[: args.suggestions], 1):
-                print(f"  {number:>3}. {suggestion.target:<45} {suggestion.score:.3f}")
-            if given or args.dry_run:
-                choices_for.append(given)
-            elif sys.stdin.isatty():
-                chosen = _ask_choices(item.candidate.title, ranked)
-                validate_choices(atlas, chosen)
-                choices_for.append(chosen)
-            else:
-                raise AddRefused("no --challenge given and no terminal to ask at; pass --challenge ID --kind KIND --why TEXT")
+        candidates, problems = _add_candidates(root, args)
+        planned, duplicates = plan(atlas, candidates)
+        problems += [f"{candidate.where}: {reason}" for candidate, reason in duplicates]
+        if problems and not args.skip_invalid:
+            print("\n".join(problems), file=sys.stderr)
+            hint = "; --skip-invalid adds the valid entries and lists the others" if planned else ""
+            print(f"atlas add: {len(problems)} problem(s); nothing was written{hint}", file=sys.stderr)
+            return 1
+        for problem in problems:
+            print(f"skipped: {problem}")
+        if not planned:
+            print("atlas add: no entry can be added; nothing was written", file=sys.stderr)
+            return 1
+        choices_for = _links_for(atlas, planned, args)
         if args.dry_run:
-            from atlas.add import record_for
-            from atlas.yamlio import dump_record
-
             for item, choices in zip(planned, choices_for, strict=True):
                 print(f"\n# papers/{item.id}.yaml (not written: --dry-run)")
                 print(dump_record(record_for(item.candidate, choices)), end="")
                 print("# citations.bib entry (not written)")
                 print(item.candidate.bibtex(item.id), end="")
             return 0
-        added = write(root, planned, choices_for)
+        added, failed = write(root, planned, choices_for, skip_invalid=args.skip_invalid)
+        problems += failed
+        for problem in failed:
+            print(f"skipped: {problem}")
     except (LookupFailed, SemanticUnavailable) as error:
         print(f"atlas add: {error}; nothing was written", file=sys.stderr)
         return 1
-    except (CandidateError, AddRefused) as error:
-        print(str(error) if args.bibtex and str(error).startswith(str(args.bibtex)) else f"atlas add: {error}", file=sys.stderr)
+    except AddRefused as error:
+        print(f"atlas add: {error}", file=sys.stderr)
         return 1
     for paper_id in added:
         print(f"added papers/{paper_id}.yaml and its entry in citations.bib")
+    if problems:
+        print(f"atlas add: added {len(added)} paper(s); {len(problems)} problem(s) kept entries out (listed above as skipped)")
     return 0
 
 
@@ -268,6 +315,46 @@ def _refresh(root: Path, dry_run: bool) -> int:
         return 1
     verb = "would refresh" if dry_run else "refreshed"
     print(f"atlas refresh: {verb} {len(updates)} record(s)" + ("; review them with `git diff`" if updates and not dry_run else ""))
+    return 0
+
+
+def _enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) -> int:
+    from atlas.enrich import apply, code_links_in_abstracts, plan, read_found_bibtex, read_found_yaml
+    from atlas.transaction import EditRefused
+
+    atlas = _valid_atlas(root, "enrich")
+    if atlas is None:
+        return 1
+    if facts is None:
+        found, problems = code_links_in_abstracts(atlas), []
+    elif facts.suffix.lower() == ".bib":
+        if not source:
+            print(f"{facts}:1: BibTeX facts need --source URL, the public document the entries came from", file=sys.stderr)
+            return 1
+        found, problems = read_found_bibtex(facts, source)
+    else:
+        found, problems = read_found_yaml(facts)
+    if problems:
+        _print_problems(problems)
+        print(f"atlas enrich: {len(problems)} problem(s) in {facts}; nothing was written", file=sys.stderr)
+        return 1
+    planned = plan(atlas, found)
+    for note in planned.unmatched:
+        print(note)
+    for change in [*planned.titles, *planned.records]:
+        print(change.describe())
+    if (planned.records or planned.titles) and not dry_run:
+        try:
+            apply(root, atlas, planned)
+        except EditRefused as refused:
+            print(f"atlas enrich: {refused}", file=sys.stderr)
+            return 1
+    facts_added = sum(len(change.added) for change in planned.records)
+    verb = "would add" if dry_run else "added"
+    print(
+        f"atlas enrich: {verb} {facts_added} fact(s) to {len(planned.records)} record(s) and {len(planned.titles)} published title(s);"
+        f" {len(planned.unmatched)} item(s) matched nothing"
+    )
     return 0
 
 
@@ -375,6 +462,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     add.add_argument("--why", action="append", default=[], metavar="TEXT", help="one sentence per --challenge, in your own words")
     add.add_argument("--dry-run", action="store_true", help="print the record, the entry and the suggestions; write nothing")
+    add.add_argument("--skip-invalid", action="store_true", help="add the valid entries and list the others with their reasons")
+    add.add_argument("--same-for-all", action="store_true", help="give every entry the one --challenge/--kind/--why (several entries)")
+    add.add_argument("--links", type=Path, metavar="FILE", help="YAML: entry key -> its links ({challenge, kind, why} or a list)")
     add.add_argument("--contributor", help="who gives the facts (default: git's user.name)")
     add.add_argument("--suggestions", type=int, default=5, metavar="N", help="how many suggestions to print (default: 5)")
     add.add_argument("--semantic", action="store_true", help="suggest from sentence embeddings (needs the 'semantic' extra)")
@@ -385,6 +475,16 @@ def main(argv: list[str] | None = None) -> int:
     reading.add_argument("--format", choices=("md", "bib", "html"), default="md", help="output format (default: md)")
     refresh = commands.add_parser("refresh", help="record the published venue, year and DOI of preprints the APIs know")
     refresh.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    enrich = commands.add_parser("enrich", help="fill the fields records lack from a file of facts found in public sources")
+    enrich_input = enrich.add_mutually_exclusive_group(required=True)
+    enrich_input.add_argument(
+        "facts", type=Path, nargs="?", help="found facts: YAML (each fact with its sources) or BibTeX (with --source)"
+    )
+    enrich_input.add_argument(
+        "--code-from-abstracts", action="store_true", help="the code repositories the authors name in their abstracts"
+    )
+    enrich.add_argument("--source", metavar="URL", help="with a .bib file: the public document its entries came from")
+    enrich.add_argument("--dry-run", action="store_true", help="print what would be added; write nothing")
     graph = commands.add_parser("graph", help="write the challenge-to-paper graph for Gephi, Cytoscape or Graphviz")
     graph.add_argument("--format", choices=("json", "graphml", "gexf", "dot"), default="json", help="output format (default: json)")
     graph.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
@@ -409,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
         return _reading_list(root, args.challenge, args.sub, args.limit or None, args.format)
     if args.command == "refresh":
         return _refresh(root, args.dry_run)
+    if args.command == "enrich":
+        return _enrich(root, args.facts, args.source, args.dry_run)
     if args.command == "graph":
         return _graph(root, args.format, args.output)
     if args.command == "links":

@@ -16,6 +16,7 @@ from itertools import combinations
 import networkx as nx
 
 from atlas.bibliography import latex_to_text
+from atlas.mathtext import plain_title
 from atlas.model import Atlas, BibEntry
 
 
@@ -80,7 +81,13 @@ def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
         challenges = " ".join(dict.fromkeys(link.challenge for link in paper.challenges))
         present = {name: value for name, value in facts.items() if value is not None}
         graph.add_node(
-            node, type="paper", record_id=paper.id, label=paper.title, url=f"papers/{paper.id}/", challenges=challenges, **present
+            node,
+            type="paper",
+            record_id=paper.id,
+            label=plain_title(paper.title),
+            url=f"papers/{paper.id}/",
+            challenges=challenges,
+            **present,
         )
         for link in paper.challenges:
             graph.add_edge(node, target_node(link.target), type="addresses", kind=link.kind, why=link.why)

@@ -8,6 +8,7 @@ import unicodedata
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _WORD = re.compile(r"[a-z0-9]+")
+_INLINE_MATH = re.compile(r"\$[^$]*\$")
 MAX_ID_LENGTH = 64
 _STOPWORDS = frozenset(
     [
@@ -86,7 +87,8 @@ def slug(text: str) -> str:
 
 
 def title_words(title: str) -> list[str]:
-    words = _WORD.findall(fold(title))
+    """The words an id is made of: those outside `$...$` math (a formula's letters say nothing of the paper)."""
+    words = _WORD.findall(fold(_INLINE_MATH.sub(" ", title))) or _WORD.findall(fold(title))
     meaningful = [word for word in words if word not in _STOPWORDS]
     return meaningful or words
 

@@ -99,14 +99,16 @@ class Ratings:
 
 @dataclass(frozen=True)
 class Source:
-    """Where a record's facts came from: a seed file of ../shared/seeds, a contributor, or a public
-    API (arxiv, crossref, openreview) looked up at `url`."""
+    """Where a record's facts came from: a seed file of ../shared/seeds, a contributor, a public
+    API (arxiv, crossref, openreview) looked up at `url`, or a public document at `url` alone,
+    with `via` saying how it was read (e.g. the citations that gave its facts)."""
 
     seed: str | None
     contributor: str | None
     gives: tuple[str, ...]
     api: str | None = None
     url: str | None = None
+    via: str | None = None
 
     @property
     def label(self) -> str:
@@ -114,7 +116,9 @@ class Source:
             return f"seed {self.seed}"
         if self.api:
             return f"the {API_NAMES.get(self.api, self.api)} API"
-        return f"contributor {self.contributor}"
+        if self.contributor:
+            return f"contributor {self.contributor}"
+        return f"the public record {self.url}"
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
-
 from atlas.bibexport import export_bibtex
 from atlas.cite import NAME, edition_of
 from atlas.model import Atlas, Challenge
 from atlas.reading import reading_list
-from atlas.render import md
+from atlas.render import template_environment
 
 
 def render_reading_list(root: Path, atlas: Atlas, challenge: Challenge, sub: str | None, limit: int | None, format: str) -> str:
@@ -20,12 +18,5 @@ def render_reading_list(root: Path, atlas: Atlas, challenge: Challenge, sub: str
         keys = list(dict.fromkeys(p.id for s in sections for p, _ in s.papers if p.id in atlas.bibliography))
         header = f"Reading list for '{challenge.title}' from the {NAME}, version {edition.version} of {edition.date}"
         return export_bibtex([atlas.bibliography[k] for k in keys], header)
-    environment = Environment(
-        loader=PackageLoader("atlas", "templates"),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.filters["md"] = md
-    template = environment.get_template(f"reading-list.{format}.j2")
+    template = template_environment().get_template(f"reading-list.{format}.j2")
     return template.render(challenge=challenge, sections=sections, edition=edition, name=NAME, sub=sub)

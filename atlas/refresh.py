@@ -9,18 +9,15 @@ edit: validated, reviewable with `git diff`, undone on any problem.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas.bibliography import format_entry
+from atlas.bibliography import UNPUBLISHED, format_entry, replace_entry
 from atlas.lookup import PaperNotFound, fetch_arxiv, fetch_crossref, fetch_openreview
 from atlas.model import PAPER_FIELDS, Atlas, Paper
 from atlas.transaction import atomic_edit
 from atlas.yamlio import dump_record, in_field_order, load_yaml_file
-
-UNPUBLISHED = re.compile(r"submission|submitted|preprint|arxiv|withdrawn|rejected|under review", re.I)
 
 
 @dataclass
@@ -107,15 +104,6 @@ def propose_updates(atlas: Atlas) -> tuple[list[Update], list[str]]:
     return updates, unknown
 
 
-def _replace_entry(text: str, key: str, entry_text: str) -> str:
-    start = re.search(rf"^@\w+\s*\{{\s*{re.escape(key)}\s*,", text, re.M)
-    if not start:
-        return text.rstrip() + "\n\n" + entry_text
-    following = re.search(r"^@", text[start.end() :], re.M)
-    end = start.end() + following.start() if following else len(text)
-    return text[: start.start()] + entry_text.rstrip() + "\n\n" + text[end:].lstrip("\n")
-
-
 def apply_updates(root: Path, atlas: Atlas, updates: list[Update]) -> None:
     bib_path = root / "citations.bib"
     bib_text = bib_path.read_text(encoding="utf-8")
@@ -141,5 +129,5 @@ def apply_updates(root: Path, atlas: Atlas, updates: list[Update]) -> None:
                     source.fields[target] = update.changes["venue"][1].replace("&", "\\&")
                 if "links.doi" in update.changes:
                     source.fields["doi"] = update.changes["links.doi"][1].removeprefix("https://doi.org/")
-                bib_text = _replace_entry(bib_text, entry.key, format_entry(entry.key, source))
+                bib_text = replace_entry(bib_text, entry.key, format_entry(entry.key, source))
         edit.write(bib_path, bib_text)

@@ -26,11 +26,12 @@ from atlas import graph as atlas_graph
 from atlas.background import Forked
 from atlas.bibexport import export_bibtex
 from atlas.bibformat import entry_bibtex, entry_html, entry_links
-from atlas.cite import NAME, Edition, page_citation
+from atlas.cite import NAME, Edition, page_citation, paper_meta
 from atlas.export import to_json, with_layout
 from atlas.ids import slug
 from atlas.layout import challenge_colours, layout, local_layout, whole_picture
 from atlas.load import ParseMemo
+from atlas.mathtext import plain_title, title_html, title_sort_key
 from atlas.model import CHALLENGE_KINDS, Atlas, BibEntry, Paper, Related
 from atlas.reading import reading_list
 
@@ -58,7 +59,19 @@ def meta_json(value: Any) -> Markup:
 
 def meta_title(text: str) -> Markup:
     """A page title for the engine's metadata: a JSON string (valid YAML) without angle brackets."""
-    return Markup(json.dumps(text.replace("<", "‹").replace(">", "›"), ensure_ascii=False))
+    return Markup(json.dumps(plain_title(text).replace("<", "‹").replace(">", "›"), ensure_ascii=False))
+
+
+def venue_family(venue: str) -> str:
+    """The venue without its presentation: "ICLR 2024 (oral)" is of "ICLR 2024"."""
+    return re.sub(r"\s*\([^()]*\)$", "", venue)
+
+
+def short_authors(authors: tuple[str, ...]) -> str:
+    """ "A", "A and B", or "A et al." (the whole list is on the paper's page)."""
+    if len(authors) <= 2:
+        return " and ".join(authors)
+    return f"{authors[0]} et al."
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -68,9 +81,9 @@ def paragraphs(text: str | None) -> Markup:
 
 def heading(level: int, text: str, anchor: str | None = None) -> Markup:
     """A section heading with its id and permalink, as Markdown's `toc` extension would write it."""
-    anchor = escape(anchor or slug(text) or f"section-{level}")
+    anchor = escape(anchor or slug(plain_title(text)) or f"section-{level}")
     permalink = f'<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a>'
-    return Markup(f'<h{level:d} id="{anchor}">{escape(text)}{permalink}</h{level:d}>')
+    return Markup(f'<h{level:d} id="{anchor}">{title_html(text)}{permalink}</h{level:d}>')
 
 
 def page_url(path: str) -> str:
@@ -81,7 +94,7 @@ def page_url(path: str) -> str:
     return (stem.removesuffix("/index") if stem.endswith("/index") else stem) + "/"
 
 
-def _environment() -> Environment:
+def template_environment() -> Environment:
     environment = Environment(
         loader=PackageLoader("atlas", "templates"),
         bytecode_cache=TEMPLATE_CACHE,
@@ -91,7 +104,17 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    environment.filters.update(md=md, meta_title=meta_title, meta_json=meta_json, paragraphs=paragraphs, slug=slug)
+    environment.filters.update(
+        md=md,
+        meta_title=meta_title,
+        meta_json=meta_json,
+        paragraphs=paragraphs,
+        slug=slug,
+        title_html=title_html,
+        plain=plain_title,
+        venue_family=venue_family,
+        short_authors=short_authors,
+    )
     environment.globals.update(heading=heading)
     return environment
 
@@ -133,7 +156,7 @@ class _Site:
                 if not reference.key:
                     known = self.unresolved.get(reference.number)
                     self.unresolved[reference.number] = known or reference.named
-        self.venue_ids = {venue.name: venue.id for venue in atlas.venues.values()}
+        self.venue_ids = _venue_ids(atlas)
         self.colours = challenge_colours(graph)
         self._labels: dict[str, str] = {}
 
@@ -158,6 +181,19 @@ class _Site:
         return f"challenges/{challenge_id}/" + (f"#{sub_id}" if sub_id else "")
 
 
+def _venue_ids(atlas: Atlas) -> dict[str, str]:
+    """Paper id -> the venue record it belongs to: the venue it names, or the one whose source (the
+    ratings digest) listed it as a submission, whatever the decision recorded since."""
+    by_name = {venue.name: venue.id for venue in atlas.venues.values()}
+    by_seed = {source.seed: venue.id for venue in atlas.venues.values() for source in venue.sources if source.seed}
+    found = {}
+    for paper in atlas.papers.values():
+        venue_id = by_name.get(paper.venue or "") or next((by_seed[s.seed] for s in paper.sources if s.seed in by_seed), None)
+        if venue_id:
+            found[paper.id] = venue_id
+    return found
+
+
 def render_site(
     atlas: Atlas,
     graph: nx.MultiDiGraph,
@@ -172,7 +208,7 @@ def render_site(
     `parallel`, a forked process renders half the paper pages."""
     edition = edition or Edition("unversioned", "", "/", (f"{NAME} contributors",))
     site = _Site(atlas, graph)
-    environment = _environment()
+    environment = template_environment()
     environment.globals.update(label=site.challenge_label, short_label=site.short_label, href=site.challenge_href)
     pages: dict[str, str] = {}
     formatted_entries: dict[tuple[str, str], Markup] = memo.references if memo is not None else {}
@@ -228,7 +264,7 @@ def render_site(
         for paper, link in atlas.papers_for(challenge.id):
             by_sub[link.sub].append((paper, link))
         for group in by_sub.values():
-            group.sort(key=lambda pair: (-(pair[0].year or 0), pair[0].title.lower()))
+            group.sort(key=lambda pair: (-(pair[0].year or 0), title_sort_key(pair[0].title)))
         entries = atlas.bibliography
         emit(
             f"challenges/{challenge.id}.md",
@@ -270,8 +306,8 @@ def render_site(
     )
     for venue in atlas.venues.values():
         venue_papers = sorted(
-            (p for p in atlas.papers.values() if p.venue == venue.name),
-            key=lambda p: (-(p.ratings.average or 0) if p.ratings else 0, p.title.lower()),
+            (p for p in atlas.papers.values() if site.venue_ids.get(p.id) == venue.id),
+            key=lambda p: (-(p.ratings.average or 0) if p.ratings else 0, title_sort_key(p.title)),
         )
         emit(f"venues/{venue.id}.md", "venue.html.j2", venue=venue, papers=venue_papers)
     assets = {name: _asset(name) for name in ASSETS}
@@ -292,7 +328,9 @@ def render_site(
     for folder, records in (("challenges", atlas.challenges.values()), ("papers", atlas.papers.values())):
         for record in records:
             for alias in record.aliases:
-                files[f"{folder}/{alias}/index.html"] = redirect.render(target=f"../{record.id}/", title=record.title).encode("utf-8")
+                files[f"{folder}/{alias}/index.html"] = redirect.render(target=f"../{record.id}/", title=plain_title(record.title)).encode(
+                    "utf-8"
+                )
     nearest = related() if callable(related) else related  # last: it may still be computed on the other core
 
     def paper_context(paper: Paper) -> dict[str, Any]:
@@ -301,8 +339,9 @@ def render_site(
             "paper": paper,
             "bibtex": entry_bibtex(entry) if entry else "",
             "related": tuple((atlas.papers[other], score) for other, score in nearest.get(paper.id, [])),
-            "venue_id": site.venue_ids.get(paper.venue or ""),
-            "citation": page_citation(edition, f"atlas-paper-{paper.id}", paper.title, f"papers/{paper.id}/"),
+            "venue_id": site.venue_ids.get(paper.id),
+            "citation": page_citation(edition, f"atlas-paper-{paper.id}", plain_title(paper.title), f"papers/{paper.id}/"),
+            "paper_meta": paper_meta(paper, plain_title(paper.title)),
         }
 
     def paper_pages(papers: list[Paper]) -> list[str]:
@@ -371,7 +410,7 @@ def _feeds(site: _Site, environment: Environment, edition: Edition, added: dict[
         items.append(
             {
                 "id": paper.id,
-                "title": paper.title,
+                "title": plain_title(paper.title),
                 "url": f"{edition.site_url}papers/{paper.id}/",
                 "date": added.get(paper.id, fallback),
                 "summary": reasons,
@@ -451,6 +490,9 @@ def _statistics(site: _Site) -> dict[str, Any]:
     per_year = [(str(year), years[year], f"papers/?year={year}") for year in sorted(y for y in years if y)]
     if years.get(None):
         per_year.append(("Not given", years[None], "papers/?year=none"))
+    known_years = sorted(y for y in years if y)
+    by_year = Counter((challenge_id, paper.year) for paper in atlas.papers.values() if paper.year for challenge_id in paper.challenge_ids)
+    year_rows = [(c.id, c.title, [by_year[(c.id, year)] for year in known_years]) for c in atlas.challenges.values()]
     venues = Counter(paper.venue for paper in atlas.papers.values())
     per_venue = [
         (venue, count, f"papers/?venue={venue}")
@@ -471,6 +513,9 @@ def _statistics(site: _Site) -> dict[str, Any]:
         "per_target": per_target,
         "per_year": per_year,
         "per_venue": per_venue,
+        "years": known_years,
+        "year_rows": year_rows,
+        "year_max": max((n for _, _, counts in year_rows for n in counts), default=1) or 1,
         "challenge_ids": list(atlas.challenges),
         "titles": titles,
         "short_titles": {cid: title if len(title) <= 22 else title[:21] + "…" for cid, title in titles.items()},

@@ -11,12 +11,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from atlas.model import Problem
 from atlas.pipeline import check
 from atlas.yamlio import write_atomically
 
 
 class EditRefused(Exception):
-    """The edit was undone; the message lists the problems it would have added."""
+    """The edit was undone; the message lists the problems it would have added (also as `problems`)."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("the change would not pass `atlas check`; nothing was written:\n" + "\n".join(map(str, problems)))
+        self.problems = problems
 
 
 class _Edit:
@@ -38,13 +43,13 @@ class _Edit:
 
 @contextmanager
 def atomic_edit(root: Path) -> Iterator[_Edit]:
-    known = {str(p) for p in check(root)[1] if p.severity == "error"}
+    known = {p for p in check(root)[1] if p.severity == "error"}
     edit = _Edit()
     try:
         yield edit
-        added = [str(p) for p in check(root)[1] if p.severity == "error" and str(p) not in known]
+        added = [p for p in check(root)[1] if p.severity == "error" and p not in known]
         if added:
-            raise EditRefused("the change would not pass `atlas check`; nothing was written:\n" + "\n".join(added))
+            raise EditRefused(added)
     except BaseException:
         edit.undo()
         raise

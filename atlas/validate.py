@@ -11,7 +11,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from atlas.bibliography import latex_to_text
+from atlas.bibliography import entry_link_problems, latex_to_text
+from atlas.facts import FACT_NAMES, facts_held, http_url
 from atlas.ids import ID_PATTERN, MAX_ID_LENGTH, normalise_title, slug
 from atlas.load import RawAtlas, RawRecord
 from atlas.model import (
@@ -37,8 +38,7 @@ from atlas.yamlio import LineList, LineMap
 SURVEY_REFERENCES = range(1, 257)
 REVIEW_AGE_DAYS = 365
 VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sources")
-_URL = re.compile(r"^https?://[^\s<>\"']+$")
-_VERBATIM_FIELDS = {"url", "doi", "eprint", "file", "archiveprefix", "primaryclass", "surveyref", "key"}
+_VERBATIM_FIELDS = {"url", "titlesource", "doi", "eprint", "file", "archiveprefix", "primaryclass", "surveyref", "key"}
 _UNESCAPED = re.compile(r"(?<!\\)[&%#_^]")
 _MATH = re.compile(r"\$[^$]*\$")
 _ESCAPES = {"&": "\\&", "%": "\\%", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{} or $^{...}$"}
@@ -135,29 +135,48 @@ class _Checker:
                 self.problem(mapping.line_of(key), f"alias '{alias}' is not a valid id (lower-case words joined by '-')")
         return tuple(good)
 
-    def sources(self, mapping: LineMap) -> tuple[Source, ...]:
+    def sources(self, mapping: LineMap, facts: tuple[str, ...] = FACT_NAMES) -> tuple[Source, ...]:
         found = []
-        for item in self.items(mapping, "sources", "sources ({seed: file}, {contributor: name} or {api: name, url: URL})"):
-            self.fields(item, ("seed", "contributor", "api", "url", "gives"), (), "a source")
+        kinds = "{seed: file}, {contributor: name}, {api: name, url: URL} or {url: URL of a public document, via: how it was read}"
+        for item in self.items(mapping, "sources", f"sources ({kinds})"):
+            self.fields(item, ("seed", "contributor", "api", "url", "via", "gives"), (), "a source")
             seed, contributor, api = self.text(item, "seed"), self.text(item, "contributor"), self.text(item, "api")
-            if sum(map(bool, (seed, contributor, api))) != 1:
-                self.problem(item.line, "a source names exactly one of 'seed', 'contributor' or 'api'")
+            url = item.get("url")
+            if sum(map(bool, (seed, contributor, api))) > 1 or not (seed or contributor or api or url):
+                self.problem(item.line, f"a source is exactly one of {kinds}")
                 continue
             if api and api not in API_NAMES:
                 self.problem(item.line_of("api"), f"api '{api}' is not one of {', '.join(API_NAMES)}")
                 continue
-            url = item.get("url")
             if url is not None and _check_url(self, item.line_of("url"), "url", url) is None:
                 continue
-            found.append(Source(seed, contributor, self.texts(item, "gives"), api, url))
+            gives = self.texts(item, "gives")
+            for name in gives:
+                if name not in facts:
+                    self.problem(item.line_of("gives"), f"'gives' names '{name}', which is not a fact; use: {', '.join(facts)}")
+            found.append(Source(seed, contributor, gives, api, url and url.strip(), self.text(item, "via", limit=500)))
         if not found and "sources" in mapping:
             self.problem(mapping.line_of("sources"), "'sources' is empty; say where the facts came from")
         return tuple(found)
 
+    def sourced(self, data: LineMap, sources: tuple[Source, ...]) -> None:
+        """Every fact the record holds is given by a source, and every source gives only facts it holds."""
+        if not sources:
+            return
+        held = facts_held(data)
+        given = {name for source in sources for name in source.gives}
+        for name, line in held.items():
+            if name not in given:
+                self.problem(line, f"no source gives '{name}'; add it to the 'gives' of the source it came from, or remove it")
+        gives_line = data.line_of("sources")
+        for name in sorted(given - set(held)):
+            if name in FACT_NAMES:
+                self.problem(gives_line, f"a source gives '{name}', but the record has no {name}; add the fact or drop it from 'gives'")
+
 
 def _check_url(checker: _Checker, line: int, name: str, url: Any) -> str | None:
-    if isinstance(url, str) and _URL.match(url.strip()):
-        return url.strip()
+    if (good := http_url(url)) is not None:
+        return good
     checker.problem(line, f"link '{name}' must be an http(s) URL (e.g. https://...), got {str(url)[:60]!r}")
     return None
 
@@ -207,6 +226,7 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
     if "challenges" in data and not links_to:
         checker.problem(data.line_of("challenges"), "links to no challenge; add at least one {id, kind, why} under 'challenges:'")
     sources = checker.sources(data)
+    checker.sourced(data, sources)
     if not (valid_id and title):
         return None
     return Paper(
@@ -324,7 +344,13 @@ def _venue(record: RawRecord, problems: list[Problem]) -> Venue | None:
     if slug(name) != record.id:
         checker.problem(data.line_of("name"), f"the venue '{name}' belongs in papers/venues/{slug(name)}.yaml")
     return Venue(
-        record.id, name, checker.text(data, "description") or "", tuple(quantiles), tuple(keywords), checker.sources(data), record.shown
+        record.id,
+        name,
+        checker.text(data, "description") or "",
+        tuple(quantiles),
+        tuple(keywords),
+        checker.sources(data, VENUE_FIELDS),
+        record.shown,
     )
 
 
@@ -390,6 +416,7 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
         else:
             seen_numbers[entry.surveyref] = entry.key
     for entry in atlas.bibliography.values():
+        problems.extend(entry_link_problems(entry, "citations.bib"))
         for name, value in entry.fields:
             if name in _VERBATIM_FIELDS:
                 continue

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from atlas.bibliography import paper_entry
+from atlas.facts import facts_held
 from atlas.pipeline import valid_atlas
 from atlas.yamlio import dump_record
 
@@ -48,7 +49,7 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
             "year": generator.randint(2015, 2026),
             "venue": generator.choice(VENUES),
             "abstract": source.abstract,
-            "sources": [{"contributor": "benchmarks/synthetic.py", "gives": ["title", "year", "venue", "abstract"]}],
+            "sources": [{"contributor": "benchmarks/synthetic.py", "gives": []}],
             "challenges": [
                 {
                     "id": link,
@@ -60,6 +61,7 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
         }
         if source.ratings:
             record["ratings"] = {"average": source.ratings.average, "scores": list(source.ratings.scores)}
+        record["sources"][0]["gives"] = list(facts_held(record))
         (target / "papers" / f"{paper_id}.yaml").write_text(dump_record(record), encoding="utf-8")
         entries.append(paper_entry(paper_id, record))
     (target / "citations.bib").write_text("\n".join(entries), encoding="utf-8")

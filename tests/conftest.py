@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -91,3 +92,17 @@ def search_site(page, text: str) -> None:
     field = page.locator("dialog.atlas-search input")
     field.wait_for(timeout=15_000)
     field.fill(text)
+
+
+def heading_parts(heading) -> tuple[str, list[str]]:
+    """A heading's text outside its formulas, and the LaTeX of each formula (kept in its title)."""
+    formulas = [span["title"] for span in heading.find_all("span", class_="atlas-math")]
+    for span in heading.find_all("span", class_="atlas-math"):
+        span.replace_with("$$")
+    return heading.get_text().rstrip("¶"), formulas
+
+
+def title_parts(title: str) -> tuple[str, list[str]]:
+    """What heading_parts reads from the heading of a page whose title is `title`."""
+    formulas = re.findall(r"\$[^$]+\$", title)
+    return re.sub(r"\$[^$]+\$", "$$", title), formulas

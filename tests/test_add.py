@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from atlas.bibliography import parse_bibliography
 from atlas.pipeline import check
 from atlas.yamlio import dump_record, load_yaml_file
 
@@ -81,7 +82,7 @@ def test_add_writes_a_canonical_record_and_its_entry_and_the_atlas_stays_valid(a
 def test_a_second_add_of_the_same_paper_is_refused(atlas_copy: Path, tmp_path: Path):
     assert atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, SMOOTHQUANT)), *LINK).returncode == 0
     before = snapshot(atlas_copy)
-    again = SMOOTHQUANT.replace("{{SmoothQuant}: Accurate", "{Smoothquant -- accurate").replace("10.5555/3618408.3619993", "10.1/x")
+    again = SMOOTHQUANT.replace("{{SmoothQuant}: Accurate", "{Smoothquant -- accurate").replace("10.5555/3618408.3619993", "10.1234/x")
     result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, again, "again.bib")), *LINK)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "is already in the atlas as papers/xiao-2023-smoothquant.yaml (same title)" in result.stderr
@@ -139,8 +140,11 @@ def test_no_two_papers_of_the_corpus_are_taken_for_duplicates():
 
 def test_two_entries_of_one_file_that_are_the_same_paper_are_refused(atlas_copy: Path, tmp_path: Path):
     twice = SMOOTHQUANT + SMOOTHQUANT.replace("xiao2023smooth,", "again,")
-    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, twice)), *LINK)
-    assert result.returncode == 1 and "(also being added)" in result.stderr
+    path = bib(tmp_path, twice)
+    result = atlas(atlas_copy, "add", "--bibtex", str(path), *LINK)
+    assert result.returncode == 1
+    assert f"{path}:10: entry 'again' repeats 'SmoothQuant: Accurate" in result.stderr
+    assert "(entry 'xiao2023smooth', line 1)" in result.stderr
 
 
 def test_malformed_bibtex_is_reported_with_its_line_and_nothing_is_written(atlas_copy: Path, tmp_path: Path):
@@ -229,7 +233,7 @@ def test_real_world_bibtex_from_the_hep_living_review_becomes_valid_records(atla
         "--why",
         "A generative model for collider physics data.",
     ]
-    result = atlas(atlas_copy, "add", "--bibtex", str(path), *link)
+    result = atlas(atlas_copy, "add", "--bibtex", str(path), *link, "--same-for-all")
     assert result.returncode == 0, result.stderr
     added = re.findall(r"^added papers/(\S+)\.yaml", result.stdout, re.M)
     assert len(added) == 40
@@ -248,3 +252,99 @@ def test_semantic_suggestions_through_the_command(atlas_copy: Path, tmp_path: Pa
     assert result.returncode == 0, result.stderr
     suggestions = re.findall(r"^\s+\d+\. (\S+)\s+\d\.\d{3}$", result.stdout, re.M)
     assert suggestions[0].startswith("efficiency")
+
+
+def test_every_problem_of_a_real_file_is_reported_at_once_and_nothing_is_written(atlas_copy: Path):
+    require_shared()
+    before = snapshot(atlas_copy)
+    result = atlas(atlas_copy, "add", "--bibtex", str(HEP), "--same-for-all", *LINK)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    problems = [line for line in result.stderr.splitlines() if line.startswith(f"{HEP}:")]
+    text = HEP.read_text(encoding="utf-8").splitlines()
+    dummy = next(number for number, line in enumerate(text, 1) if line.startswith("@article{dummy"))
+    assert f"{HEP}:{dummy}: entry 'dummy' has no title; add one or remove the entry" in problems
+    repeated = [line for line in problems if " repeats '" in line]
+    assert repeated and all(re.search(r"\(entry '[^']+', line \d+\); keep one$", line) for line in repeated)
+    resembling = [line for line in problems if re.search(r"' resembles entry \S+ of this input \(title \d+% similar", line)]
+    assert len(problems) == len(repeated) + len(resembling) + 1
+    assert f"atlas add: {len(problems)} problem(s); nothing was written; --skip-invalid adds the valid entries" in result.stderr
+    assert snapshot(atlas_copy) == before
+
+
+def test_the_whole_real_file_goes_in_with_skip_invalid_and_the_site_builds(atlas_copy: Path, tmp_path: Path):
+    require_shared()
+    link = [
+        "--challenge",
+        "heterogeneous-data/scientific-domains",
+        "--kind",
+        "method",
+        "--why",
+        "Machine learning for particle physics data.",
+    ]
+    result = atlas(atlas_copy, "add", "--bibtex", str(HEP), "--skip-invalid", "--same-for-all", *link)
+    assert result.returncode == 0, result.stderr[-2000:]
+    added = re.findall(r"^added papers/(\S+)\.yaml", result.stdout, re.M)
+    skipped = re.findall(r"^skipped: ", result.stdout, re.M)
+    skipped_entries = set(re.findall(rf"^skipped: {re.escape(str(HEP))}:(\d+):", result.stdout, re.M))
+    entries = len(parse_bibliography(HEP.read_text(encoding="utf-8"), "hep.bib")[0])
+    assert len(added) + len(skipped_entries) == entries and len(added) > 2300
+    assert f"atlas add: added {len(added)} paper(s); {len(skipped)} problem(s) kept entries out" in result.stdout
+    model, problems = check(atlas_copy)
+    assert [p for p in problems if p.severity == "error"] == []
+    lachner = next(p for p in model.papers.values() if p.title.startswith("Deep-learning-based low-energy trigger algorithms"))
+    assert "Saúl Alonso-Monsalve" in lachner.authors
+    site = tmp_path / "site"
+    build = atlas(atlas_copy, "build", "--site-dir", str(site))
+    assert build.returncode == 0, build.stderr[-2000:]
+    page = (site / "papers" / lachner.id / "index.html").read_text(encoding="utf-8")
+    assert "Saúl Alonso-Monsalve" in page and "{\\'u}" not in page
+
+
+def test_several_entries_share_one_link_only_when_told_to(atlas_copy: Path, tmp_path: Path):
+    path = bib(tmp_path, hep_entries(3), "three.bib")
+    refused = atlas(atlas_copy, "add", "--bibtex", str(path), *LINK)
+    assert refused.returncode == 1 and "3 entries would all get the same --challenge/--kind/--why; pass --same-for-all" in refused.stderr
+    assert "--links FILE" in refused.stderr
+
+
+def test_a_links_file_gives_each_entry_its_own_challenges(atlas_copy: Path, tmp_path: Path):
+    text = hep_entries(2)
+    keys = re.findall(r"^@\w+\{([^,]+),", text, re.M)
+    links = tmp_path / "links.yaml"
+    links.write_text(
+        f"{keys[0]}:\n  challenge: metrics/metric-design\n  kind: method\n  why: Calibrates anomaly scores for look-elsewhere effects.\n"
+        f"{keys[1]}:\n- challenge: metrics\n  kind: analysis\n  why: Asks how generated physics samples are validated.\n"
+    )
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, text, "two.bib")), "--links", str(links))
+    assert result.returncode == 0, result.stderr
+    model = check(atlas_copy)[0]
+    added = re.findall(r"^added papers/(\S+)\.yaml", result.stdout, re.M)
+    assert [model.papers[paper_id].challenges[0].target for paper_id in added] == ["metrics/metric-design", "metrics"]
+
+
+def test_a_problem_found_after_writing_names_the_input_line_not_citations_bib(atlas_copy: Path, tmp_path: Path):
+    path = bib(tmp_path, "\n\n" + SMOOTHQUANT)
+    result = atlas(atlas_copy, "add", "--bibtex", str(path), "--challenge", "efficiency", "--kind", "method", "--why", "word " * 100)
+    assert result.returncode == 1
+    assert f"{path}:3: 'why' is 499 characters long; the limit is 400" in result.stderr
+    assert "citations.bib:" not in result.stderr and "papers/" not in result.stderr
+
+
+def test_a_huge_field_is_not_echoed_and_a_string_loop_is_called_circular(atlas_copy: Path, tmp_path: Path):
+    huge = "Q" * 100_000
+    twice = f"@misc{{a,\n  title = {{{huge}}}\n}}\n\n@misc{{b,\n  title = {{{huge}}}\n}}\n"
+    result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, twice)), "--same-for-all", *LINK)
+    assert result.returncode == 1 and "repeats 'QQQ" in result.stderr and len(result.stderr) < 2_000
+    loop = bib(tmp_path, "@string{a = b}\n@string{b = a}\n@article{x,\n  title = {T},\n  journal = a\n}\n", "loop.bib")
+    result = atlas(atlas_copy, "add", "--bibtex", str(loop), *LINK)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "the @string macros are circular (b -> a -> b)" in result.stderr
+
+
+def test_a_url_or_doi_of_the_input_that_is_not_a_web_link_is_refused_at_its_line(atlas_copy: Path, tmp_path: Path):
+    before = snapshot(atlas_copy)
+    path = bib(tmp_path, "\n" + SMOOTHQUANT.replace("  year = {2023},", "  year = {2023},\n  url = {javascript:alert(1)},"))
+    result = atlas(atlas_copy, "add", "--bibtex", str(path), *LINK)
+    assert result.returncode == 1
+    assert f"{path}:2: the url of 'xiao2023smooth' must be an http(s) URL, got 'javascript:alert(1)'" in result.stderr
+    assert snapshot(atlas_copy) == before

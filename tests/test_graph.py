@@ -62,8 +62,11 @@ def test_counts_cooccurrence_and_bridging_agree_with_the_records():
 
 
 def test_unknown_facts_are_absent_not_empty():
-    data = GRAPH.nodes["paper:calibrated-language-models"]
-    assert "year" not in data and "venue" not in data and "rating" not in data
+    for paper in ATLAS.papers.values():
+        data = GRAPH.nodes[f"paper:{paper.id}"]
+        for name, value in (("year", paper.year), ("venue", paper.venue), ("rating", paper.ratings)):
+            assert (name in data) == (value is not None), (paper.id, name)
+    assert any(p.venue is None for p in ATLAS.papers.values()) and any(p.ratings is None for p in ATLAS.papers.values())
     rated = GRAPH.nodes["paper:consistency-trajectory-models"]
     assert rated["year"] == 2024 and rated["rating"] == 6.5
 

@@ -3,6 +3,7 @@ every field, built into a real site and opened in headless Chromium (pages, sear
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,7 +11,9 @@ import pytest
 from playwright.sync_api import Browser
 
 from atlas.cli import main
+from atlas.facts import facts_held
 from atlas.localsite import served
+from atlas.mathtext import plain_title
 from atlas.yamlio import dump_record, load_yaml_file
 
 from conftest import copy_atlas, search_site
@@ -23,7 +26,8 @@ PAYLOADS = [
     '"><iframe src="javascript:window.pwned=\'iframe\'"></iframe>',
     "{{ 7*7 }} {{ config }} {% raw %}",
 ]
-TITLE = "Hostile title " + " ".join(PAYLOADS[:5])
+MATH_PAYLOADS = ["$\\href{javascript:window.pwned='math'}{x}$", "$<img src=x onerror=\"window.pwned='mathimg'\">$"]
+TITLE = "Hostile title " + " ".join(PAYLOADS[:5] + MATH_PAYLOADS)
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +44,11 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         keywords=PAYLOADS[:3],
     )
     record["challenges"] = [{**dict(record["challenges"][0]), "why": " ".join(PAYLOADS)}]
+    record["sources"] = [{"contributor": PAYLOADS[0], "gives": list(facts_held(record))}]
     path.write_text(dump_record(record))
     bib = root / "citations.bib"
     text = bib.read_text().replace("{{Calibrated Language Models Must Hallucinate}}", "{{" + TITLE + "}}")
-    survey_reference = "{Counterfactual explanations without opening the black box: Automated decisions and the {gdpr}}"
-    assert survey_reference in text
+    survey_reference = re.search(r"^  title = (\{.*\}),\n(?=(?:  .*\n)*?  surveyref = \{214\})", text, re.M).group(1)
     bib.write_text(text.replace(survey_reference, "{" + TITLE + "}"))  # the references page shows the survey's entries
     challenge_path = root / "challenges" / "metrics.yaml"
     challenge, _ = load_yaml_file(challenge_path, "x")
@@ -101,7 +105,10 @@ def test_payloads_show_as_text_and_never_run(browser: Browser, hostile_url: str,
     assert page.locator("article script, article iframe, article img[src='x'], article svg[onload]").count() == 0
     assert page.locator("article a[href^='javascript']").count() == 0
     if address == "papers/calibrated-language-models/":
-        assert page.locator("article h1").inner_text().rstrip("¶").strip() == TITLE
+        heading = page.locator("article h1")
+        assert heading.inner_text().startswith("Hostile title " + " ".join(PAYLOADS[:5]))  # the text as typed
+        assert heading.locator("math").count() == 1  # the harmless formula drawn; the one with a link shown as text
+        assert heading.locator("[href]:not(.headerlink), [onerror], [style]").count() == 0
         assert "{{ 7*7 }} {{ config }} {% raw %}" in text and "49" not in page.locator("article h1").inner_text()
     page.close()
 
@@ -128,11 +135,12 @@ def test_graph_tooltip_shows_payloads_as_text(browser: Browser, hostile_url: str
                        return g.renderer.framedGraphToViewport(g.renderer.getNodeDisplayData(node)); }""",
         "paper:calibrated-language-models",
     )
+    page.locator(".atlas-graph-canvas").evaluate("canvas => canvas.scrollIntoView()")
     box = page.locator(".atlas-graph-canvas").bounding_box()
     page.mouse.move(box["x"] + position["x"], box["y"] + position["y"])
     tooltip = page.locator(".atlas-graph-tooltip")
     tooltip.wait_for(state="visible")
-    assert TITLE in tooltip.inner_text()
+    assert plain_title(TITLE) in tooltip.inner_text()
     assert tooltip.locator("script, img, iframe, svg").count() == 0
     no_script_ran(page)
     page.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -65,7 +66,7 @@ def test_openreview_lookup_refuses_a_paper_the_atlas_has_and_adds_it_where_it_is
     (atlas_copy / "papers" / "consistency-trajectory-models.yaml").unlink()
     bib = atlas_copy / "citations.bib"
     text = bib.read_text()
-    start = text.index("@misc{consistency-trajectory-models,")
+    start = re.search(r"^@\w+\{consistency-trajectory-models,", text, re.M).start()
     bib.write_text(text[:start] + text[text.index("}\n", start) + 2 :])
     added = atlas(atlas_copy, apis, "add", "--openreview", link, *LINK)
     assert added.returncode == 0, added.stderr

@@ -17,6 +17,7 @@ from atlas import background, load
 from atlas.bibliography import parse_bibliography, parse_bibliography_part
 from atlas.model import Problem
 from atlas.pipeline import check
+from atlas.yamlio import dump_record, load_yaml_file
 
 from conftest import SHARED, require_shared
 
@@ -80,7 +81,7 @@ def test_year_out_of_range_is_refused(atlas_copy: Path):
     path = atlas_copy / "papers" / "consistency-trajectory-models.yaml"
     replace(path, "year: 2024", "year: 1024")
     problem = only(problems_of(atlas_copy))
-    assert problem.line == 2 and "'year' must be a whole year" in problem.message
+    assert problem.line == line_of(path, "year: 1024") and "'year' must be a whole year" in problem.message
 
 
 def test_unknown_challenge_lists_the_valid_ones(atlas_copy: Path):
@@ -116,9 +117,11 @@ def test_paper_without_challenges_is_reported(atlas_copy: Path):
 def test_same_title_in_two_records_is_a_duplicate(atlas_copy: Path):
     original = atlas_copy / "papers" / f"{PAPER}.yaml"
     copy = atlas_copy / "papers" / "zz-copy.yaml"
-    copy.write_text(
-        original.read_text().replace("Calibrated Language Models Must Hallucinate", "Calibrated language models must hallucinate!")
-    )
+    record, _ = load_yaml_file(original, "x")
+    record = {**record, "title": "Calibrated language models must hallucinate!"}
+    record.pop("links")
+    record["sources"] = [{**source, "gives": [n for n in source["gives"] if not n.startswith("links.")]} for source in record["sources"]]
+    copy.write_text(dump_record(record))
     bib = atlas_copy / "citations.bib"
     bib.write_text(bib.read_text() + "\n@misc{zz-copy,\n  title = {Calibrated language models must hallucinate!}\n}\n")
     problem = only(problems_of(atlas_copy))
@@ -133,9 +136,21 @@ def test_same_openreview_id_is_a_duplicate(atlas_copy: Path):
     assert "the same OpenReview id as papers/consistency-trajectory-models.yaml" in problem.message
 
 
+def set_fact(path: Path, name: str, value: object) -> None:
+    """Give the record a fact, named in the 'gives' of its first source (links.NAME for a link)."""
+    record, _ = load_yaml_file(path, "x")
+    if name.startswith("links."):
+        record["links"] = {**record.get("links", {}), name.removeprefix("links."): value}
+    else:
+        record[name] = value
+    first = record["sources"][0]
+    first["gives"] = [*dict.fromkeys([*first["gives"], name])]
+    path.write_text(dump_record(record))
+
+
 def test_same_arxiv_id_is_a_duplicate(atlas_copy: Path):
     for name in ("consistency-trajectory-models", "whole-song-hierarchical"):
-        replace(atlas_copy / "papers" / f"{name}.yaml", "links:\n", "links:\n  arxiv: https://arxiv.org/abs/2310.02279v2\n")
+        set_fact(atlas_copy / "papers" / f"{name}.yaml", "links.arxiv", "https://arxiv.org/abs/2310.02279v2")
     problem = only(problems_of(atlas_copy))
     assert problem.path == "papers/whole-song-hierarchical.yaml" and "the same arXiv id" in problem.message
 
@@ -382,3 +397,42 @@ def test_prepared_work_that_fails_in_the_child_fails_here_as_a_plain_call_and_ca
     if child is not None:
         with pytest.raises(ChildProcessError):
             os.waitpid(child, os.WNOHANG)  # reaped: no zombie left
+
+
+def test_a_fact_that_no_source_gives_is_refused_at_its_line(atlas_copy: Path):
+    path = atlas_copy / "papers" / "consistency-trajectory-models.yaml"
+    record, _ = load_yaml_file(path, "x")
+    record["sources"] = [{**source, "gives": ["title", "abstract"]} for source in record["sources"]]
+    path.write_text(dump_record(record))
+    found = {p.message.split(";")[0]: p.line for p in problems_of(atlas_copy)}
+    held = {"year": "year:", "venue": "venue:", "links.openreview": "  openreview:", "ratings": "ratings:", "keywords": "keywords:"}
+    held |= {"authors": "authors:", "links.arxiv": "  arxiv:"}
+    assert found == {f"no source gives '{name}'": line_of(path, text) for name, text in held.items()}
+
+
+def test_a_source_that_gives_a_field_the_record_lacks_is_refused(atlas_copy: Path):
+    path = atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml"
+    record, _ = load_yaml_file(path, "x")
+    record["sources"][0]["gives"] = [*record["sources"][0]["gives"], "links.doi"]
+    path.write_text(dump_record(record))
+    problem = only(problems_of(atlas_copy))
+    assert problem.line == line_of(path, "sources:")
+    assert "a source gives 'links.doi', but the record has no links.doi" in problem.message
+
+
+def test_gives_names_only_facts(atlas_copy: Path):
+    path = atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml"
+    record, _ = load_yaml_file(path, "x")
+    record["sources"][0]["gives"] = [*record["sources"][0]["gives"], "homepage"]
+    path.write_text(dump_record(record))
+    problem = only(problems_of(atlas_copy))
+    assert "'gives' names 'homepage', which is not a fact" in problem.message
+
+
+@pytest.mark.parametrize(("field", "value"), [("url", "javascript:alert(1)"), ("doi", "javascript:alert(1)"), ("url", "ftp://x.org/a")])
+def test_a_bibtex_url_or_doi_that_is_not_a_web_link_is_refused_at_its_line(atlas_copy: Path, field: str, value: str):
+    bib = atlas_copy / "citations.bib"
+    replace(bib, "  surveyref = {214}", f"  {field} = {{{value}}},\n  surveyref = {{214}}")
+    problem = only(problems_of(atlas_copy))
+    assert problem.path == "citations.bib" and problem.line == line_of(bib, "@article{wachter2017counterfactual,")
+    assert f"the {field} of 'wachter2017counterfactual' must be" in problem.message

@@ -135,7 +135,7 @@
           (!controls.challenge.value || row.dataset.challenges.split(" ").indexOf(controls.challenge.value) !== -1) &&
           (!controls.kind.value || row.dataset.kinds.split(" ").indexOf(controls.kind.value) !== -1) &&
           (!controls.year.value || row.dataset.year === controls.year.value) &&
-          (!controls.venue.value || row.dataset.venue === controls.venue.value);
+          (!controls.venue.value || row.dataset.venue === controls.venue.value || row.dataset.venueFamily === controls.venue.value);
         row.hidden = !visible;
         if (visible) shown += 1;
       });
