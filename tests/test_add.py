@@ -39,6 +39,16 @@ LINK = [
 ]
 
 
+HEP_LINK = [
+    "--challenge",
+    "heterogeneous-data/scientific-domains",
+    "--kind",
+    "method",
+    "--why",
+    "Machine learning for collider physics data.",
+]
+
+
 def atlas(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "atlas.cli", "--root", str(root), *args], capture_output=True, text=True, input=stdin, timeout=300
@@ -225,15 +235,7 @@ def hep_entries(count: int) -> str:
 
 def test_real_world_bibtex_from_the_hep_living_review_becomes_valid_records(atlas_copy: Path, tmp_path: Path):
     path = bib(tmp_path, hep_entries(40), "hep.bib")
-    link = [
-        "--challenge",
-        "heterogeneous-data/scientific-domains",
-        "--kind",
-        "method",
-        "--why",
-        "A generative model for collider physics data.",
-    ]
-    result = atlas(atlas_copy, "add", "--bibtex", str(path), *link, "--same-for-all")
+    result = atlas(atlas_copy, "add", "--bibtex", str(path), *HEP_LINK, "--same-for-all")
     assert result.returncode == 0, result.stderr
     added = re.findall(r"^added papers/(\S+)\.yaml", result.stdout, re.M)
     assert len(added) == 40
@@ -273,15 +275,7 @@ def test_every_problem_of_a_real_file_is_reported_at_once_and_nothing_is_written
 
 def test_the_whole_real_file_goes_in_with_skip_invalid_and_the_site_builds(atlas_copy: Path, tmp_path: Path):
     require_shared()
-    link = [
-        "--challenge",
-        "heterogeneous-data/scientific-domains",
-        "--kind",
-        "method",
-        "--why",
-        "Machine learning for particle physics data.",
-    ]
-    result = atlas(atlas_copy, "add", "--bibtex", str(HEP), "--skip-invalid", "--same-for-all", *link)
+    result = atlas(atlas_copy, "add", "--bibtex", str(HEP), "--skip-invalid", "--same-for-all", *HEP_LINK)
     assert result.returncode == 0, result.stderr[-2000:]
     added = re.findall(r"^added papers/(\S+)\.yaml", result.stdout, re.M)
     skipped = re.findall(r"^skipped: ", result.stdout, re.M)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -80,8 +81,22 @@ def test_paper_table_filters_by_challenge_kind_and_text(watched: Watched, site_u
     assert visible_rows(page) == sum(p.year is None for p in ATLAS.papers.values())
     page.select_option("#atlas-filter-year", "")
     page.fill("#atlas-filter-text", "diffusion")
-    matching = [p for p in ATLAS.papers.values() if "diffusion" in (p.title + " " + " ".join(p.keywords)).lower()]
+    matching = [p for p in ATLAS.papers.values() if "diffusion" in (p.title + " " + " ".join(p.authors + p.keywords)).lower()]
     assert visible_rows(page) == len(matching) > 0
+
+
+def test_paper_table_finds_papers_by_author_and_by_venue_with_any_presentation(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "papers/")
+    page.fill("#atlas-filter-text", "yoshua bengio")
+    bengio = [p for p in ATLAS.papers.values() if "Yoshua Bengio" in p.authors]
+    assert visible_rows(page) == len(bengio) > 1
+    page.fill("#atlas-filter-text", "")
+    page.select_option("#atlas-filter-venue", "ICLR 2024")
+    iclr = [p for p in ATLAS.papers.values() if p.venue and re.sub(r" \(.*\)$", "", p.venue) == "ICLR 2024"]
+    assert visible_rows(page) == len(iclr) > len([p for p in iclr if p.venue == "ICLR 2024"])
+    page.select_option("#atlas-filter-venue", "ICLR 2024 (oral)")
+    assert visible_rows(page) == sum(p.venue == "ICLR 2024 (oral)" for p in ATLAS.papers.values()) > 0
 
 
 def test_paper_table_filter_comes_from_the_address_and_sorts_by_rating(watched: Watched, site_url: str):

@@ -238,3 +238,12 @@ def test_most_papers_can_be_opened_cited_and_dated():
     linked = [p for p in papers if any(p.link(name) for name in ("arxiv", "doi", "openreview", "url"))]
     dated = [p for p in papers if p.authors and p.year]
     assert len(linked) >= 0.95 * len(papers) and len(dated) >= 0.90 * len(papers)
+
+
+def test_an_enrichment_that_would_fail_the_check_is_undone(atlas_copy: Path, tmp_path: Path):
+    strip_facts(atlas_copy, "adapt-then-unlearn")
+    before = snapshot(atlas_copy)
+    result = atlas(atlas_copy, "enrich", str(found(tmp_path, ADAPT.replace("venue: TMLR", "venue: " + "Long venue " * 40))))
+    assert result.returncode == 1 and "would not pass `atlas check`" in result.stderr
+    assert "'venue' is 439 characters long; the limit is 300" in result.stderr
+    assert snapshot(atlas_copy) == before

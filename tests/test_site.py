@@ -240,6 +240,12 @@ def test_statistics_page_has_charts_with_tables_and_the_insights(built_site: Pat
     years = Counter(p.year for p in ATLAS.papers.values())
     year_rows = {text_of(tr.find("td")): text_of(tr.find_all("td")[1]) for tr in pairs[2].select("tbody tr")}
     assert year_rows["2024"] == str(years[2024]) and year_rows.get("Not given", "0") == str(years[None])
+    years_known = sorted({p.year for p in ATLAS.papers.values() if p.year})
+    heat = html.select_one("table.atlas-year-challenge")
+    assert [text_of(th) for th in heat.select("thead th")][1:] == [str(year) for year in years_known]
+    for row, challenge in zip(heat.select("tbody tr"), ATLAS.challenges.values(), strict=True):
+        counts = [text_of(td) or "0" for td in row.find_all("td")[1:]]
+        assert counts == [str(len({p.id for p, _ in ATLAS.papers_for(challenge.id) if p.year == year})) for year in years_known]
     bridging = [a["href"] for a in html.select("table.atlas-bridging tbody tr td:first-child a")]
     assert bridging == [f"../papers/{p.id}/" for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 3]
     assert len(html.select("table.atlas-least-covered tbody tr")) == 8
