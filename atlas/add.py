@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from atlas.bibliography import entry_lines
+from atlas.bibliography import entry_lines, with_entries_appended
 from atlas.candidate import Candidate, shortened
 from atlas.duplicates import DuplicateFinder
 from atlas.ids import paper_id_for
@@ -156,7 +156,7 @@ def write(root: Path, planned: list[Planned], choices_for: list[list[Choice]], s
 def _with_entries(root: Path, planned: list[Planned]) -> str:
     bib_path = root / "citations.bib"
     original = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
-    return original.rstrip() + "\n\n" + "\n".join(item.bibtex for item in planned)
+    return with_entries_appended(original, [item.bibtex for item in planned])
 
 
 def _write_all(root: Path, planned: list[Planned]) -> None:

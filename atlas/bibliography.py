@@ -78,7 +78,7 @@ def read_bibliography(
     path: Path, shown: str = "citations.bib", parse: Callable[[str, str], tuple[dict[str, BibEntry], list[Problem]]] | None = None
 ) -> tuple[dict[str, BibEntry], list[Problem]]:
     """All entries of the file, and every problem pybtex reports, each with its line; `parse`
-    (default parse_bibliography) may be a remembering one (atlas.load.ParseMemo)."""
+    (default parse_bibliography) may be a remembering one (atlas.load.TextMemo)."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -94,7 +94,7 @@ def parse_bibliography(
 ) -> tuple[dict[str, BibEntry], list[Problem]]:
     """Every entry, with its line, and every problem pybtex reports.
 
-    With `parse_part` (parse_bibliography_part remembered by atlas.load.ParseMemo, as `atlas serve`
+    With `parse_part` (parse_bibliography_part remembered by atlas.load.TextMemo, as `atlas serve`
     passes it), the file is parsed entry by entry, so that after an edit only the entries it changed
     are parsed again. The answer is the same: wherever entries could affect each other (@string,
     @preamble, crossref, a key twice, ignoring case as pybtex does) or a part has any problem, the whole file is parsed at once."""
@@ -258,6 +258,11 @@ def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
         fields.append(("url", url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{paper_id},\n{body}\n}}\n"
+
+
+def with_entries_appended(text: str, entries: list[str]) -> str:
+    """The file's text with `entries` added at its end, one blank line between entries."""
+    return (text.rstrip() + "\n\n" if text.strip() else "") + "\n".join(entries)
 
 
 def replace_entry(text: str, key: str, entry_text: str) -> str:

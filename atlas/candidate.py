@@ -152,10 +152,6 @@ def from_bib_entry(entry: BibEntry, where: str, contributor: str) -> Candidate:
     return candidate
 
 
-class CandidateError(ValueError):
-    """The input cannot become a paper record; the message names the place and the fix."""
-
-
 def shortened(text: str, limit: int = 80) -> str:
     """Input quoted in a message: at most `limit` characters, so a huge field is not echoed whole."""
     text = " ".join(text.split())

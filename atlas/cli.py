@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from atlas.model import Atlas, Problem, Related
+from atlas.model import CHALLENGE_KINDS, GRAPH_FORMATS, Atlas, Problem, Related
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -19,7 +19,7 @@ def _print_problems(problems: list[Problem]) -> None:
         print(problem, file=sys.stderr)
 
 
-def _valid_atlas(root: Path, command: str):  # -> Atlas | None
+def _atlas_for(root: Path, command: str):  # -> Atlas | None
     """The validated atlas, or None after printing its errors: commands that read it need it whole."""
     from atlas.pipeline import AtlasInvalid, valid_atlas
 
@@ -31,11 +31,11 @@ def _valid_atlas(root: Path, command: str):  # -> Atlas | None
         return None
 
 
-def _check(root: Path, base: str | None = "HEAD") -> int:
-    return 0 if _checked(root, base) is not None else 1
+def _check_command(root: Path, base: str | None = "HEAD") -> int:
+    return 0 if _report_check(root, base) is not None else 1
 
 
-def _checked(root: Path, base: str | None = "HEAD"):  # -> Atlas | None
+def _report_check(root: Path, base: str | None = "HEAD"):  # -> Atlas | None
     """`atlas check`: prints every problem and a summary; the atlas when it has no error, else None."""
     from atlas.pipeline import check
 
@@ -78,7 +78,7 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     # Related papers are computed on the other core, which imports NumPy and SciPy during the check.
     related = Prepared(related_texts, prepare=import_tfidf)
     try:
-        atlas = _checked(root)
+        atlas = _report_check(root)
         if atlas is None:
             return 1
         related.send(paper_texts(atlas))
@@ -120,7 +120,7 @@ def _build_checked(root: Path, atlas: Atlas, related: Callable[[], Related], sit
 
 
 def _serve(root: Path, address: str) -> int:
-    if _check(root):
+    if _check_command(root):
         return 1
     from atlas.mkdocs_adapter import BuildFailed, serve_site
 
@@ -133,7 +133,7 @@ def _serve(root: Path, address: str) -> int:
 
 
 def _graph(root: Path, format: str, output: Path | None) -> int:
-    atlas = _valid_atlas(root, "graph")
+    atlas = _atlas_for(root, "graph")
     if atlas is None:
         return 1
     from atlas.export import export
@@ -249,7 +249,7 @@ def _add(root: Path, args: argparse.Namespace) -> int:
     from atlas.suggest import SemanticUnavailable
     from atlas.yamlio import dump_record
 
-    atlas = _valid_atlas(root, "add")
+    atlas = _atlas_for(root, "add")
     if atlas is None:
         return 1
     try:
@@ -296,7 +296,7 @@ def _refresh(root: Path, dry_run: bool) -> int:
     from atlas.refresh import apply_updates, propose_updates
     from atlas.transaction import EditRefused
 
-    atlas = _valid_atlas(root, "refresh")
+    atlas = _atlas_for(root, "refresh")
     if atlas is None:
         return 1
     try:
@@ -322,7 +322,7 @@ def _enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) -
     from atlas.enrich import apply, code_links_in_abstracts, plan, read_found_bibtex, read_found_yaml
     from atlas.transaction import EditRefused
 
-    atlas = _valid_atlas(root, "enrich")
+    atlas = _atlas_for(root, "enrich")
     if atlas is None:
         return 1
     if facts is None:
@@ -361,7 +361,7 @@ def _enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) -
 def _reading_list(root: Path, challenge_id: str, sub: str | None, limit: int | None, format: str) -> int:
     from atlas.reading_output import render_reading_list
 
-    atlas = _valid_atlas(root, "reading-list")
+    atlas = _atlas_for(root, "reading-list")
     if atlas is None:
         return 1
     challenge = atlas.challenges.get(challenge_id)
@@ -457,9 +457,7 @@ def main(argv: list[str] | None = None) -> int:
     source.add_argument("--doi", metavar="DOI", help="a DOI (metadata from the Crossref API)")
     source.add_argument("--openreview", metavar="URL", help="an OpenReview link or id (metadata from the OpenReview API)")
     add.add_argument("--challenge", action="append", default=[], metavar="ID", help="challenge or challenge/sub-challenge (repeatable)")
-    add.add_argument(
-        "--kind", action="append", default=[], choices=("method", "benchmark", "analysis", "theory", "survey"), help="one per --challenge"
-    )
+    add.add_argument("--kind", action="append", default=[], choices=CHALLENGE_KINDS, help="one per --challenge")
     add.add_argument("--why", action="append", default=[], metavar="TEXT", help="one sentence per --challenge, in your own words")
     add.add_argument("--dry-run", action="store_true", help="print the record, the entry and the suggestions; write nothing")
     add.add_argument("--skip-invalid", action="store_true", help="add the valid entries and list the others with their reasons")
@@ -486,7 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     enrich.add_argument("--source", metavar="URL", help="with a .bib file: the public document its entries came from")
     enrich.add_argument("--dry-run", action="store_true", help="print what would be added; write nothing")
     graph = commands.add_parser("graph", help="write the challenge-to-paper graph for Gephi, Cytoscape or Graphviz")
-    graph.add_argument("--format", choices=("json", "graphml", "gexf", "dot"), default="json", help="output format (default: json)")
+    graph.add_argument("--format", choices=GRAPH_FORMATS, default="json", help="output format (default: json)")
     graph.add_argument("--output", "-o", type=Path, help="file to write (default: standard output)")
     links = commands.add_parser("links", help="check every internal link and anchor of a built site")
     links.add_argument("--site-dir", type=Path, help="the built site (default: ROOT/site)")
@@ -498,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     root = args.root.resolve()
     if args.command == "check":
-        return _check(root, args.base)
+        return _check_command(root, args.base)
     if args.command == "build":
         return _build(root, args.site_dir, strict=not args.no_strict)
     if args.command == "serve":

@@ -13,8 +13,6 @@ import networkx as nx
 
 from atlas.layout import layout
 
-FORMATS = ("json", "graphml", "gexf", "dot")
-
 
 def with_layout(graph: nx.MultiDiGraph, positions: dict[str, dict[str, float | str]] | None = None) -> nx.MultiDiGraph:
     """A copy of the graph whose drawn nodes carry x, y, size and color (computed unless given)."""

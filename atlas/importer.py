@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas.bibliography import paper_entry
+from atlas.bibliography import paper_entry, with_entries_appended
 from atlas.ids import normalise_title, paper_id_for, slug
 from atlas.model import PAPER_FIELDS
 from atlas.yamlio import dump_record, in_field_order, load_yaml_file, write_atomically
@@ -181,8 +181,8 @@ def import_seed(root: Path, seed_path: Path) -> ImportReport:
     if report.created:
         bib_path = root / "citations.bib"
         old = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
-        new_entries = "\n".join(paper_entry(paper_id, writes[papers_dir / f"{paper_id}.yaml"]) for paper_id in report.created)
-        write_atomically(bib_path, (old.rstrip() + "\n\n" if old.strip() else "") + new_entries)
+        new_entries = [paper_entry(paper_id, writes[papers_dir / f"{paper_id}.yaml"]) for paper_id in report.created]
+        write_atomically(bib_path, with_entries_appended(old, new_entries))
     if venue:
         venue_path = papers_dir / "venues" / f"{slug(venue.name)}.yaml"
         venue_record = {

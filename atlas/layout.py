@@ -19,7 +19,6 @@ GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 CHALLENGE_RADIUS = 100.0
 SUB_RADIUS = 34.0
 PAPER_SPACING = 2.4
-DRAWN = ("challenge", "subchallenge", "paper")
 
 
 def challenge_colours(graph: nx.MultiDiGraph) -> dict[str, str]:

@@ -39,9 +39,10 @@ class RawAtlas:
     problems: list[Problem] = field(default_factory=list)
 
 
-class ParseMemo:
-    """What earlier reads parsed, kept by `atlas serve` between rebuilds: a file whose text is
-    unchanged is not parsed again. It holds what the latest read used, nothing older."""
+class TextMemo:
+    """What a function made of each text the last time (a parse of a record, the words of a paper),
+    kept by `atlas serve` between rebuilds: a text that is unchanged is not worked on again.
+    It holds what the latest read used, nothing older."""
 
     def __init__(self) -> None:
         self._kept: dict[tuple[str, str], Any] = {}
@@ -95,7 +96,7 @@ def _is_big(path: Path) -> bool:
         return False
 
 
-def load_atlas(root: Path, memo: ParseMemo | None = None) -> RawAtlas:
+def load_atlas(root: Path, memo: TextMemo | None = None) -> RawAtlas:
     """Read challenges/, papers/, papers/venues/ and citations.bib below `root`; with `memo`, files
     parsed by an earlier read and unchanged since are not parsed again."""
     raw = RawAtlas(root=root)

@@ -17,6 +17,7 @@ import httpx
 from defusedxml import ElementTree
 
 from atlas.candidate import ARXIV_ID, DOI, OPENREVIEW, Candidate
+from atlas.model import API_NAMES
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}
 DEFAULTS = {
@@ -24,7 +25,6 @@ DEFAULTS = {
     "crossref": "https://api.crossref.org",
     "openreview": "https://api2.openreview.net",
 }
-NAMES = {"arxiv": "arXiv", "crossref": "Crossref", "openreview": "OpenReview"}
 
 
 class LookupFailed(Exception):
@@ -41,7 +41,7 @@ def base_url(api: str) -> str:
 
 def _get(api: str, url: str, params: dict[str, str] | None = None) -> httpx.Response:
     seconds = float(os.environ.get("ATLAS_HTTP_TIMEOUT", "15"))
-    name = NAMES[api]
+    name = API_NAMES[api]
     try:
         with httpx.Client(timeout=seconds, follow_redirects=True, headers={"User-Agent": "genai-challenges-atlas"}) as client:
             response = client.get(url, params=params)

@@ -270,7 +270,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             lines = "\n".join(str(problem) for problem in invalid.problems)
             raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
         if self.incremental:
-            self._search.wait_quietly()  # the previous rebuild's indexing, if it still runs
+            self._search.abandon()  # the previous rebuild's indexing, if it still runs
         else:
             self._search.close()  # a fresh index: nothing of a build that stopped early
         digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
@@ -387,7 +387,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._elsewhere.cancel()
             self._elsewhere = None
         if self.incremental:
-            self._search.wait_quietly()  # serve keeps the documents for the next rebuild
+            self._search.abandon()  # serve keeps the documents for the next rebuild
         else:
             self._search.close()
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
 LINK_NAMES = ("openreview", "arxiv", "doi", "url", "code")
+GRAPH_FORMATS = ("json", "graphml", "gexf", "dot")  # what `atlas graph --format` writes (atlas.export)
 API_NAMES = {"arxiv": "arXiv", "crossref": "Crossref", "openreview": "OpenReview"}
 # The fields of each record kind, in the order records are written in (see yamlio.in_field_order).
 PAPER_FIELDS = ("title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "aliases")

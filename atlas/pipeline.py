@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from atlas.background import Forked
-from atlas.load import ParseMemo, load_atlas
+from atlas.load import TextMemo, load_atlas
 from atlas.model import Atlas, Problem, Related
 from atlas.validate import validate
 
@@ -45,7 +45,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def check(root: Path, base: str | None = None, parsed: ParseMemo | None = None) -> tuple[Atlas, list[Problem]]:
+def check(root: Path, base: str | None = None, parsed: TextMemo | None = None) -> tuple[Atlas, list[Problem]]:
     """Load and validate; returns the atlas and every problem (errors and warnings).
 
     With `base` (a git revision), also refuse records that vanished since it without an alias."""
@@ -58,7 +58,7 @@ def check(root: Path, base: str | None = None, parsed: ParseMemo | None = None) 
     return atlas, problems
 
 
-def valid_atlas(root: Path, parsed: ParseMemo | None = None) -> Atlas:
+def valid_atlas(root: Path, parsed: TextMemo | None = None) -> Atlas:
     atlas, problems = check(root, parsed=parsed)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:

@@ -52,11 +52,11 @@ def _propose(paper: Paper) -> Update:
             offer("links.doi", doi, None)
             from_arxiv = {"api": "arxiv", "url": preprint.source["url"], "gives": ["links.doi"]}
             update.sources.append(from_arxiv)
-            if not doi_published(update, doi, paper) and preprint.venue:
+            if not add_published_facts(update, doi, paper) and preprint.venue:
                 offer("venue", preprint.venue, paper.venue)  # the journal reference arXiv records
                 from_arxiv["gives"].append("venue")
     elif doi:
-        doi_published(update, doi, paper)
+        add_published_facts(update, doi, paper)
     if paper.link("openreview") and "venue" not in update.changes:
         note = fetch_openreview(paper.link("openreview"))
         if note.venue and not UNPUBLISHED.search(note.venue):
@@ -69,8 +69,8 @@ def _propose(paper: Paper) -> Update:
     return update
 
 
-def doi_published(update: Update, doi: str, paper: Paper) -> bool:
-    """Venue and year from Crossref; False where Crossref does not know the DOI."""
+def add_published_facts(update: Update, doi: str, paper: Paper) -> bool:
+    """Adds the venue and year Crossref gives to `update`; False where Crossref does not know the DOI."""
     try:
         work = fetch_crossref(doi)
     except PaperNotFound:

@@ -30,7 +30,7 @@ from atlas.cite import NAME, Edition, page_citation, paper_meta
 from atlas.export import to_json, with_layout
 from atlas.ids import slug
 from atlas.layout import challenge_colours, layout, local_layout, whole_picture
-from atlas.load import ParseMemo
+from atlas.load import TextMemo
 from atlas.mathtext import plain_title, title_html, title_sort_key
 from atlas.model import CHALLENGE_KINDS, Atlas, BibEntry, Paper, Related
 from atlas.reading import reading_list
@@ -127,8 +127,8 @@ class RenderMemo:
 
     papers: dict[str, tuple[Any, str]] = field(default_factory=dict)
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
-    parsed: ParseMemo = field(default_factory=ParseMemo)  # records and citations.bib as parsed
-    words: ParseMemo = field(default_factory=ParseMemo)  # each paper's text as related_papers splits it
+    parsed: TextMemo = field(default_factory=TextMemo)  # records and citations.bib as parsed
+    words: TextMemo = field(default_factory=TextMemo)  # each paper's text as related_papers splits it
 
 
 @dataclass(frozen=True)
@@ -157,6 +157,7 @@ class _Site:
                     known = self.unresolved.get(reference.number)
                     self.unresolved[reference.number] = known or reference.named
         self.venue_ids = _venue_ids(atlas)
+        self.titles = {c.id: c.title for c in atlas.challenges.values()}  # challenge id -> its title
         self.colours = challenge_colours(graph)
         self._labels: dict[str, str] = {}
 
@@ -238,7 +239,7 @@ def render_site(
         },
         headlines=_headlines(site),
         edition=edition,
-        titles={c.id: c.title for c in atlas.challenges.values()},
+        titles=site.titles,
     )
     emit("challenges/index.md", "challenges.html.j2", challenge_rows=challenge_rows)
     emit("stats.md", "stats.html.j2", **_statistics(site))
@@ -275,7 +276,7 @@ def render_site(
             kind_counts=Counter(link.kind for _, link in atlas.papers_for(challenge.id)),
             references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
             entry_html=formatted,
-            related_titles={c.id: c.title for c in atlas.challenges.values()},
+            related_titles=site.titles,
             local=local_layout(graph, challenge.id),
             colour=site.colours[challenge.id],
             citation=page_citation(edition, f"atlas-challenge-{challenge.id}", challenge.title, f"challenges/{challenge.id}/"),
@@ -302,7 +303,7 @@ def render_site(
         citing=site.citing,
         entry_html=formatted,
         entry_links=entry_links,
-        challenge_titles={c.id: c.title for c in atlas.challenges.values()},
+        challenge_titles=site.titles,
     )
     for venue in atlas.venues.values():
         venue_papers = sorted(
@@ -478,7 +479,7 @@ def _headlines(site: _Site) -> dict[str, Any]:
 def _statistics(site: _Site) -> dict[str, Any]:
     """The numbers of the statistics page, each as (label, value, link) rows for a chart and its table."""
     atlas, graph = site.atlas, site.graph
-    titles = {c.id: c.title for c in atlas.challenges.values()}
+    titles = site.titles
     per_challenge = [(c.title, site.paper_counts.get(c.id, 0), f"challenges/{c.id}/") for c in atlas.challenges.values()]
     per_target = []
     for challenge in atlas.challenges.values():

@@ -149,7 +149,7 @@ class SearchIndexer:
         if running.returncode != 0:
             raise SearchIndexFailed(printed.decode(errors="replace").strip() or f"the indexer stopped with {running.returncode}")
 
-    def wait_quietly(self) -> None:
+    def abandon(self) -> None:
         """Stop indexing whose outcome no longer matters (a failed or superseded build)."""
         if self._running is not None and self._running.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -162,7 +162,7 @@ class SearchIndexer:
 
     def close(self) -> None:
         """Stop indexing if it runs and delete the scratch folder: the indexer starts afresh."""
-        self.wait_quietly()
+        self.abandon()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
             self._folder, self._written = None, set()

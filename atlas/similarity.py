@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from functools import partial
 
-from atlas.load import ParseMemo
+from atlas.load import TextMemo
 from atlas.model import Atlas, Related
 
 BLOCK = 512  # rows compared at once: memory stays at BLOCK x papers, however large the atlas
 Texts = tuple[tuple[str, ...], tuple[str, ...]]  # paper ids and, in the same order, what is compared of each
 
 
+def paper_text(title: str, abstract: str | None, keywords: tuple[str, ...] | list[str] = ()) -> str:
+    """The words that describe a paper: its title (twice: it says the most), abstract and keywords."""
+    return f"{title} {title} {abstract or ''} {' '.join(keywords)}"
+
+
 def paper_texts(atlas: Atlas) -> Texts:
-    """Each paper's id and text: its title (twice: it says the most), abstract and keywords."""
+    """Each paper's id and text (paper_text)."""
     papers = atlas.papers.values()
-    return tuple(atlas.papers), tuple(f"{p.title} {p.title} {p.abstract or ''} {' '.join(p.keywords)}" for p in papers)
+    return tuple(atlas.papers), tuple(paper_text(p.title, p.abstract, p.keywords) for p in papers)
 
 
 def import_tfidf() -> None:
@@ -23,7 +28,7 @@ def import_tfidf() -> None:
     import atlas.tfidf  # noqa: F401
 
 
-def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: ParseMemo | None = None) -> Related:
+def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: TextMemo | None = None) -> Related:
     """For each paper id, up to `count` (other id, similarity) pairs above `floor`, nearest first.
 
     With `memo` (kept by `atlas serve` between rebuilds), each text is split into words once: after
@@ -31,7 +36,7 @@ def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: Pars
     return related_texts(paper_texts(atlas), count, floor, memo)
 
 
-def related_texts(described: Texts, count: int = 5, floor: float = 0.08, memo: ParseMemo | None = None) -> Related:
+def related_texts(described: Texts, count: int = 5, floor: float = 0.08, memo: TextMemo | None = None) -> Related:
     """related_papers of the papers `described` (paper_texts) describes.
 
     The scores stay scipy's float32 sparse product (most of the time at 10,000 papers): a faster

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from atlas.model import Atlas, Paper
+from atlas.similarity import paper_text
 
 TEXT_WEIGHT = 0.4
 NEIGHBOURS = 3
@@ -31,10 +32,6 @@ class SemanticUnavailable(RuntimeError):
 class Suggestion:
     target: str  # "challenge" or "challenge/sub"
     score: float
-
-
-def paper_text(title: str, abstract: str | None, keywords: tuple[str, ...] | list[str] = ()) -> str:
-    return f"{title} {title} {abstract or ''} {' '.join(keywords)}"
 
 
 def target_texts(atlas: Atlas) -> dict[str, str]:

@@ -289,7 +289,7 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
 def load_yaml_file(
     path: Path, shown: str, parse: Callable[[str, str], tuple[Any, list[Problem]]] | None = None
 ) -> tuple[Any, list[Problem]]:
-    """The file's value and problems; `parse` (default parse_yaml) may be a remembering one (atlas.load.ParseMemo)."""
+    """The file's value and problems; `parse` (default parse_yaml) may be a remembering one (atlas.load.TextMemo)."""
     text, problems = read_text(path, shown)
     if text is None:
         return None, problems

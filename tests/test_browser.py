@@ -11,13 +11,12 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from atlas.bibformat import entry_bibtex
-from atlas.localsite import CHROMIUM_FLAGS, served
+from atlas.localsite import served
 from atlas.pipeline import check
 
 from conftest import REPO, search_site
 
 pytestmark = pytest.mark.browser
-FLAGS = CHROMIUM_FLAGS
 ATLAS, _ = check(REPO)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from importlib.metadata import version
+from pathlib import Path
 
+import pytest
 import yaml
 from packaging.version import Version
 
@@ -15,6 +18,8 @@ from conftest import REPO
 ADVISORIES = [
     ("mkdocs-material", "9.7.7", "GHSA-xvg9-69gf-fjrf / CVE-2026-73295: DOM XSS in search suggestions"),
     ("pymdown-extensions", "11.0.2", "path traversal in Snippets and ReDoS, fixed by 11.0.2"),
+    ("pymdown-extensions", "13.1.2", "the fixes up to 13.1.2, the floor the maintainers set (issue 15)"),
+    ("mkdocs-material", "9.8.2", "the last release of Material 9.8, the floor the maintainers set (issue 15)"),
 ]
 
 
@@ -41,8 +46,9 @@ def test_no_pinned_or_installed_version_is_known_to_be_vulnerable():
 
 def test_the_advisory_check_would_catch_a_vulnerable_pin():
     vulnerable = {"mkdocs-material": "9.7.6", "pymdown-extensions": "10.16"}
-    caught = [package for package, fixed, _ in ADVISORIES if Version(vulnerable[package]) < Version(fixed)]
-    assert caught == ["mkdocs-material", "pymdown-extensions"]
+    caught = {package for package, fixed, _ in ADVISORIES if Version(vulnerable[package]) < Version(fixed)}
+    assert caught == {"mkdocs-material", "pymdown-extensions"}
+    assert [p for p, fixed, _ in ADVISORIES if p == "pymdown-extensions" and Version("13.1") < Version(fixed)]  # the old pin
 
 
 def test_no_markdown_extension_or_plugin_can_include_files_or_embed_data():
@@ -60,3 +66,22 @@ def test_every_file_the_package_reads_is_listed_for_its_wheel():
     files = [path.relative_to(package) for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
     unlisted = [str(path) for path in files if path.suffix != ".py" and not any(path.match(pattern) for pattern in patterns)]
     assert not unlisted, f"add these to [tool.setuptools.package-data] in pyproject.toml: {unlisted}"
+
+
+# The Material templates that atlas/theme/ copies and changes, each with the sha256 of the original it was
+# copied from (a block of it, where only one block is copied): an upgrade that changes one fails here, so
+# the copy is compared and brought up to date before the upgrade lands.
+COPIED_FROM_MATERIAL = [
+    ("partials/language.html", None, "3a44516f305006ac794f51a45ad7b532cf270916d8e92e8c42784e58b2eff0a3"),
+    ("base.html", "site_nav", "08b0b8418133d46ea078a7737f096bed62048ed4be5f9c1ba790b3cd3f498cbc"),
+]
+
+
+@pytest.mark.parametrize(("template", "block", "digest"), COPIED_FROM_MATERIAL)
+def test_the_copied_material_templates_match_the_installed_originals(template: str, block: str | None, digest: str):
+    import material
+
+    text = (Path(material.__file__).parent / "templates" / template).read_text(encoding="utf-8")
+    if block:
+        text = re.search(rf"\{{% block {block} %\}}.*?\{{% endblock %\}}", text, re.S).group(0)
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == digest, f"Material's {template} changed: compare atlas/theme's copy"

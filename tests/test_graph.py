@@ -142,3 +142,10 @@ def test_graph_command_writes_each_format(tmp_path: Path):
         )
         assert result.returncode == 0, result.stderr
         assert target.stat().st_size > 10_000
+
+
+def test_the_command_offers_exactly_the_formats_there_are_writers_for():
+    from atlas.export import WRITERS
+    from atlas.model import GRAPH_FORMATS
+
+    assert tuple(WRITERS) == GRAPH_FORMATS

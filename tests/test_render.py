@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from atlas.graph import build_graph
-from atlas.load import ParseMemo
+from atlas.load import TextMemo
 from atlas.mkdocs_adapter import front_matter_data, split_page
 from atlas.pipeline import check
 from atlas.render import RenderMemo, md, meta_title, page_url, render_site
@@ -89,7 +89,7 @@ def test_a_memo_reuses_unchanged_paper_pages_and_renders_what_changed():
 
 
 def test_related_papers_with_a_memo_of_words_are_the_related_papers_of_a_fresh_computation():
-    words = ParseMemo()
+    words = TextMemo()
     assert related_papers(ATLAS, memo=words) == related_papers(ATLAS)
     assert len(words) == len(ATLAS.papers)
     paper = ATLAS.papers["calibrated-language-models"]

@@ -303,7 +303,7 @@ def test_work_that_fails_in_a_child_process_fails_as_a_plain_call():
 def test_reading_with_a_parse_memo_gives_what_a_fresh_read_gives(atlas_copy):
     """`atlas serve` keeps parsed records between rebuilds: an edited file is parsed again, an
     unchanged one is not, and the memo forgets what no file holds any more."""
-    parsed = load.ParseMemo()
+    parsed = load.TextMemo()
     first = load.load_atlas(atlas_copy, parsed)
     records = len(first.challenges) + len(first.papers) + len(first.venues)
     entries = len(first.bibliography)
@@ -318,7 +318,7 @@ def test_reading_with_a_parse_memo_gives_what_a_fresh_read_gives(atlas_copy):
     assert load.load_atlas(atlas_copy, parsed).bibliography == fresh.bibliography
 
 
-def _parsed_in_parts(text: str, memo: load.ParseMemo, parsed: list[str]):
+def _parsed_in_parts(text: str, memo: load.TextMemo, parsed: list[str]):
     def part(chunk: str, shown: str):
         parsed.append(chunk)
         return parse_bibliography_part(chunk, shown)
@@ -334,7 +334,7 @@ def test_a_bibliography_read_entry_by_entry_is_the_one_read_at_once_and_an_edit_
     require_shared()
     for path in (SHARED / "corpora" / "hepml-living-review.bib", atlas_copy / "citations.bib"):
         text = path.read_text(encoding="utf-8")
-        memo, parsed = load.ParseMemo(), []
+        memo, parsed = load.TextMemo(), []
         whole = parse_bibliography(text, "citations.bib")
         assert len(whole[0]) > 200 and not whole[1]
         in_parts = _parsed_in_parts(text, memo, parsed)
@@ -360,7 +360,7 @@ def test_a_bibliography_read_entry_by_entry_is_the_one_read_at_once_and_an_edit_
     ids=["string-macro", "crossref", "keys-differing-in-case", "repeated-key-on-its-own-line", "unclosed-entry", "comment-and-bare-number"],
 )
 def test_a_bibliography_whose_entries_depend_on_each_other_or_are_broken_is_read_as_one_parse_reads_it(text):
-    memo, parsed = load.ParseMemo(), []
+    memo, parsed = load.TextMemo(), []
     assert _parsed_in_parts(text, memo, parsed) == parse_bibliography(text, "citations.bib")
     assert _parsed_in_parts(text, memo, parsed) == parse_bibliography(text, "citations.bib")
 
