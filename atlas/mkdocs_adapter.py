@@ -215,6 +215,7 @@ def toc_tokens(body: str) -> list[dict]:
 class AtlasConfig(Config):
     root = config_options.Optional(config_options.Dir(exists=True))
     parallel = config_options.Type(bool, default=True)  # render and build half the pages in a forked process
+    fragment_cache = config_options.Type(bool, default=True)  # render shared theme fragments once (atlas/theme_cache.py)
 
 
 class AtlasPlugin(BasePlugin[AtlasConfig]):
@@ -321,6 +322,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_env(self, env, /, *, config, files):
         env.add_extension(FragmentCache)
+        env.atlas_fragments_cached = self.config.fragment_cache  # off: every fragment rendered (the test's reference)
         env.bytecode_cache = TEMPLATE_CACHE  # the theme's templates too: compiled once, not on every build
         env.auto_reload = False  # a build's templates do not change: no file checked on each of ~20 lookups a page
         env.globals["atlas_navigation_key"] = navigation_key

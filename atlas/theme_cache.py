@@ -22,7 +22,7 @@ class FragmentCache(Extension):
 
     def __init__(self, environment) -> None:
         super().__init__(environment)
-        environment.extend(atlas_fragments={})
+        environment.extend(atlas_fragments={}, atlas_fragments_cached=True)
 
     def parse(self, parser: Parser) -> nodes.Node:
         lineno = next(parser.stream).lineno
@@ -31,7 +31,7 @@ class FragmentCache(Extension):
         return nodes.CallBlock(self.call_method("_cached", [key]), [], [], body).set_lineno(lineno)
 
     def _cached(self, key: object, caller: Callable[[], str]) -> str:
-        if key is None:
+        if key is None or not self.environment.atlas_fragments_cached:  # type: ignore[attr-defined]
             return caller()
         fragments: dict[object, str] = self.environment.atlas_fragments  # type: ignore[attr-defined]
         if key not in fragments:

@@ -101,7 +101,7 @@ def test_payloads_show_as_text_and_never_run(browser: Browser, hostile_url: str,
     no_script_ran(page)
     assert dialogs == []
     text = page.locator("article").inner_text()
-    assert "<script>window.pwned='script'</script>" in text or "Hostile title" in text or "<img src=x" in text
+    assert PAYLOADS[0] in text  # every page shows the script payload as text: in a title, a why, a summary or a question
     assert page.locator("article script, article iframe, article img[src='x'], article svg[onload]").count() == 0
     assert page.locator("article a[href^='javascript']").count() == 0
     if address == "papers/calibrated-language-models/":
