@@ -130,8 +130,12 @@ def test_subchallenge_anchor_scrolls_to_its_section_and_dark_mode_switches(watch
     page.goto(site_url + "challenges/efficiency/#quantization")
     heading = page.locator("h3#quantization")
     assert heading.is_visible() and heading.evaluate("e => e.getBoundingClientRect().top < window.innerHeight")
+    lightness = """() => { const [r, g, b] = getComputedStyle(document.body).backgroundColor.match(/\\d+/g).map(Number);
+                           return (r + g + b) / 3; }"""
+    assert page.evaluate(lightness) > 200  # a light page
     page.locator("label[for='__palette_1']").first.click()
     assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
+    page.wait_for_function(f"({lightness})() < 60")  # the same page, now dark
 
 
 def test_search_finds_a_paper_by_title(watched: Watched, site_url: str):
@@ -166,12 +170,18 @@ def graph_ready(page: Page) -> int:
     return int(page.locator("[data-atlas-graph]").get_attribute("data-ready"))
 
 
+DISPLAYED_NODES = """() => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;
+    const shown = (n) => { const d = g.renderer.getNodeDisplayData(n); return d && !d.hidden; };
+    return g.graph.nodes().filter(shown).length; }"""
+
+
 def displayed_nodes(page: Page) -> int:
-    return page.evaluate(
-        """() => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;
-                   const shown = (n) => { const d = g.renderer.getNodeDisplayData(n); return d && !d.hidden; };
-                   return g.graph.nodes().filter(shown).length; }"""
-    )
+    return page.evaluate(DISPLAYED_NODES)
+
+
+def wait_for_displayed_nodes(page: Page, count: int) -> None:
+    """Wait until the graph draws exactly `count` nodes (a filter applies on the next frame), or fail."""
+    page.wait_for_function(f"({DISPLAYED_NODES})() === {count}", timeout=10_000)
 
 
 def test_graph_page_renders_every_node_and_search_focuses_a_paper(watched: Watched, site_url: str):
@@ -193,15 +203,14 @@ def test_graph_filters_hide_papers_of_other_challenges(watched: Watched, site_ur
     graph_ready(page)
     before = page.locator(".atlas-graph-canvas").screenshot()
     page.select_option(".atlas-graph-filter[data-filter='challenge']", "causality")
-    page.wait_for_timeout(300)
     shown = sum(1 for p in ATLAS.papers.values() if any(link.challenge == "causality" for link in p.challenges))
     others = len(ATLAS.challenges) + sum(len(c.subchallenges) for c in ATLAS.challenges.values())
-    assert displayed_nodes(page) == shown + others
+    wait_for_displayed_nodes(page, shown + others)
     assert page.locator(".atlas-graph-canvas").screenshot() != before
     page.select_option(".atlas-graph-filter[data-filter='year']", "none")
-    page.wait_for_timeout(300)
-    assert displayed_nodes(page) == others + sum(
-        1 for p in ATLAS.papers.values() if p.year is None and any(link.challenge == "causality" for link in p.challenges)
+    wait_for_displayed_nodes(
+        page,
+        others + sum(1 for p in ATLAS.papers.values() if p.year is None and any(link.challenge == "causality" for link in p.challenges)),
     )
 
 

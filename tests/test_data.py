@@ -111,7 +111,6 @@ def test_challenge_prose_is_our_own_words():
 
 def test_every_paper_is_linked_and_its_reasons_are_not_copied_from_its_abstract():
     papers = atlas().papers
-    assert len(papers) == 199
     for paper in papers.values():
         assert paper.challenges, paper.id
         abstract = shingles(paper.abstract or "", size=8)

@@ -97,7 +97,7 @@ def test_payloads_show_as_text_and_never_run(browser: Browser, hostile_url: str,
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto(hostile_url + address)
-    page.wait_for_timeout(300)
+    page.wait_for_load_state("networkidle")  # every image, frame and script the page asks for has loaded (or failed)
     no_script_ran(page)
     assert dialogs == []
     text = page.locator("article").inner_text()
@@ -119,7 +119,7 @@ def test_search_results_show_payloads_as_text(browser: Browser, hostile_url: str
     search_site(page, "Hostile title")
     result = page.locator(".pagefind-ui__result").first
     result.wait_for(timeout=15_000)
-    page.wait_for_timeout(500)
+    page.wait_for_load_state("networkidle")
     no_script_ran(page)
     assert "Hostile title" in result.inner_text()
     assert page.locator(".pagefind-ui__results script, .pagefind-ui__results img[src='x'], .pagefind-ui__results iframe").count() == 0

@@ -85,7 +85,7 @@ def test_the_committed_corpus_holds_every_seed_paper_once():
             record = titles[normalise_title(paper.title)]
             assert record["abstract"] == paper.abstract, f"{paper.title}: abstract is not verbatim"
             assert seed(prefix).name in [s.get("seed") for s in record["sources"]]
-    assert len(titles) == 199
+    assert len(titles) >= 199  # the seeds' papers, and any added since
 
 
 def test_a_file_in_neither_format_is_refused_with_a_line(tmp_path: Path):

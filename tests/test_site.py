@@ -120,12 +120,12 @@ def test_home_page_lists_each_challenge_with_its_paper_count(built_site: Path):
     for challenge in ATLAS.challenges.values():
         expected = len({paper.id for paper, _ in ATLAS.papers_for(challenge.id)})
         assert html.find("td", attrs={"data-challenge": challenge.id}).get_text() == str(expected)
-    assert html.find("span", attrs={"data-count": "papers"}).get_text() == "199"
+    assert html.find("span", attrs={"data-count": "papers"}).get_text() == str(len(ATLAS.papers))
 
 
 def test_papers_index_has_a_row_per_paper_with_filter_data(built_site: Path):
     rows = page(built_site, "papers").select("#atlas-papers tbody tr")
-    assert len(rows) == len(ATLAS.papers) == 199
+    assert len(rows) == len(ATLAS.papers)
     by_id = {row.find("a")["href"].strip("/"): row for row in rows}
     for paper in ATLAS.papers.values():
         row = by_id[paper.id]
