@@ -62,6 +62,14 @@ def dropped_addresses(root: Path, atlas: Atlas, base: str = "HEAD") -> list[Prob
     return problems
 
 
+def papers_new_since(root: Path, atlas: Atlas, base: str = "HEAD") -> set[str]:
+    """The ids of the papers that are not in `base` (none outside git, as dropped_addresses: there is no base)."""
+    listing = _git(root, "ls-tree", "--name-only", f"{base}:papers")
+    if listing is None:
+        return set()
+    return set(atlas.papers) - {name[:-5] for name in listing.split() if name.endswith(".yaml")}
+
+
 def _message(folder: str, record_id: str, base: str) -> str:
     return (
         f"was published at {folder}/{record_id}/ (in {base}) and is gone; keep that address working: "

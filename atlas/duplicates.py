@@ -59,16 +59,57 @@ class DuplicateFinder:
                 self.by_id[(kind, value)] = path
         self.by_title[normalise_title(title)] = path
 
-    def find(self, candidate: Candidate) -> Duplicate | None:
+    def find(self, candidate: Candidate, fuzzy: bool = True, exclude: str | None = None) -> Duplicate | None:
+        """The record the candidate is already in (not the one at `exclude`), by identifier, by title,
+        and (with `fuzzy`) by a title at least FUZZY_THRESHOLD% similar."""
         for kind, label in (("doi", "same DOI"), ("arxiv", "same arXiv id"), ("openreview", "same OpenReview id")):
             value = identifier(kind, candidate.links.get(kind))
-            if value and (kind, value) in self.by_id:
+            if value and self.by_id.get((kind, value), exclude) != exclude:
                 return Duplicate(self.by_id[(kind, value)], label)
         title = normalise_title(candidate.title)
-        if title in self.by_title:
+        if self.by_title.get(title, exclude) != exclude:
             return Duplicate(self.by_title[title], "same title")
-        if len(title) >= MIN_FUZZY_LENGTH and self.by_title:
-            best = process.extractOne(title, list(self.by_title), scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
+        if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
+            choices = [known for known, path in self.by_title.items() if path != exclude]
+            best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
             if best:
                 return Duplicate(self.by_title[best[0]], f"title {best[1]:.0f}% similar to '{best[0]}'")
         return None
+
+
+def _declared(papers: list[Paper]) -> set[frozenset[str]]:
+    """The pairs that a record says are different papers (`not_duplicate_of`)."""
+    return {frozenset((paper.id, other)) for paper in papers for other in paper.not_duplicate_of}
+
+
+def duplicate_records(papers: list[Paper]) -> list[tuple[Paper, Duplicate]]:
+    """Each record that holds another record's paper, with that record and why: the same DOI, arXiv
+    or OpenReview id, or the same normalised title. Each pair is told once, at the later record; a
+    pair that either record names under `not_duplicate_of` is no duplicate."""
+    ids = {paper.path: paper.id for paper in papers}
+    declared = _declared(papers)
+    finder = DuplicateFinder([])
+    found = []
+    for paper in papers:
+        duplicate = finder.find(Candidate(title=paper.title, links=dict(paper.links)), fuzzy=False)
+        if duplicate and frozenset((paper.id, ids[duplicate.existing])) not in declared:
+            found.append((paper, duplicate))
+        finder.add(paper.path, paper.title, dict(paper.links))
+    return found
+
+
+def similar_records(papers: list[Paper], new: set[str]) -> list[tuple[Paper, Duplicate]]:
+    """Each new record whose title is at least FUZZY_THRESHOLD% like another record's (and not the
+    same: duplicate_records tells those). Only the new records are compared, with every other: the
+    older ones were compared when they came, and all against all would cost n² comparisons."""
+    ids = {paper.path: paper.id for paper in papers}
+    declared = _declared(papers)
+    finder = DuplicateFinder(papers)
+    found = []
+    for paper in papers:
+        if paper.id not in new:
+            continue
+        duplicate = finder.find(Candidate(title=paper.title), exclude=paper.path)
+        if duplicate and "similar" in duplicate.reason and frozenset((paper.id, ids[duplicate.existing])) not in declared:
+            found.append((paper, duplicate))
+    return found

@@ -11,7 +11,9 @@ LINK_NAMES = ("openreview", "arxiv", "doi", "url", "code")
 GRAPH_FORMATS = ("json", "graphml", "gexf", "dot")  # what `atlas graph --format` writes (atlas.export)
 API_NAMES = {"arxiv": "arXiv", "crossref": "Crossref", "openreview": "OpenReview"}
 # The fields of each record kind, in the order records are written in (see yamlio.in_field_order).
-PAPER_FIELDS = ("title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "aliases")
+PAPER_FIELDS = (
+    "title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "aliases", "not_duplicate_of",
+)  # fmt: skip
 CHALLENGE_FIELDS = (
     "title", "section", "maintainers", "reviewed", "summary", "open_questions", "subchallenges", "references", "related", "aliases",
 )  # fmt: skip
@@ -138,6 +140,7 @@ class Paper:
     path: str = ""
     line: int = 1
     aliases: tuple[str, ...] = ()  # former ids whose addresses redirect here
+    not_duplicate_of: tuple[str, ...] = ()  # records with a near title that are other papers
 
     def link(self, name: str) -> str | None:
         return dict(self.links).get(name)

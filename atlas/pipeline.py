@@ -48,13 +48,18 @@ def _collector_paused() -> Iterator[None]:
 def check(root: Path, base: str | None = None, parsed: TextMemo | None = None) -> tuple[Atlas, list[Problem]]:
     """Load and validate; returns the atlas and every problem (errors and warnings).
 
-    With `base` (a git revision), also refuse records that vanished since it without an alias."""
+    With `base` (a git revision), also refuse records that vanished since it without an alias, and
+    new records whose title is nearly another's (atlas.duplicates.similar_records)."""
     with _collector_paused():
         atlas, problems = validate(load_atlas(root, parsed))
     if base:
-        from atlas.addresses import dropped_addresses
+        from atlas.addresses import dropped_addresses, papers_new_since
+        from atlas.duplicates import similar_records
+        from atlas.validate import duplicate_problem
 
         problems += dropped_addresses(root, atlas, base)
+        similar = similar_records(list(atlas.papers.values()), papers_new_since(root, atlas, base))
+        problems += [duplicate_problem(paper, duplicate, atlas) for paper, duplicate in similar]
     return atlas, problems
 
 

@@ -12,6 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 from atlas.bibliography import entry_link_problems, latex_to_text
+from atlas.duplicates import Duplicate, duplicate_records
 from atlas.facts import FACT_NAMES, facts_held, http_url
 from atlas.ids import ID_PATTERN, MAX_ID_LENGTH, normalise_title, slug
 from atlas.load import RawAtlas, RawRecord
@@ -244,6 +245,7 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
         path=record.shown,
         line=data.line,
         aliases=checker.ids(data, "aliases"),
+        not_duplicate_of=checker.ids(data, "not_duplicate_of"),
     )
 
 
@@ -431,9 +433,8 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
                         f" write {_ESCAPES[character]}",
                     )
                 )
-    by_title: dict[str, Paper] = {}
-    by_arxiv: dict[str, Paper] = {}
-    by_openreview: dict[str, Paper] = {}
+    for paper, duplicate in duplicate_records(list(atlas.papers.values())):
+        problems.append(duplicate_problem(paper, duplicate, atlas))
     for paper in atlas.papers.values():
         for link in paper.challenges:
             challenge = atlas.challenges.get(link.challenge)
@@ -447,18 +448,10 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
         targets = [link.target for link in paper.challenges]
         for target in {t for t in targets if targets.count(t) > 1}:
             problems.append(Problem(paper.path, paper.line, f"links to '{target}' twice; keep one"))
+        for other in paper.not_duplicate_of:
+            if other not in atlas.papers or other == paper.id:
+                problems.append(Problem(paper.path, paper.line, f"'not_duplicate_of' names '{other}', which is no other record"))
         title = normalise_title(paper.title)
-        duplicates = [(by_title, title, "the same title as")]
-        links = dict(paper.links)
-        if arxiv := _ARXIV_ID.search(links.get("arxiv") or ""):
-            duplicates.append((by_arxiv, arxiv.group(1), "the same arXiv id as"))
-        if openreview := _OPENREVIEW_ID.search(links.get("openreview") or ""):
-            duplicates.append((by_openreview, openreview.group(1), "the same OpenReview id as"))
-        for index, value, what in duplicates:
-            if value in index:
-                problems.append(Problem(paper.path, paper.line, f"has {what} {index[value].path}; merge the two records"))
-            else:
-                index[value] = paper
         entry = atlas.bibliography.get(paper.id)
         if entry is None:
             problems.append(Problem(paper.path, paper.line, f"has no entry in citations.bib; add one with the key '{paper.id}'"))
@@ -466,6 +459,17 @@ def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
             problems.append(
                 Problem("citations.bib", entry.line, f"the title of '{paper.id}' differs from {paper.path}; make them the same")
             )
+
+
+def duplicate_problem(paper: Paper, duplicate: Duplicate, atlas: Atlas) -> Problem:
+    """A record that is another record's paper, told at the later one, naming both."""
+    other = next(p.id for p in atlas.papers.values() if p.path == duplicate.existing)
+    how = f"has the {duplicate.reason} as" if duplicate.reason.startswith("same ") else f"has a {duplicate.reason}, like"
+    return Problem(
+        paper.path,
+        paper.line,
+        f"{how} {duplicate.existing}; merge the two records, or if they are different papers say so with 'not_duplicate_of: [{other}]'",
+    )
 
 
 def validate(raw: RawAtlas) -> tuple[Atlas, list[Problem]]:

@@ -19,7 +19,7 @@ from atlas.model import Problem
 from atlas.pipeline import check
 from atlas.yamlio import dump_record, load_yaml_file
 
-from conftest import SHARED, require_shared
+from conftest import REPO, SHARED, require_shared
 
 PAPER = "calibrated-language-models"
 
@@ -433,3 +433,48 @@ def test_a_bibtex_url_or_doi_that_is_not_a_web_link_is_refused_at_its_line(atlas
     problem = only(problems_of(atlas_copy))
     assert problem.path == "citations.bib" and problem.line == line_of(bib, "@article{wachter2017counterfactual,")
     assert f"the {field} of 'wachter2017counterfactual' must be" in problem.message
+
+
+def test_a_record_with_another_records_doi_is_a_duplicate_naming_both_files(atlas_copy: Path):
+    for name in ("absorbing-discrete-diffusion", "adapt-then-unlearn"):
+        set_fact(atlas_copy / "papers" / f"{name}.yaml", "links.doi", "https://doi.org/10.1234/same")
+    problem = only(problems_of(atlas_copy))
+    assert problem.path == "papers/adapt-then-unlearn.yaml"
+    assert "has the same DOI as papers/absorbing-discrete-diffusion.yaml; merge the two records" in problem.message
+    assert "not_duplicate_of: [absorbing-discrete-diffusion]" in problem.message
+
+
+def committed(root: Path) -> None:
+    """Make the copy a git checkout whose HEAD holds the atlas as it is (the base `atlas check` compares with)."""
+    for command in (["init", "-q", "-b", "main"], ["add", "-A"], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "base"]):
+        subprocess.run(["git", *command], cwd=root, check=True)
+
+
+def test_a_new_record_whose_title_gained_a_word_is_a_duplicate_unless_it_says_it_is_not(atlas_copy: Path):
+    committed(atlas_copy)
+    original = atlas_copy / "papers" / "consistency-trajectory-models.yaml"
+    record, _ = load_yaml_file(original, "x")
+    title = record["title"] + " Models"
+    record = {**record, "title": title, "links": {}}
+    record["sources"] = [{**s, "gives": [g for g in s["gives"] if not g.startswith("links.")]} for s in record["sources"]]
+    record["sources"] = [s for s in record["sources"] if s["gives"]]
+    copy = atlas_copy / "papers" / "zz-longer.yaml"
+    copy.write_text(dump_record(record))
+    bib = atlas_copy / "citations.bib"
+    bib.write_text(bib.read_text() + "\n@misc{zz-longer,\n  title = {{" + title + "}}\n}\n")
+    problem = only([p for p in check(atlas_copy, "HEAD")[1] if p.severity == "error"])
+    assert problem.path == "papers/zz-longer.yaml" and "% similar" in problem.message
+    assert "like papers/consistency-trajectory-models.yaml; merge the two records" in problem.message
+    assert [p for p in problems_of(atlas_copy)] == []  # without a base, only exact duplicates are looked for
+    copy.write_text(dump_record({**record, "not_duplicate_of": ["consistency-trajectory-models"]}))
+    assert [p for p in check(atlas_copy, "HEAD")[1] if p.severity == "error"] == []
+    copy.write_text(dump_record({**record, "not_duplicate_of": ["no-such-paper"]}))
+    assert "'not_duplicate_of' names 'no-such-paper', which is no other record" in str(check(atlas_copy, "HEAD")[1])
+
+
+def test_no_two_records_of_the_corpus_are_alike():
+    """All against all, once, on the committed records: the check compares only new ones with the rest."""
+    from atlas.duplicates import similar_records
+
+    papers = list(check(REPO)[0].papers.values())
+    assert similar_records(papers, {paper.id for paper in papers}) == []
