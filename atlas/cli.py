@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from atlas.model import CHALLENGE_KINDS, GRAPH_FORMATS, Atlas, Problem, Related
+from atlas.records.model import CHALLENGE_KINDS, GRAPH_FORMATS, Atlas, Problem, Related
 
 
 def _print_problems(problems: list[Problem]) -> None:
@@ -73,7 +73,7 @@ def _pin_build_date(root: Path) -> None:
 def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
     from atlas.background import Prepared
-    from atlas.similarity import import_tfidf, paper_texts, related_texts
+    from atlas.relate.similarity import import_tfidf, paper_texts, related_texts
 
     # Related papers are computed on the other core, which imports NumPy and SciPy during the check.
     related = Prepared(related_texts, prepare=import_tfidf)
@@ -88,7 +88,7 @@ def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
 
 
 def _build_checked(root: Path, atlas: Atlas, related: Callable[[], Related], site_dir: Path | None, strict: bool) -> int:
-    from atlas.mkdocs_adapter import BuildFailed, build_site
+    from atlas.engine.mkdocs_adapter import BuildFailed, build_site
 
     target = (site_dir or root / "site").resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +122,7 @@ def _build_checked(root: Path, atlas: Atlas, related: Callable[[], Related], sit
 def _serve(root: Path, address: str) -> int:
     if _check_command(root):
         return 1
-    from atlas.mkdocs_adapter import BuildFailed, serve_site
+    from atlas.engine.mkdocs_adapter import BuildFailed, serve_site
 
     try:
         serve_site(root, address)
@@ -136,14 +136,14 @@ def _graph(root: Path, format: str, output: Path | None) -> int:
     atlas = _atlas_for(root, "graph")
     if atlas is None:
         return 1
-    from atlas.export import export
-    from atlas.graph import build_graph
+    from atlas.graph.build import build_graph
+    from atlas.graph.export import export
 
     text = export(build_graph(atlas), format)
     if output is None:
         sys.stdout.write(text)
         return 0
-    from atlas.yamlio import write_atomically
+    from atlas.records.yamlio import write_atomically
 
     write_atomically(output, text)
     print(f"atlas graph: {format} written to {output}", file=sys.stderr)
@@ -162,8 +162,8 @@ def _contributor(root: Path) -> str:
 
 def _ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> list:
     """Ask at a terminal for the challenges of one paper: a number from the suggestions or an id."""
-    from atlas.add import Choice
-    from atlas.model import CHALLENGE_KINDS
+    from atlas.contribute.add import Choice
+    from atlas.records.model import CHALLENGE_KINDS
 
     stream_in = stream_in or sys.stdin
     stream_out = stream_out or sys.stdout
@@ -189,8 +189,8 @@ def _ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> l
 
 def _add_candidates(root: Path, args: argparse.Namespace) -> tuple[list, list[str]]:
     """The candidates of the input, and every problem that keeps an entry out (as `input:line: ...`)."""
-    from atlas.candidate import read_bibtex_input
-    from atlas.lookup import fetch
+    from atlas.contribute.candidate import read_bibtex_input
+    from atlas.contribute.lookup import fetch
 
     if args.bibtex:
         given = read_bibtex_input(args.bibtex, args.contributor or _contributor(root))
@@ -201,8 +201,8 @@ def _add_candidates(root: Path, args: argparse.Namespace) -> tuple[list, list[st
 
 def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[list]:
     """Each new paper's challenge links: from --links FILE, from the command line, or asked at a terminal."""
-    from atlas.add import AddRefused, Choice, read_links_file, validate_choices
-    from atlas.suggest import suggest
+    from atlas.contribute.add import AddRefused, Choice, read_links_file, validate_choices
+    from atlas.relate.suggest import suggest
 
     if not (len(args.challenge) == len(args.kind) == len(args.why)):
         raise AddRefused("give --challenge, --kind and --why together, once for each link")
@@ -244,10 +244,10 @@ def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[li
 
 
 def _add(root: Path, args: argparse.Namespace) -> int:
-    from atlas.add import AddRefused, plan, record_for, write
-    from atlas.lookup import LookupFailed
-    from atlas.suggest import SemanticUnavailable
-    from atlas.yamlio import dump_record
+    from atlas.contribute.add import AddRefused, plan, record_for, write
+    from atlas.contribute.lookup import LookupFailed
+    from atlas.records.yamlio import dump_record
+    from atlas.relate.suggest import SemanticUnavailable
 
     atlas = _atlas_for(root, "add")
     if atlas is None:
@@ -292,9 +292,9 @@ def _add(root: Path, args: argparse.Namespace) -> int:
 
 
 def _refresh(root: Path, dry_run: bool) -> int:
-    from atlas.lookup import LookupFailed
-    from atlas.refresh import apply_updates, propose_updates
-    from atlas.transaction import EditRefused
+    from atlas.contribute.lookup import LookupFailed
+    from atlas.contribute.refresh import apply_updates, propose_updates
+    from atlas.contribute.transaction import EditRefused
 
     atlas = _atlas_for(root, "refresh")
     if atlas is None:
@@ -319,8 +319,8 @@ def _refresh(root: Path, dry_run: bool) -> int:
 
 
 def _enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) -> int:
-    from atlas.enrich import apply, code_links_in_abstracts, plan, read_found_bibtex, read_found_yaml
-    from atlas.transaction import EditRefused
+    from atlas.contribute.enrich import apply, code_links_in_abstracts, plan, read_found_bibtex, read_found_yaml
+    from atlas.contribute.transaction import EditRefused
 
     atlas = _atlas_for(root, "enrich")
     if atlas is None:
@@ -359,7 +359,7 @@ def _enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) -
 
 
 def _reading_list(root: Path, challenge_id: str, sub: str | None, limit: int | None, format: str) -> int:
-    from atlas.reading_output import render_reading_list
+    from atlas.site.reading_output import render_reading_list
 
     atlas = _atlas_for(root, "reading-list")
     if atlas is None:
@@ -390,7 +390,7 @@ def _site_path(root: Path) -> str:
 
 
 def _links(root: Path, site: Path, external: bool = False) -> int:
-    from atlas.linkcheck import broken_external_links, broken_links
+    from atlas.engine.linkcheck import broken_external_links, broken_links
 
     if not (site / "index.html").is_file():
         print(f"atlas links: {site} holds no built site; run `atlas build` first", file=sys.stderr)
@@ -409,7 +409,7 @@ def _links(root: Path, site: Path, external: bool = False) -> int:
 
 
 def _import(root: Path, seeds: list[Path]) -> int:
-    from atlas.importer import ImportFormatError, import_seed
+    from atlas.contribute.importer import ImportFormatError, import_seed
 
     if not (root / "papers").is_dir():
         print(f"atlas import: {root / 'papers'} is missing; run it in the atlas' folder or pass --root", file=sys.stderr)

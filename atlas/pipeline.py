@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from atlas.background import Forked
-from atlas.load import TextMemo, load_atlas
-from atlas.model import Atlas, Problem, Related
-from atlas.validate import validate
+from atlas.records.load import TextMemo, load_atlas
+from atlas.records.model import Atlas, Problem, Related
+from atlas.records.validate import validate
 
 if TYPE_CHECKING:
-    from atlas.render import Rendered, RenderMemo
+    from atlas.site.render import Rendered, RenderMemo
 
 
 class AtlasInvalid(Exception):
@@ -53,9 +53,9 @@ def check(root: Path, base: str | None = None, parsed: TextMemo | None = None) -
     with _collector_paused():
         atlas, problems = validate(load_atlas(root, parsed))
     if base:
-        from atlas.addresses import dropped_addresses, papers_new_since
-        from atlas.duplicates import similar_records
-        from atlas.validate import duplicate_problem
+        from atlas.contribute.duplicates import similar_records
+        from atlas.records.addresses import dropped_addresses, papers_new_since
+        from atlas.records.validate import duplicate_problem
 
         problems += dropped_addresses(root, atlas, base)
         similar = similar_records(list(atlas.papers.values()), papers_new_since(root, atlas, base))
@@ -84,11 +84,11 @@ def render_pages(
     `parallel`, related papers (TF-IDF, the costliest step) are computed on the other core while
     the rest renders; `related` gives them when the caller has set that going already (for
     `validated`)."""
-    from atlas.cite import edition_of
-    from atlas.graph import build_graph
-    from atlas.history import added_dates
-    from atlas.render import render_site
-    from atlas.similarity import related_papers
+    from atlas.graph.build import build_graph
+    from atlas.records.history import added_dates
+    from atlas.relate.similarity import related_papers
+    from atlas.site.cite import edition_of
+    from atlas.site.render import render_site
 
     atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
     if related is None:

@@ -19,7 +19,7 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from atlas.cli import main as atlas
-from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
 from synthetic import describe, machine, make_atlas
 

@@ -33,7 +33,7 @@ import yaml
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 from atlas.pipeline import valid_atlas
 
 from synthetic import REPO, describe, machine, make_atlas
@@ -109,9 +109,10 @@ import json, sys
 from pathlib import Path
 from mkdocs.config import load_config
 load_config(sys.argv[1])
-import atlas.cli, atlas.mkdocs_adapter, atlas.render, atlas.search_index, atlas.similarity, atlas.tfidf, mkdocs.commands.build
+import atlas.cli, atlas.engine.mkdocs_adapter, atlas.site.render, atlas.engine.search_index
+import atlas.relate.similarity, atlas.relate.tfidf, mkdocs.commands.build
 import pagefind, pagefind_bin
-from atlas.render import TEMPLATE_CACHE
+from atlas.site.render import TEMPLATE_CACHE
 folders = {Path(TEMPLATE_CACHE.directory)}
 for module in list(sys.modules.values()):
     found = getattr(module, "__file__", None)

@@ -31,7 +31,7 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS
+from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS
 
 from synthetic import describe, machine, make_atlas
 

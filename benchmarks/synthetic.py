@@ -16,10 +16,10 @@ import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
-from atlas.bibliography import paper_entry
-from atlas.facts import facts_held
 from atlas.pipeline import valid_atlas
-from atlas.yamlio import dump_record
+from atlas.records.bibliography import paper_entry
+from atlas.records.facts import facts_held
+from atlas.records.yamlio import dump_record
 
 REPO = Path(__file__).resolve().parents[1]
 VENUES = ("ICLR 2024 submission", "NeurIPS 2023", "ICML 2024", "arXiv preprint", "TMLR")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from atlas.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
 DEFAULT_PAGES = ["", "challenges/efficiency/", "papers/", "papers/consistency-trajectory-models/", "references/"]
 

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from atlas.bibliography import parse_bibliography
 from atlas.pipeline import check
-from atlas.yamlio import dump_record, load_yaml_file
+from atlas.records.bibliography import parse_bibliography
+from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import REPO, SHARED, require_shared, snapshot
 
@@ -139,8 +139,8 @@ def test_similar_but_different_titles_are_not_duplicates(atlas_copy: Path, tmp_p
 
 
 def test_no_two_papers_of_the_corpus_are_taken_for_duplicates():
-    from atlas.candidate import Candidate
-    from atlas.duplicates import DuplicateFinder
+    from atlas.contribute.candidate import Candidate
+    from atlas.contribute.duplicates import DuplicateFinder
 
     papers = list(check(REPO)[0].papers.values())
     for index, paper in enumerate(papers):

@@ -10,9 +10,9 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page
 
-from atlas.bibformat import entry_bibtex
-from atlas.localsite import served
+from atlas.engine.localsite import served
 from atlas.pipeline import check
+from atlas.site.bibformat import entry_bibtex
 
 from conftest import REPO, search_site
 

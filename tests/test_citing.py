@@ -16,10 +16,10 @@ import pytest
 from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
-from atlas.bibformat import entry_html
-from atlas.cite import edition_of
-from atlas.mathtext import plain_title
 from atlas.pipeline import check, valid_atlas
+from atlas.records.mathtext import plain_title
+from atlas.site.bibformat import entry_html
+from atlas.site.cite import edition_of
 
 from conftest import REPO, copy_atlas, heading_parts
 

@@ -157,7 +157,7 @@ def test_the_external_link_checker_reports_what_does_not_answer(tmp_path: Path):
     import threading
     from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
-    from atlas.linkcheck import broken_external_links
+    from atlas.engine.linkcheck import broken_external_links
 
     served = tmp_path / "served"
     served.mkdir()

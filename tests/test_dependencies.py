@@ -68,15 +68,23 @@ def test_no_markdown_extension_or_plugin_can_include_files_or_embed_data():
 
 
 def test_every_file_the_package_reads_is_listed_for_its_wheel():
-    """A file of atlas/ that no package-data pattern names would be missing from an installed (not editable) atlas."""
-    patterns = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["atlas"]
-    package = REPO / "atlas"
-    files = [path.relative_to(package) for path in package.rglob("*") if path.is_file() and "__pycache__" not in path.parts]
-    unlisted = [str(path) for path in files if path.suffix != ".py" and not any(path.match(pattern) for pattern in patterns)]
+    """A file of atlas/ that no package-data pattern names, or a folder of code that `packages` does not
+    list, would be missing from an installed (not editable) atlas."""
+    setuptools = tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]
+    folders = {str(init.parent.relative_to(REPO)).replace("/", ".") for init in (REPO / "atlas").rglob("__init__.py")}
+    assert set(setuptools["packages"]) == folders
+    unlisted = []
+    for path in (REPO / "atlas").rglob("*"):
+        if not path.is_file() or path.suffix == ".py" or "__pycache__" in path.parts:
+            continue
+        owner = next(p for p in path.parents if (p / "__init__.py").exists())  # the package the file belongs to
+        patterns = setuptools["package-data"].get(str(owner.relative_to(REPO)).replace("/", "."), [])
+        if not any(path.relative_to(owner).match(pattern) for pattern in patterns):
+            unlisted.append(str(path.relative_to(REPO)))
     assert not unlisted, f"add these to [tool.setuptools.package-data] in pyproject.toml: {unlisted}"
 
 
-# The Material templates that atlas/theme/ copies and changes, each with the sha256 of the original it was
+# The Material templates that atlas/engine/theme/ copies and changes, each with the sha256 of the original it was
 # copied from (a block of it, where only one block is copied): an upgrade that changes one fails here, so
 # the copy is compared and brought up to date before the upgrade lands.
 COPIED_FROM_MATERIAL = [
@@ -92,4 +100,4 @@ def test_the_copied_material_templates_match_the_installed_originals(template: s
     text = (Path(material.__file__).parent / "templates" / template).read_text(encoding="utf-8")
     if block:
         text = re.search(rf"\{{% block {block} %\}}.*?\{{% endblock %\}}", text, re.S).group(0)
-    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == digest, f"Material's {template} changed: compare atlas/theme's copy"
+    assert hashlib.sha256(text.encode("utf-8")).hexdigest() == digest, f"Material's {template} changed: compare atlas/engine/theme's copy"

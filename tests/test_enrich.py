@@ -7,9 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from atlas.bibliography import parse_bibliography
 from atlas.pipeline import check, valid_atlas
-from atlas.yamlio import dump_record, load_yaml_file
+from atlas.records.bibliography import parse_bibliography
+from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import REPO, snapshot
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import networkx as nx
 import pydot
 
-from atlas.export import export
-from atlas.graph import bridging_papers, build_graph, co_occurrence, paper_counts
-from atlas.layout import layout, local_layout
+from atlas.graph.build import bridging_papers, build_graph, co_occurrence, paper_counts
+from atlas.graph.export import export
+from atlas.graph.layout import layout, local_layout
 from atlas.pipeline import check
 
 from conftest import REPO
@@ -145,7 +145,7 @@ def test_graph_command_writes_each_format(tmp_path: Path):
 
 
 def test_the_command_offers_exactly_the_formats_there_are_writers_for():
-    from atlas.export import WRITERS
-    from atlas.model import GRAPH_FORMATS
+    from atlas.graph.export import WRITERS
+    from atlas.records.model import GRAPH_FORMATS
 
     assert tuple(WRITERS) == GRAPH_FORMATS

@@ -11,10 +11,10 @@ import pytest
 from playwright.sync_api import Browser
 
 from atlas.cli import main
-from atlas.facts import facts_held
-from atlas.localsite import served
-from atlas.mathtext import plain_title
-from atlas.yamlio import dump_record, load_yaml_file
+from atlas.engine.localsite import served
+from atlas.records.facts import facts_held
+from atlas.records.mathtext import plain_title
+from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import copy_atlas, search_site
 

@@ -8,9 +8,9 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from atlas.bibliography import parse_bibliography
 from atlas.pipeline import check
-from atlas.yamlio import load_yaml_file, parse_yaml
+from atlas.records.bibliography import parse_bibliography
+from atlas.records.yamlio import load_yaml_file, parse_yaml
 
 from conftest import copy_atlas
 

@@ -8,9 +8,9 @@ import pybtex.errors
 import pytest
 from pybtex.database import parse_file
 
-from atlas.ids import normalise_title
-from atlas.importer import ImportFormatError, import_seed, parse_daily_list, parse_ratings_digest, parse_seed
-from atlas.yamlio import load_yaml_file
+from atlas.contribute.importer import ImportFormatError, import_seed, parse_daily_list, parse_ratings_digest, parse_seed
+from atlas.records.ids import normalise_title
+from atlas.records.yamlio import load_yaml_file
 
 from conftest import REPO, seed
 

@@ -7,7 +7,7 @@ from html import unescape
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
-from atlas.linkcheck import broken_links
+from atlas.engine.linkcheck import broken_links
 
 
 def write(site: Path, path: str, html: str) -> None:

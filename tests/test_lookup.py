@@ -13,7 +13,7 @@ import pytest
 from apiserver import RecordedAPIs
 
 from atlas.pipeline import check
-from atlas.yamlio import load_yaml_file
+from atlas.records.yamlio import load_yaml_file
 
 from conftest import snapshot
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from bs4 import BeautifulSoup
 
-from atlas.ids import paper_id_for
-from atlas.mathtext import plain_title, title_html, title_sort_key
+from atlas.records.ids import paper_id_for
+from atlas.records.mathtext import plain_title, title_html, title_sort_key
 
 
 def test_a_formula_becomes_mathml_and_the_text_around_it_is_escaped():

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from apiserver import RecordedAPIs
 
-from atlas.bibliography import paper_entry
 from atlas.pipeline import check
-from atlas.yamlio import dump_record, load_yaml_file
+from atlas.records.bibliography import paper_entry
+from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import snapshot
 

@@ -7,12 +7,12 @@ import dataclasses
 import pytest
 import yaml
 
-from atlas.graph import build_graph
-from atlas.load import TextMemo
-from atlas.mkdocs_adapter import front_matter_data, split_page
+from atlas.engine.mkdocs_adapter import front_matter_data, split_page
+from atlas.graph.build import build_graph
 from atlas.pipeline import check
-from atlas.render import RenderMemo, md, meta_title, page_url, render_site
-from atlas.similarity import related_papers
+from atlas.records.load import TextMemo
+from atlas.relate.similarity import related_papers
+from atlas.site.render import RenderMemo, md, meta_title, page_url, render_site
 
 from conftest import REPO
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from atlas.mkdocs_adapter import PARALLEL_MIN_PAGES
+from atlas.engine.mkdocs_adapter import PARALLEL_MIN_PAGES
 
 from conftest import copy_atlas
 
@@ -51,7 +51,7 @@ def test_two_builds_of_one_commit_are_byte_identical_and_dated_by_git(tmp_path: 
 HANDED_OVER = """
 import logging, sys
 from pathlib import Path
-from atlas.mkdocs_adapter import build_site
+from atlas.engine.mkdocs_adapter import build_site
 logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
 build_site(Path(sys.argv[1]), site_dir=Path(sys.argv[2]))
 """

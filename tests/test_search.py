@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser
 
-from atlas import search_index
 from atlas.cli import main
-from atlas.localsite import served
+from atlas.engine import search_index
+from atlas.engine.localsite import served
+from atlas.engine.search_index import SearchIndexer, SearchIndexFailed, document_path, search_document
 from atlas.pipeline import check
-from atlas.search_index import SearchIndexer, SearchIndexFailed, document_path, search_document
 
 from conftest import REPO, copy_atlas, search_site
 
@@ -35,7 +35,7 @@ def test_search_documents_hold_the_content_without_permalinks_and_escape_the_tit
 def test_search_documents_leave_out_what_pagefind_ignores_on_every_real_page(tmp_path: Path):
     """Each generated page's search document lacks its ignored elements (related papers, citations, lists
     of papers) and keeps the rest word for word; a nested element is left whole for Pagefind to skip."""
-    from atlas.mkdocs_adapter import split_page
+    from atlas.engine.mkdocs_adapter import split_page
     from atlas.pipeline import render_pages
 
     ignored = re.compile(r"<(details|div|table|ul)\b[^>]*data-pagefind-ignore")

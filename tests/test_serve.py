@@ -67,7 +67,7 @@ def test_serve_stopped_by_a_signal_leaves_no_scratch_files(atlas_copy: Path):
     server ended by SIGTERM removes both, as after Ctrl-C."""
     import tempfile
 
-    from atlas import search_index
+    from atlas.engine import search_index
 
     scratch_places = [search_index._MEMORY, Path(tempfile.gettempdir())]
     before = {p for place in scratch_places if place.is_dir() for p in place.iterdir()}

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from atlas.bibformat import entry_bibtex
 from atlas.cli import main
-from atlas.linkcheck import broken_links
-from atlas.mkdocs_adapter import without_indentation
+from atlas.engine.linkcheck import broken_links
+from atlas.engine.mkdocs_adapter import without_indentation
 from atlas.pipeline import check
+from atlas.site.bibformat import entry_bibtex
 
 from conftest import REPO, copy_atlas, heading_parts, title_parts
 
@@ -189,7 +189,7 @@ def test_graph_json_is_node_link_data_of_the_whole_graph(built_site: Path):
 
     import networkx as nx
 
-    from atlas.graph import build_graph
+    from atlas.graph.build import build_graph
 
     data = json.loads((built_site / "data" / "graph.json").read_text())
     graph = nx.node_link_graph(data, edges="edges")

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from atlas.pipeline import check
-from atlas.suggest import leave_one_out, suggest, top_challenges
+from atlas.relate.suggest import leave_one_out, suggest, top_challenges
 
 from conftest import REPO
 

@@ -11,8 +11,8 @@ from pybtex.database import parse_file
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from atlas.pipeline import check
-from atlas.similarity import paper_texts
-from atlas.tfidf import STOP_WORDS, Tfidf, words
+from atlas.relate.similarity import paper_texts
+from atlas.relate.tfidf import STOP_WORDS, Tfidf, words
 
 from conftest import REPO, SHARED, require_shared
 
@@ -74,9 +74,9 @@ def test_texts_of_stop_words_only_have_no_vocabulary():
 
 
 def test_building_the_site_imports_no_scikit_learn():
-    """The point of atlas.tfidf: the related papers of a build come without scikit-learn's import."""
+    """The point of atlas.relate.tfidf: the related papers of a build come without scikit-learn's import."""
     probe = (
-        "import sys; from pathlib import Path; from atlas.pipeline import valid_atlas; from atlas.similarity import related_papers;"
+        "import sys; from pathlib import Path; from atlas.pipeline import valid_atlas; from atlas.relate.similarity import related_papers;"
         f"related = related_papers(valid_atlas(Path({str(REPO)!r}))); assert any(related.values());"
         "print(sorted(name for name in sys.modules if name.split('.')[0] == 'sklearn'))"
     )

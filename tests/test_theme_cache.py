@@ -9,8 +9,8 @@ from types import SimpleNamespace
 from jinja2 import Environment
 
 from atlas.cli import main
+from atlas.engine.theme_cache import FragmentCache, navigation_key
 from atlas.pipeline import valid_atlas
-from atlas.theme_cache import FragmentCache, navigation_key
 
 from conftest import REPO, copy_atlas
 

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from atlas import background, load
-from atlas.bibliography import parse_bibliography, parse_bibliography_part
-from atlas.model import Problem
+from atlas import background
 from atlas.pipeline import check
-from atlas.yamlio import dump_record, load_yaml_file
+from atlas.records import load
+from atlas.records.bibliography import parse_bibliography, parse_bibliography_part
+from atlas.records.model import Problem
+from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import REPO, SHARED, require_shared
 
@@ -474,7 +475,7 @@ def test_a_new_record_whose_title_gained_a_word_is_a_duplicate_unless_it_says_it
 
 def test_no_two_records_of_the_corpus_are_alike():
     """All against all, once, on the committed records: the check compares only new ones with the rest."""
-    from atlas.duplicates import similar_records
+    from atlas.contribute.duplicates import similar_records
 
     papers = list(check(REPO)[0].papers.values())
     assert similar_records(papers, {paper.id for paper in papers}) == []

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from atlas.yamlio import MAX_BYTES, dump_record, load_yaml_file, parse_yaml
+from atlas.records.yamlio import MAX_BYTES, dump_record, load_yaml_file, parse_yaml
 
 REPO = Path(__file__).resolve().parents[1]
 

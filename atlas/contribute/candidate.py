@@ -1,0 +1,209 @@
+"""A paper about to be added: the facts one source gives, before it becomes a record.
+
+Each input kind of `atlas add` (a BibTeX entry, an arXiv id, a DOI, an OpenReview link) produces a
+Candidate; `atlas.add` turns it into a record and a citations.bib entry, never inventing a fact.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from atlas.records.bibliography import LATEX_ESCAPE, entry_link_problems, escape_latex, latex_to_text, parse_bibliography
+from atlas.records.ids import normalise_title
+from atlas.records.model import BibEntry, Problem
+
+ARXIV_ID = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?$", re.I)
+DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
+OPENREVIEW = re.compile(r"^(?:https?://openreview\.net/(?:forum|pdf)\?id=)?([\w-]{6,})$")
+
+
+@dataclass
+class Candidate:
+    title: str
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    venue: str | None = None
+    abstract: str | None = None
+    links: dict[str, str] = field(default_factory=dict)
+    keywords: list[str] = field(default_factory=list)
+    source: dict[str, Any] = field(default_factory=dict)
+    bibtex_fields: dict[str, str] = field(default_factory=dict)  # raw LaTeX values for citations.bib
+    bibtex_type: str = "misc"
+    where: str = ""  # e.g. refs.bib:12, for messages
+    key: str = ""  # the input's own BibTeX key, where it had one
+
+    def gives(self) -> list[str]:
+        named = [("title", self.title), ("authors", self.authors), ("year", self.year), ("venue", self.venue), ("abstract", self.abstract)]
+        return [name for name, value in named if value] + [f"links.{name}" for name in self.links] + (["keywords"] if self.keywords else [])
+
+    def bibtex(self, key: str) -> str:
+        """The citations.bib entry: the source's own BibTeX fields where there were any, else built."""
+        fields = dict(self.bibtex_fields)
+        fields.setdefault("title", "{" + escape_latex(self.title) + "}")
+        if self.authors:
+            fields.setdefault("author", " and ".join(escape_latex(name) for name in self.authors))
+        if self.year:
+            fields.setdefault("year", str(self.year))
+        if self.venue and not ({"journal", "booktitle", "howpublished"} & set(fields)):
+            fields["howpublished"] = escape_latex(self.venue)
+        if "doi" in self.links:
+            fields.setdefault("doi", DOI.match(self.links["doi"]).group(1) if DOI.match(self.links["doi"]) else self.links["doi"])
+        if "arxiv" in self.links and "eprint" not in fields:
+            fields["eprint"] = self.links["arxiv"].rstrip("/").split("/")[-1]
+            fields["archiveprefix"] = "arXiv"
+        url = self.links.get("openreview") or self.links.get("url")
+        if url:
+            fields.setdefault("url", url)
+        fields.pop("abstract", None)
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
+        return f"@{self.bibtex_type}{{{key},\n{body}\n}}\n"
+
+
+def _person(name: str) -> str:
+    """'Last, First' or 'First Last' from BibTeX as plain 'First Last'."""
+    text = latex_to_text(name)
+    if "," in text:
+        last, _, first = text.partition(",")
+        return f"{first.strip()} {last.strip()}".strip()
+    return text
+
+
+# The fields BibTeX's standard styles read (and arXiv's), kept in citations.bib; a source's own extras
+# (INSPIRE's `slaccitation`, a reference manager's `file`) stay out of it.
+STANDARD_FIELDS = frozenset(
+    [
+        "title",
+        "author",
+        "editor",
+        "year",
+        "month",
+        "journal",
+        "booktitle",
+        "volume",
+        "number",
+        "pages",
+        "publisher",
+        "address",
+        "doi",
+        "eprint",
+        "archiveprefix",
+        "primaryclass",
+        "url",
+        "note",
+        "howpublished",
+        "school",
+        "institution",
+        "series",
+        "edition",
+        "chapter",
+        "organization",
+        "type",
+        "isbn",
+        "issn",
+        "collaboration",
+    ]
+)
+_VENUE_FIELDS = ("journal", "booktitle", "howpublished", "school", "institution", "publisher")
+
+
+def from_bib_entry(entry: BibEntry, where: str, contributor: str) -> Candidate:
+    fields = dict(entry.fields)
+    authors = [_person(name) for role, names in entry.persons if role.lower() == "author" for name in names]
+    year_text = fields.get("year", "").strip()
+    venue = next((latex_to_text(fields[name]) for name in _VENUE_FIELDS if fields.get(name)), None)
+    links: dict[str, str] = {}
+    if (doi := LATEX_ESCAPE.sub(r"\1", fields.get("doi", ""))) and (match := DOI.match(doi.strip())):
+        links["doi"] = f"https://doi.org/{match.group(1)}"
+    eprint = fields.get("eprint", "").strip()
+    if (match := ARXIV_ID.match(eprint)) and fields.get("archiveprefix", "arxiv").lower() == "arxiv":
+        links["arxiv"] = f"https://arxiv.org/abs/{match.group(1)}"
+    url = LATEX_ESCAPE.sub(r"\1", fields.get("url", "")).strip()
+    if re.match(r"^https?://\S+$", url):
+        if "openreview.net" in url:
+            links["openreview"] = url
+        elif "arxiv.org/abs/" in url and "arxiv" not in links:
+            links["arxiv"] = url
+        else:
+            links["url"] = url
+    keywords = [k.strip() for k in re.split(r"[;,]", latex_to_text(fields.get("keywords", ""))) if k.strip()]
+    candidate = Candidate(
+        title=latex_to_text(fields.get("title", "")),
+        authors=authors,
+        year=int(year_text) if year_text.isdigit() else None,
+        venue=venue,
+        abstract=latex_to_text(fields["abstract"]) if fields.get("abstract") else None,
+        links=links,
+        keywords=keywords,
+        bibtex_fields={
+            name: LATEX_ESCAPE.sub(r"\1", value) if name in ("url", "doi") else value
+            for name, value in fields.items()
+            if name in STANDARD_FIELDS
+        },
+        bibtex_type=entry.type,
+        where=where,
+    )
+    raw_authors = next((names for role, names in entry.persons if role.lower() == "author"), ())
+    if raw_authors:
+        candidate.bibtex_fields["author"] = " and ".join(raw_authors)
+    candidate.source = {"contributor": contributor, "gives": candidate.gives()}
+    return candidate
+
+
+def shortened(text: str, limit: int = 80) -> str:
+    """Input quoted in a message: at most `limit` characters, so a huge field is not echoed whole."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass
+class BibInput:
+    """What a .bib file gives: the entries that can become records, and every problem of the
+    others, each as `input.bib:line: ...` and keyed by the entry it belongs to (None: the file)."""
+
+    candidates: list[Candidate]
+    problems: list[tuple[str | None, Problem]]
+
+
+def _entry_problems(entry: BibEntry, shown: str, first_with_title: dict[str, BibEntry]) -> list[Problem]:
+    problems = entry_link_problems(entry, shown)
+    title = latex_to_text(entry.get("title") or "")
+    if not title.strip():
+        problems.append(Problem(shown, entry.line, f"entry '{entry.key}' has no title; add one or remove the entry"))
+        return problems
+    normalised = normalise_title(title)
+    if (first := first_with_title.setdefault(normalised, entry)) is not entry:
+        problems.append(
+            Problem(
+                shown, entry.line, f"entry '{entry.key}' repeats '{shortened(title)}' (entry '{first.key}', line {first.line}); keep one"
+            )
+        )
+    return problems
+
+
+def read_bibtex_input(path: Path, contributor: str) -> BibInput:
+    """Every entry of the file as a candidate, or the problems that keep it out: all of them at once."""
+    shown = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return BibInput([], [(None, Problem(shown, 1, "not found; give the path of a .bib file"))])
+    except UnicodeDecodeError:
+        return BibInput([], [(None, Problem(shown, 1, "is not UTF-8 text; save it as UTF-8"))])
+    entries, parse_problems = parse_bibliography(text, shown)
+    keys_by_line = {entry.line: entry.key for entry in entries.values()}
+    problems: list[tuple[str | None, Problem]] = [(keys_by_line.get(problem.line), problem) for problem in parse_problems]
+    if not entries and not problems:
+        problems.append((None, Problem(shown, 1, "holds no BibTeX entry")))
+    candidates, first_with_title = [], {}
+    for entry in entries.values():
+        found = _entry_problems(entry, shown, first_with_title)
+        problems += [(entry.key, problem) for problem in found]
+        if not found:
+            candidate = from_bib_entry(entry, f"{shown}:{entry.line}", contributor)
+            candidate.key = entry.key
+            candidates.append(candidate)
+    bad_keys = {key for key, _ in problems}
+    return BibInput([c for c in candidates if c.key not in bad_keys], problems)

@@ -1,0 +1,115 @@
+"""Is this paper already in the atlas? Identifiers first, then the title, exact and fuzzy.
+
+A title matches when, after normalisation (case, punctuation, LaTeX markup and accents removed), it
+is the same, or when rapidfuzz's `token_sort_ratio` of the two normalised titles is at least
+FUZZY_THRESHOLD (out of 100): high enough that different papers with similar wording ("Consistency
+Models" and "Consistency Trajectory Models") pass, low enough that a typo or a reordered subtitle is
+caught. Titles shorter than MIN_FUZZY_LENGTH characters only match exactly.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from atlas.contribute.candidate import ARXIV_ID, DOI, OPENREVIEW, Candidate
+from atlas.records.ids import normalise_title
+from atlas.records.model import Paper
+
+FUZZY_THRESHOLD = 93.0
+MIN_FUZZY_LENGTH = 25
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    existing: str  # the record's path
+    reason: str
+
+    def __str__(self) -> str:
+        return f"already in the atlas as {self.existing} ({self.reason})"
+
+
+def identifier(kind: str, url: str | None) -> str | None:
+    """The bare identifier of a DOI, arXiv or OpenReview link, lower-cased for comparison."""
+    if not url:
+        return None
+    if kind == "doi":
+        match = DOI.match(url.strip())
+    elif kind == "arxiv":
+        match = ARXIV_ID.match(re.sub(r"^https?://arxiv\.org/(abs|pdf)/", "", url.strip()).removesuffix(".pdf"))
+    else:
+        match = OPENREVIEW.match(url.strip())
+    return match.group(1).lower() if match else None
+
+
+class DuplicateFinder:
+    """An index of the atlas' papers by identifier and normalised title."""
+
+    def __init__(self, papers: list[Paper]) -> None:
+        self.by_id: dict[tuple[str, str], str] = {}
+        self.by_title: dict[str, str] = {}
+        for paper in papers:
+            self.add(paper.path, paper.title, dict(paper.links))
+
+    def add(self, path: str, title: str, links: dict[str, str]) -> None:
+        for kind in ("doi", "arxiv", "openreview"):
+            if value := identifier(kind, links.get(kind)):
+                self.by_id[(kind, value)] = path
+        self.by_title[normalise_title(title)] = path
+
+    def find(self, candidate: Candidate, fuzzy: bool = True, exclude: str | None = None) -> Duplicate | None:
+        """The record the candidate is already in (not the one at `exclude`), by identifier, by title,
+        and (with `fuzzy`) by a title at least FUZZY_THRESHOLD% similar."""
+        for kind, label in (("doi", "same DOI"), ("arxiv", "same arXiv id"), ("openreview", "same OpenReview id")):
+            value = identifier(kind, candidate.links.get(kind))
+            if value and self.by_id.get((kind, value), exclude) != exclude:
+                return Duplicate(self.by_id[(kind, value)], label)
+        title = normalise_title(candidate.title)
+        if self.by_title.get(title, exclude) != exclude:
+            return Duplicate(self.by_title[title], "same title")
+        if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
+            choices = [known for known, path in self.by_title.items() if path != exclude]
+            best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
+            if best:
+                return Duplicate(self.by_title[best[0]], f"title {best[1]:.0f}% similar to '{best[0]}'")
+        return None
+
+
+def _declared(papers: list[Paper]) -> set[frozenset[str]]:
+    """The pairs that a record says are different papers (`not_duplicate_of`)."""
+    return {frozenset((paper.id, other)) for paper in papers for other in paper.not_duplicate_of}
+
+
+def duplicate_records(papers: list[Paper]) -> list[tuple[Paper, Duplicate]]:
+    """Each record that holds another record's paper, with that record and why: the same DOI, arXiv
+    or OpenReview id, or the same normalised title. Each pair is told once, at the later record; a
+    pair that either record names under `not_duplicate_of` is no duplicate."""
+    ids = {paper.path: paper.id for paper in papers}
+    declared = _declared(papers)
+    finder = DuplicateFinder([])
+    found = []
+    for paper in papers:
+        duplicate = finder.find(Candidate(title=paper.title, links=dict(paper.links)), fuzzy=False)
+        if duplicate and frozenset((paper.id, ids[duplicate.existing])) not in declared:
+            found.append((paper, duplicate))
+        finder.add(paper.path, paper.title, dict(paper.links))
+    return found
+
+
+def similar_records(papers: list[Paper], new: set[str]) -> list[tuple[Paper, Duplicate]]:
+    """Each new record whose title is at least FUZZY_THRESHOLD% like another record's (and not the
+    same: duplicate_records tells those). Only the new records are compared, with every other: the
+    older ones were compared when they came, and all against all would cost n² comparisons."""
+    ids = {paper.path: paper.id for paper in papers}
+    declared = _declared(papers)
+    finder = DuplicateFinder(papers)
+    found = []
+    for paper in papers:
+        if paper.id not in new:
+            continue
+        duplicate = finder.find(Candidate(title=paper.title), exclude=paper.path)
+        if duplicate and "similar" in duplicate.reason and frozenset((paper.id, ids[duplicate.existing])) not in declared:
+            found.append((paper, duplicate))
+    return found

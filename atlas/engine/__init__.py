@@ -1,0 +1,1 @@
+"""Stage 5: the engine. Everything that knows MkDocs or its theme: the plugin, theme cache, search index, link check."""

@@ -1,0 +1,466 @@
+"""The only module that knows MkDocs: a plugin that adds the rendered pages, and build/serve calls.
+
+Another engine would need just another adapter: the stages before this one produce plain pages.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import logging
+import os
+import re
+import signal
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+from mkdocs.config import config_options
+from mkdocs.config.base import Config
+from mkdocs.exceptions import Abort, PluginError
+from mkdocs.plugins import BasePlugin
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+
+from atlas.background import Forked
+from atlas.engine.linkcheck import BrokenLink, PageScans, broken_links
+from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
+from atlas.engine.theme_cache import FragmentCache, navigation_key
+from atlas.pipeline import AtlasInvalid, render_pages
+from atlas.records.model import Atlas, Related
+from atlas.site.render import PAGE_ASSETS, TEMPLATE_CACHE, RenderMemo
+
+log = logging.getLogger("mkdocs.plugins.atlas")
+_BUILD_LOG = logging.getLogger("mkdocs.commands.build")
+DATA_PATHS = ("challenges", "papers", "citations.bib")
+RECORD_POLLING_SECONDS = 0.1
+# A build of at least this many generated pages renders every second one in a forked process (the other
+# core); below it, forking costs more than it saves.
+PARALLEL_MIN_PAGES = 100
+BUILT_ELSEWHERE = "atlas-built-elsewhere.html"  # a template that renders nothing: see GeneratedPage.hand_over
+_FRONT_MATTER = re.compile(r"\A---\n(.*?\n)---\n", re.S)
+_ANCHOR = re.compile(r'\sid="([^"]+)"')
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml where built with it
+_PREFORMATTED = re.compile(r"<(pre|script|textarea)\b.*?</\1>", re.S | re.I)
+_INDENTATION = re.compile(r"\n\s+")
+_HEADING = re.compile(r'<h([1-6]) id="([^"]+)">(.*?)<a class="headerlink"', re.S)
+
+
+class GeneratedFile(File):
+    """A file the atlas generates; in `atlas serve`, one identical to the previous build's is not rebuilt."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged and super().is_modified()
+
+
+class GeneratedPage(Page):
+    """A page the atlas rendered: its metadata and HTML body are known from the start, so MkDocs
+    neither parses front matter nor runs Markdown (a Markdown converter built per page was most of
+    the time MkDocs spent reading a page), and a dirty rebuild still knows every page's title."""
+
+    _template: str | None = None  # its own template while another process builds it (hand_over)
+
+    def __init__(self, title: str | None, file: File, config, front_matter: str, body: str) -> None:
+        super().__init__(title, file, config)
+        self.markdown, self.meta = "", front_matter_data(front_matter)
+        self._body = body
+
+    def read_source(self, config) -> None:
+        """Known already: nothing to read."""
+
+    def hand_over(self) -> None:
+        """Another process builds this page: MkDocs' own pass here renders nothing and writes nothing."""
+        self._template = self.meta.get("template")
+        self.meta["template"] = BUILT_ELSEWHERE
+
+    def take_back(self) -> None:
+        """This process builds the page after all (a no-op where it was never handed over)."""
+        if self.meta.get("template") == BUILT_ELSEWHERE:
+            self.meta.pop("template")
+            if self._template is not None:
+                self.meta["template"] = self._template
+
+    def render(self, config, files) -> None:
+        self.content, self._body = self._body, ""
+        self.toc = get_toc(toc_tokens(self.content))  # type: ignore[arg-type]
+        self.present_anchor_ids = set(_ANCHOR.findall(self.content))
+
+
+def nav_titles(nav: object) -> dict[str, str | None]:
+    """Each page `nav` (mkdocs.yml's) lists, with the title it gives the page (None: the page's own)."""
+    titles: dict[str, str | None] = {}
+
+    def walk(item: object, title: str | None = None) -> None:
+        if isinstance(item, str):
+            titles.setdefault(item, title)
+        elif isinstance(item, list):
+            for child in item:
+                walk(child)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                walk(value, key if isinstance(value, str) else None)
+
+    walk(nav)
+    return titles
+
+
+def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin: int, scans: PageScans) -> dict[str, object]:
+    """MkDocs' own build of each page (templates, plugins' page events, the written file): run in a
+    forked process, or in process `origin` when that failed; returns the pages' link scans (which the
+    plugin's on_post_page makes). A child in which MkDocs warned fails, so that the pages are built
+    again where strict mode counts the warnings."""
+    from mkdocs.commands.build import _build_page  # MkDocs 1.6's page step, as its build loop calls it
+
+    warnings = _Warnings()
+    logging.getLogger("mkdocs").addHandler(warnings)
+    try:
+        for page in pages:
+            page.take_back()
+            _build_page(page, config, doc_files, nav, env)
+    finally:
+        logging.getLogger("mkdocs").removeHandler(warnings)
+    if warnings.count and os.getpid() != origin:
+        raise RuntimeError(f"MkDocs warned {warnings.count} time(s) while building pages in a child process")
+    return dict(scans.pages)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _searchable(page: Page) -> bool:
+    return page.meta.get("search", {}).get("exclude") is not True
+
+
+class _QuietHandedOver(logging.Filter):
+    """A page another process builds renders empty here, on purpose: MkDocs need not say so."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "Generated empty output" not in record.getMessage()
+
+
+_QUIET_HANDED_OVER = _QuietHandedOver()
+
+
+class _QuietDirtyBuilds(logging.Filter):
+    """`atlas serve` rebuilds only what changed, on purpose: MkDocs' warning about it would only alarm."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build" not in record.getMessage()
+
+
+def front_matter_data(front_matter: str) -> dict:
+    """The metadata in a rendered page's front matter, as a YAML loader reads it. The templates write
+    record values as `key: JSON` lines (JSON strings, objects and lists are YAML too), which `json`
+    reads far faster than a YAML loader: those are read so, anything else by the YAML loader."""
+    match = _FRONT_MATTER.match(front_matter)
+    if match is None:
+        return {}
+    data = {}
+    for line in match.group(1).splitlines():
+        key, separator, value = line.partition(": ")
+        if not separator or not key.isidentifier() or value[:1] not in ('"', "{", "["):
+            break
+        try:
+            data[key] = json.loads(value)
+        except ValueError:
+            break
+    else:
+        return data
+    loaded = yaml.load(match.group(1), Loader=_YAML_LOADER)  # a safe loader
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def split_page(text: str) -> tuple[str, str]:
+    """A rendered page's front matter (for the engine's metadata) and its HTML body."""
+    match = _FRONT_MATTER.match(text)
+    return (match.group(0), text[match.end() :]) if match else ("", text)
+
+
+def without_indentation(html: str) -> str:
+    """The page without the theme's indentation (a sixth of its size), preformatted and script text untouched.
+
+    Only the few preformatted parts are found one by one: the text between them is one substitution."""
+    parts, done = [], 0
+    for kept in _PREFORMATTED.finditer(html):
+        parts += (_INDENTATION.sub("\n", html[done : kept.start()]), kept.group(0))
+        done = kept.end()
+    parts.append(_INDENTATION.sub("\n", html[done:]))
+    return "".join(parts)
+
+
+def toc_tokens(body: str) -> list[dict]:
+    """The table of contents of an HTML body, nested by heading level, as Markdown's `toc` gives it."""
+    root: list[dict] = []
+    open_levels: list[dict] = []
+    for level_text, anchor, name in _HEADING.findall(body):
+        token = {"level": int(level_text), "id": anchor, "name": name, "children": []}
+        while open_levels and open_levels[-1]["level"] >= token["level"]:
+            open_levels.pop()
+        (open_levels[-1]["children"] if open_levels else root).append(token)
+        open_levels.append(token)
+    return root
+
+
+class AtlasConfig(Config):
+    root = config_options.Optional(config_options.Dir(exists=True))
+    parallel = config_options.Type(bool, default=True)  # render and build half the pages in a forked process
+    fragment_cache = config_options.Type(bool, default=True)  # render shared theme fragments once (atlas/engine/theme_cache.py)
+
+
+class AtlasPlugin(BasePlugin[AtlasConfig]):
+    """Adds one generated page per record, the index pages and the atlas' assets to the build, and
+    the search index. Generated pages are HTML already: their bodies bypass Markdown."""
+
+    validated: Atlas | None = None  # set by build_site when the caller has validated the atlas already
+    related: Callable[[], Related] | None = None  # and its related papers, when the caller computes them
+    link_base: str | None = None  # set by build_site to check the internal links (absolute ones start with it)
+    incremental = False  # `atlas serve`: rebuild only the files whose content changed since the last build
+
+    def __init__(self) -> None:
+        self.broken_links: list[BrokenLink] = []  # what the check of link_base found
+        self._scans = PageScans()  # the links and ids of the pages written, for that check
+        self._written: set[str] = set()  # the paths of the files the build writes, for that check
+        self._elsewhere: Forked[dict[str, object]] | None = None  # the pages a forked process builds
+        self._handed = 0
+        self._nav = None
+        self._search = SearchIndexer()
+        self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
+        self._memo = RenderMemo()  # serve: pages and references the last rebuild made, reused when unchanged
+
+    def on_startup(self, *, command, dirty) -> None:
+        # Defining this hook keeps one plugin instance across `serve` rebuilds: what the last build wrote is known.
+        self.incremental = command == "serve" and dirty
+
+    def _root(self, config) -> Path:
+        return Path(self.config.root or Path(config.config_file_path).parent).resolve()
+
+    def on_config(self, config):
+        theme_additions = str(Path(__file__).parent / "theme")
+        if theme_additions not in config.theme.dirs:
+            config.theme.dirs.insert(0, theme_additions)
+        for name in PAGE_ASSETS:
+            target = config.extra_css if name.endswith(".css") else config.extra_javascript
+            path = f"assets/atlas/{name}"
+            if path not in [str(item) for item in target]:
+                target.append(path)
+        return config
+
+    def on_files(self, files: Files, /, *, config) -> Files:
+        if self.incremental:
+            # A rebuild makes few cycles (most pages are not rebuilt) but its objects would set off full
+            # collections of the whole heap: paused until the rebuild is served (on_post_build).
+            gc.disable()
+        else:
+            gc.freeze()  # the validated atlas lives as long as the build: no collection re-examines it
+        try:
+            memo = self._memo if self.incremental else None
+            root, parallel = self._root(config), self.config.parallel and not self.incremental
+            rendered = render_pages(root, config.site_url, self.validated, parallel, memo, self.related)
+        except AtlasInvalid as invalid:
+            lines = "\n".join(str(problem) for problem in invalid.problems)
+            raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
+        if self.incremental:
+            self._search.abandon()  # the previous rebuild's indexing, if it still runs
+        else:
+            self._search.close()  # a fresh index: nothing of a build that stopped early
+        digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
+
+        def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> GeneratedFile:
+            file = GeneratedFile.generated(config, path, content=content if engine_content is None else engine_content)
+            digest = hashlib.blake2b(content.encode() if isinstance(content, str) else content).digest()
+            file.unchanged = digests.get(path) == digest
+            digests[path] = digest
+            files.append(file)
+            return file
+
+        # The Markdown pages' content is known only once MkDocs has read them: they are indexed last.
+        markdown_pages = {file.url for file in files.documentation_pages()}
+        self._search.expect(len(rendered.pages) + len(markdown_pages), late=markdown_pages)
+        titles = nav_titles(config.nav)
+        for path in list(rendered.pages):
+            content = rendered.pages.pop(path)  # one copy of each page in memory, not two
+            if files.get_file_from_path(path) is None:
+                front_matter, body = split_page(content)
+                file = add(path, content, front_matter)
+                page = GeneratedPage(titles.get(path), file, config, front_matter, body)
+                if not file.unchanged and _searchable(page):
+                    self._search.add(page.url, page.title or "", body)
+        for name, content in rendered.assets.items():
+            add(f"assets/atlas/{name}", content)
+        for path, content in rendered.files.items():
+            add(path, content)
+        if not self.incremental:  # Pagefind starts on the generated pages while MkDocs reads the others
+            self._search.start(Path(config.site_dir))
+        return files
+
+    def on_page_content(self, html: str, /, *, page, config, files) -> str:
+        if not isinstance(page, GeneratedPage) and _searchable(page):
+            self._search.add(page.url, page.title or "", html)
+        return html
+
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        page.content = None  # written out: a large atlas need not hold every page until the end
+        output = without_indentation(output)
+        if self.link_base is not None and output:  # empty: a page built by the other process
+            self._scans.add(page.file.dest_uri, output)
+        return output
+
+    def on_nav(self, nav, /, *, config, files):
+        self._nav = nav
+        return nav
+
+    def on_env(self, env, /, *, config, files):
+        env.add_extension(FragmentCache)
+        env.atlas_fragments_cached = self.config.fragment_cache  # off: every fragment rendered (the test's reference)
+        env.bytecode_cache = TEMPLATE_CACHE  # the theme's templates too: compiled once, not on every build
+        env.auto_reload = False  # a build's templates do not change: no file checked on each of ~20 lookups a page
+        env.globals["atlas_navigation_key"] = navigation_key
+        self._search.keep_only({file.url for file in files.documentation_pages()})
+        if not self.incremental:
+            self._scans = PageScans()
+            self._written = {file.dest_uri for file in files if file.inclusion.is_included()}
+            self._search.all_added()  # every page's content is known: indexed beside the theme's rendering
+            gc.freeze()  # and the pages and files: nor are they copied into the forked process by a collection
+            self._hand_over(env, config, files)
+        return env
+
+    def _hand_over(self, env, config, files: Files) -> None:
+        """Every second generated page is built by a forked process, on the other core, while MkDocs
+        builds the rest here; on_post_build waits for it (and builds its pages here if it failed)."""
+        doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)  # as MkDocs' build loop
+        pages = [file.page for file in doc_files if isinstance(file.page, GeneratedPage)]
+        if not self.config.parallel or len(pages) < PARALLEL_MIN_PAGES:
+            return
+        share = pages[1::2]
+        work = Forked(_build_pages, share, config, doc_files, self._nav, env, os.getpid(), self._scans)
+        if work.child is None:  # no process to hand over to: MkDocs builds every page here
+            return
+        self._elsewhere, self._handed = work, len(share)
+        _BUILD_LOG.addFilter(_QUIET_HANDED_OVER)
+        for page in share:
+            page.hand_over()
+
+    def _take_back(self) -> None:
+        """Wait for the pages built elsewhere; where that failed, they are built here (MkDocs' errors)."""
+        work, self._elsewhere = self._elsewhere, None
+        if work is not None:
+            _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)
+            self._scans.pages.update(work.result())  # type: ignore[arg-type]
+            where = "here, the second process having failed" if work.ran_here else "by a second process"
+            log.info(f"{self._handed} pages were built {where}")
+
+    def on_post_build(self, *, config) -> None:
+        if self.incremental:
+            gc.enable()
+            self._search.start(Path(config.site_dir), polite=True)  # serve: after the pages, not to slow the rebuild
+            self._search.all_added()
+            return  # the page reloads at once; search catches up in the background
+        gc.unfreeze()  # what the build held can be collected again
+        try:
+            self._take_back()
+            if self.link_base is not None:  # every page is written: checked while Pagefind still indexes
+                site = Path(config.site_dir)
+                made = {*config.theme.static_templates, "sitemap.xml.gz"}  # written from templates, not from `files`
+                written = self._written | {name for name in made if (site / name).is_file()}
+                self.broken_links = broken_links(site, self.link_base, self._scans, written)
+                self._scans = PageScans()
+            self._search.wait()
+        except SearchIndexFailed as failed:
+            raise PluginError(str(failed)) from None
+        finally:
+            self._search.close()
+
+    def on_build_error(self, *, error) -> None:
+        gc.unfreeze()
+        gc.enable()
+        if self._elsewhere is not None:
+            _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)
+            self._elsewhere.cancel()
+            self._elsewhere = None
+        if self.incremental:
+            self._search.abandon()  # serve keeps the documents for the next rebuild
+        else:
+            self._search.close()
+
+    def on_shutdown(self) -> None:
+        self._search.close()
+
+    def on_serve(self, server, /, *, config, builder):
+        # MkDocs polls for changes every 0.5 s; the records are polled every 0.1 s (a stat of each
+        # file: about 5 ms for 1,000 papers), so an edit shows sooner.
+        if isinstance(getattr(server.observer, "_timeout", None), float):
+            server.observer._timeout = RECORD_POLLING_SECONDS
+        root = self._root(config)
+        for name in DATA_PATHS:
+            if (root / name).exists():
+                server.watch(str(root / name))
+        return server
+
+
+def _load(root: Path, strict: bool, site_dir: Path | None):
+    from mkdocs.config import load_config
+
+    overrides = {"strict": strict}
+    if site_dir is not None:
+        overrides["site_dir"] = str(site_dir)
+    return load_config(str(root / "mkdocs.yml"), **overrides)
+
+
+def build_site(
+    root: Path,
+    strict: bool = True,
+    site_dir: Path | None = None,
+    validated: Atlas | None = None,
+    link_base: str | None = None,
+    related: Callable[[], Related] | None = None,
+) -> list[BrokenLink]:
+    """Build the site (MkDocs strict mode by default); raises BuildFailed with MkDocs' reason.
+
+    `validated` is the atlas as the caller has just loaded and validated it: not done twice;
+    `related` gives its related papers (atlas.similarity), which the caller has set computing. With
+    `link_base` (the path of site_url), the site's internal links are checked as the build ends (while
+    the search index is still being built); the broken ones are returned."""
+    from mkdocs.commands.build import build
+
+    config = _load(root, strict, site_dir)
+    plugin = config.plugins.get("atlas")
+    if not isinstance(plugin, AtlasPlugin):
+        raise BuildFailed("mkdocs.yml does not list the atlas plugin under `plugins`; add `- atlas`")
+    # One instance serves every build of the process: say what this one is.
+    plugin.validated, plugin.related, plugin.incremental = validated, related if validated else None, False
+    plugin.link_base, plugin.broken_links = link_base, []
+    try:
+        build(config)
+    except (Abort, PluginError) as error:
+        raise BuildFailed(str(error)) from None
+    return plugin.broken_links
+
+
+def serve_site(root: Path, address: str) -> None:
+    from mkdocs.commands.serve import serve
+
+    logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyBuilds())
+    # Stopped by a signal (a terminal closing, a test, a supervisor), serve cleans up as after Ctrl-C:
+    # MkDocs' temporary site and the search documents (in RAM, under /dev/shm) are removed.
+    signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
+    try:
+        # Dirty builds: after the first, only changed files are rebuilt. Not strict: a preview shows
+        # MkDocs' warnings without stopping (`atlas check` and `atlas build` are the gates).
+        serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty", strict=False)
+    except (Abort, PluginError) as error:
+        raise BuildFailed(str(error)) from None
+
+
+class BuildFailed(Exception):
+    """The engine stopped; the message is its reason."""

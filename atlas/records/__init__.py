@@ -1,0 +1,1 @@
+"""Stage 1-2: the records. The model, ids, YAML and BibTeX readers, loading, validation, stable addresses."""

@@ -1,0 +1,122 @@
+"""Stage 1, load: read every data file of an atlas into raw documents (no interpretation yet)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any, TypeVar
+
+from atlas.background import Forked
+from atlas.records.bibliography import parse_bibliography, parse_bibliography_part, read_bibliography
+from atlas.records.model import BibEntry, Problem
+from atlas.records.yamlio import load_yaml_file, parse_yaml
+
+# citations.bib at least this big is parsed in a child process while the records are read (pybtex
+# is pure Python: 10,000 entries take half a second); smaller ones are parsed here, which is quicker.
+BACKGROUND_BIBLIOGRAPHY_BYTES = 256_000
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One YAML file as read: its id (the file stem), where it is shown from, and its value."""
+
+    id: str
+    shown: str
+    data: Any
+
+
+@dataclass
+class RawAtlas:
+    root: Path
+    challenges: list[RawRecord] = field(default_factory=list)
+    papers: list[RawRecord] = field(default_factory=list)
+    venues: list[RawRecord] = field(default_factory=list)
+    bibliography: dict[str, BibEntry] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+class TextMemo:
+    """What a function made of each text the last time (a parse of a record, the words of a paper),
+    kept by `atlas serve` between rebuilds: a text that is unchanged is not worked on again.
+    It holds what the latest read used, nothing older."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], Any] = {}
+        self._used: dict[tuple[str, str], Any] = {}
+
+    def parse(self, parse: Callable[[str, str], _T]) -> Callable[[str, str], _T]:
+        """`parse`, remembering its result for each (text, shown name)."""
+
+        def remembered(text: str, shown: str) -> _T:
+            key = (shown, text)
+            if key not in self._used:
+                self._used[key] = self._kept[key] if key in self._kept else parse(text, shown)
+            return self._used[key]
+
+        return remembered
+
+    def read_done(self) -> None:
+        """A read is over: forget what it did not use (older versions of edited files)."""
+        self._kept, self._used = self._used, {}
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+def _read_folder(
+    root: Path, folder: str, problems: list[Problem], required: bool = True, parse: Callable[[str, str], Any] | None = None
+) -> list[RawRecord]:
+    directory = root / folder
+    if not directory.is_dir():
+        if required:
+            problems.append(Problem(folder, 0, "is missing; run atlas from the atlas' top folder or pass --root"))
+        return []
+    records = []
+    for name in sorted(os.listdir(directory)):  # names, not paths: the same order, without pathlib's cost per file
+        shown = f"{folder}/{name}"
+        if name.endswith(".yml") and len(name) > len(".yml"):  # i.e. Path(name).suffix == ".yml"
+            problems.append(Problem(shown, 1, "has the ending .yml; rename it to .yaml"))
+            continue
+        if not name.endswith(".yaml") or name.startswith("."):
+            continue
+        data, found = load_yaml_file(directory / name, shown, parse)
+        problems.extend(found)
+        records.append(RawRecord(name.removesuffix(".yaml"), shown, data))
+    return records
+
+
+def _is_big(path: Path) -> bool:
+    try:
+        return path.stat().st_size >= BACKGROUND_BIBLIOGRAPHY_BYTES
+    except OSError:
+        return False
+
+
+def load_atlas(root: Path, memo: TextMemo | None = None) -> RawAtlas:
+    """Read challenges/, papers/, papers/venues/ and citations.bib below `root`; with `memo`, files
+    parsed by an earlier read and unchanged since are not parsed again."""
+    raw = RawAtlas(root=root)
+    bib_path = root / "citations.bib"
+    if memo is None:
+        yaml_parse, bibliography = None, Forked(read_bibliography, bib_path, fork=_is_big(bib_path))
+    else:  # the memo must see the parse: no child process
+        yaml_parse = memo.parse(parse_yaml)
+        parse = partial(parse_bibliography, parse_part=memo.parse(parse_bibliography_part))  # entry by entry
+        bibliography = Forked(read_bibliography, bib_path, "citations.bib", parse, fork=False)
+    try:
+        raw.challenges = _read_folder(root, "challenges", raw.problems, parse=yaml_parse)
+        raw.papers = _read_folder(root, "papers", raw.problems, parse=yaml_parse)
+        raw.venues = _read_folder(root, "papers/venues", raw.problems, required=False, parse=yaml_parse)
+    except BaseException:
+        bibliography.cancel()
+        raise
+    entries, bib_problems = bibliography.result()
+    raw.bibliography = dict(entries)
+    raw.problems.extend(bib_problems)
+    if memo is not None:
+        memo.read_done()
+    return raw

@@ -1,0 +1,1 @@
+"""Related papers and challenge suggestions: TF-IDF and similarity."""

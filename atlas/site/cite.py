@@ -1,0 +1,123 @@
+"""How to cite the atlas and each of its pages: BibTeX, an APA-like reference and Highwire meta tags.
+
+The edition (version and date) comes from CITATION.cff and git, never from the clock, so two builds
+of the same commit cite the same way.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from atlas.records.bibliography import entry_type_for, escape_latex
+from atlas.records.model import Paper
+
+NAME = "GenAI Challenges Atlas"
+
+
+@dataclass(frozen=True)
+class Edition:
+    version: str
+    date: str  # ISO date of the commit the site is built from (or CITATION.cff's date-released)
+    site_url: str
+    authors: tuple[str, ...]
+
+    @property
+    def year(self) -> str:
+        return self.date[:4]
+
+
+def _git_date(root: Path) -> str | None:
+    try:
+        result = subprocess.run(["git", "log", "-1", "--format=%cs"], cwd=root, capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return result.stdout.strip() or None if result.returncode == 0 else None
+
+
+def edition_of(root: Path, site_url: str | None) -> Edition:
+    try:
+        cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")) or {}
+    except (OSError, yaml.YAMLError):
+        cff = {}
+    authors = tuple(
+        a.get("name") or " ".join(part for part in (a.get("given-names"), a.get("family-names")) if part)
+        for a in cff.get("authors") or []
+        if isinstance(a, dict)
+    ) or (f"{NAME} contributors",)
+    date = _git_date(root) or str(cff.get("date-released") or "")
+    return Edition(str(cff.get("version") or "unversioned"), date, (site_url or "").rstrip("/") + "/", authors)
+
+
+@dataclass(frozen=True)
+class PageCitation:
+    key: str
+    title: str
+    url: str
+    edition: Edition
+
+    @property
+    def bibtex(self) -> str:
+        authors = " and ".join("{" + escape_latex(author) + "}" for author in self.edition.authors)
+        fields = [
+            ("title", "{" + escape_latex(self.title) + "}"),
+            ("author", authors),
+            ("howpublished", f"{NAME}, version {escape_latex(self.edition.version)}"),
+            ("year", self.edition.year),
+            ("url", self.url),
+            ("note", f"Version {escape_latex(self.edition.version)} of {self.edition.date}"),
+        ]
+        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
+        return f"@misc{{{self.key},\n{body}\n}}\n"
+
+    @property
+    def reference(self) -> str:
+        """APA-like: Authors. (Year). Title. In GenAI Challenges Atlas (version). URL"""
+        authors = ", ".join(self.edition.authors)
+        return f"{authors}. ({self.edition.year}). {self.title}. In {NAME} (version {self.edition.version}). {self.url}"
+
+    @property
+    def meta(self) -> dict[str, object]:
+        return {
+            "citation_title": self.title,
+            "citation_author": list(self.edition.authors),
+            "citation_publication_date": self.edition.date.replace("-", "/"),
+            "citation_publisher": NAME,
+            "citation_public_url": self.url,
+            "citation_technical_report_number": f"version {self.edition.version}",
+        }
+
+
+def page_citation(edition: Edition, key: str, title: str, path: str) -> PageCitation:
+    return PageCitation(key, title, edition.site_url + path, edition)
+
+
+_ARXIV_ABS = "https://arxiv.org/abs/"
+
+
+def paper_meta(paper: Paper, title: str) -> dict[str, object]:
+    """Highwire tags that describe the paper itself (what Zotero and Google Scholar save from its
+    page): only the facts the record holds."""
+    meta: dict[str, object] = {"citation_title": title}
+    if paper.authors:
+        meta["citation_author"] = list(paper.authors)
+    if paper.year:
+        meta["citation_publication_date"] = str(paper.year)
+    venue_kind, _ = entry_type_for(paper.venue, bool(paper.authors) and bool(paper.year))
+    if paper.venue and venue_kind == "inproceedings":
+        meta["citation_conference_title"] = paper.venue
+    elif paper.venue and venue_kind == "article":
+        meta["citation_journal_title"] = paper.venue
+    if (arxiv := paper.link("arxiv") or "").startswith(_ARXIV_ABS):
+        arxiv_id = arxiv.removeprefix(_ARXIV_ABS)
+        meta["citation_arxiv_id"] = arxiv_id
+        meta["citation_pdf_url"] = f"https://arxiv.org/pdf/{arxiv_id}"
+    if doi := paper.link("doi"):
+        meta["citation_doi"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
+    if paper.abstract:
+        meta["citation_abstract"] = " ".join(paper.abstract.split())
+    return meta
