@@ -53,9 +53,9 @@ def check(root: Path, base: str | None = None, parsed: TextMemo | None = None) -
     with _collector_paused():
         atlas, problems = validate(load_atlas(root, parsed))
     if base:
-        from atlas.contribute.duplicates import similar_records
         from atlas.records.addresses import dropped_addresses, papers_new_since
-        from atlas.records.validate import duplicate_problem
+        from atlas.records.crosscheck import duplicate_problem
+        from atlas.records.duplicates import similar_records
 
         problems += dropped_addresses(root, atlas, base)
         similar = similar_records(list(atlas.papers.values()), papers_new_since(root, atlas, base))

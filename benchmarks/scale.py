@@ -112,7 +112,7 @@ load_config(sys.argv[1])
 import atlas.cli, atlas.engine.mkdocs_adapter, atlas.site.render, atlas.engine.search_index
 import atlas.relate.similarity, atlas.relate.tfidf, mkdocs.commands.build
 import pagefind, pagefind_bin
-from atlas.site.render import TEMPLATE_CACHE
+from atlas.site.templating import TEMPLATE_CACHE
 folders = {Path(TEMPLATE_CACHE.directory)}
 for module in list(sys.modules.values()):
     found = getattr(module, "__file__", None)

@@ -139,13 +139,12 @@ def test_similar_but_different_titles_are_not_duplicates(atlas_copy: Path, tmp_p
 
 
 def test_no_two_papers_of_the_corpus_are_taken_for_duplicates():
-    from atlas.contribute.candidate import Candidate
-    from atlas.contribute.duplicates import DuplicateFinder
+    from atlas.records.duplicates import DuplicateFinder
 
     papers = list(check(REPO)[0].papers.values())
     for index, paper in enumerate(papers):
         finder = DuplicateFinder(papers[:index] + papers[index + 1 :])
-        assert finder.find(Candidate(title=paper.title, links=dict(paper.links))) is None, paper.id
+        assert finder.find(paper.title, dict(paper.links)) is None, paper.id
 
 
 def test_two_entries_of_one_file_that_are_the_same_paper_are_refused(atlas_copy: Path, tmp_path: Path):

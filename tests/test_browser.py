@@ -149,6 +149,16 @@ def test_search_finds_a_paper_by_title(watched: Watched, site_url: str):
     assert not page.locator("dialog.atlas-search").evaluate("d => d.open")
 
 
+def test_search_finds_a_paper_by_an_author(watched: Watched, site_url: str):
+    paper = ATLAS.papers["consistency-trajectory-models"]
+    assert "Toshimitsu Uesaka" in paper.authors  # the sixth author: not in the papers table's "et al." line
+    page = watched.page
+    page.goto(site_url)
+    search_site(page, "Toshimitsu Uesaka")
+    result = page.locator(f"dialog.atlas-search .pagefind-ui__result-link[href*='papers/{paper.id}/']").first
+    result.wait_for(timeout=15_000)
+
+
 def test_search_index_is_fetched_only_when_the_reader_searches(watched: Watched, site_url: str):
     page = watched.page
     fetched: list[str] = []

@@ -7,12 +7,13 @@ import dataclasses
 import pytest
 import yaml
 
-from atlas.engine.mkdocs_adapter import front_matter_data, split_page
+from atlas.engine.pagetext import front_matter_data, split_page
 from atlas.graph.build import build_graph
 from atlas.pipeline import check
 from atlas.records.load import TextMemo
 from atlas.relate.similarity import related_papers
-from atlas.site.render import RenderMemo, md, meta_title, page_url, render_site
+from atlas.site.render import RenderMemo, render_site
+from atlas.site.templating import md, meta_title, page_url
 
 from conftest import REPO
 

@@ -35,7 +35,7 @@ def test_search_documents_hold_the_content_without_permalinks_and_escape_the_tit
 def test_search_documents_leave_out_what_pagefind_ignores_on_every_real_page(tmp_path: Path):
     """Each generated page's search document lacks its ignored elements (related papers, citations, lists
     of papers) and keeps the rest word for word; a nested element is left whole for Pagefind to skip."""
-    from atlas.engine.mkdocs_adapter import split_page
+    from atlas.engine.pagetext import split_page
     from atlas.pipeline import render_pages
 
     ignored = re.compile(r"<(details|div|table|ul)\b[^>]*data-pagefind-ignore")

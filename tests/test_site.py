@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from atlas.cli import main
 from atlas.engine.linkcheck import broken_links
-from atlas.engine.mkdocs_adapter import without_indentation
+from atlas.engine.pagetext import without_indentation
 from atlas.pipeline import check
 from atlas.site.bibformat import entry_bibtex
 

@@ -475,7 +475,7 @@ def test_a_new_record_whose_title_gained_a_word_is_a_duplicate_unless_it_says_it
 
 def test_no_two_records_of_the_corpus_are_alike():
     """All against all, once, on the committed records: the check compares only new ones with the rest."""
-    from atlas.contribute.duplicates import similar_records
+    from atlas.records.duplicates import similar_records
 
     papers = list(check(REPO)[0].papers.values())
     assert similar_records(papers, {paper.id for paper in papers}) == []

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from atlas.contribute.candidate import Candidate, shortened
-from atlas.contribute.duplicates import DuplicateFinder
 from atlas.contribute.transaction import EditRefused, atomic_edit
 from atlas.records.bibliography import entry_lines, with_entries_appended
+from atlas.records.duplicates import DuplicateFinder
 from atlas.records.ids import paper_id_for
 from atlas.records.model import CHALLENGE_KINDS, PAPER_FIELDS, Atlas, Problem
 from atlas.records.yamlio import LineMap, dump_record, in_field_order, load_yaml_file
@@ -97,7 +97,7 @@ def plan(atlas: Atlas, candidates: list[Candidate]) -> tuple[list[Planned], list
     taken = set(atlas.papers) | set(atlas.bibliography)
     planned, refused = [], []
     for candidate in candidates:
-        if duplicate := finder.find(candidate):
+        if duplicate := finder.find(candidate.title, candidate.links):
             if duplicate.existing.endswith(_IN_INPUT):
                 where = duplicate.existing.removesuffix(_IN_INPUT)
                 refused.append(

@@ -12,12 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from atlas.records.bibliography import LATEX_ESCAPE, entry_link_problems, escape_latex, latex_to_text, parse_bibliography
-from atlas.records.ids import normalise_title
+from atlas.records.ids import ARXIV_ID, DOI, normalise_title
 from atlas.records.model import BibEntry, Problem
-
-ARXIV_ID = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?$", re.I)
-DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
-OPENREVIEW = re.compile(r"^(?:https?://openreview\.net/(?:forum|pdf)\?id=)?([\w-]{6,})$")
 
 
 @dataclass

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from atlas.contribute.candidate import from_bib_entry, shortened
-from atlas.contribute.duplicates import identifier
 from atlas.contribute.transaction import atomic_edit
 from atlas.records.bibliography import (
     UNPUBLISHED,
@@ -28,6 +27,7 @@ from atlas.records.bibliography import (
     parse_bibliography,
     replace_entry,
 )
+from atlas.records.duplicates import identifier
 from atlas.records.facts import FACT_NAMES, facts_held, http_url
 from atlas.records.ids import normalise_title
 from atlas.records.model import PAPER_FIELDS, Atlas, Paper, Problem

@@ -16,7 +16,8 @@ from urllib.parse import quote
 import httpx
 from defusedxml import ElementTree
 
-from atlas.contribute.candidate import ARXIV_ID, DOI, OPENREVIEW, Candidate
+from atlas.contribute.candidate import Candidate
+from atlas.records.ids import ARXIV_ID, DOI, OPENREVIEW
 from atlas.records.model import API_NAMES
 
 ATOM = {"atom": "http://www.w3.org/2005/Atom", "arxiv": "http://arxiv.org/schemas/atom"}

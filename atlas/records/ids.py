@@ -8,6 +8,11 @@ import unicodedata
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _LATEX_COMMAND = re.compile(r"\\[a-zA-Z]+\s*")
 _WORD = re.compile(r"[a-z0-9]+")
+# A paper's identifiers as people write them (with or without the site's address).
+ARXIV_ID = re.compile(r"^(?:arxiv:)?((?:\d{4}\.\d{4,5})|(?:[a-z-]+(?:\.[A-Z]{2})?/\d{7}))(v\d+)?$", re.I)
+DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
+OPENREVIEW = re.compile(r"^(?:https?://openreview\.net/(?:forum|pdf)\?id=)?([\w-]{6,})$")
+
 _INLINE_MATH = re.compile(r"\$[^$]*\$")
 MAX_ID_LENGTH = 64
 _STOPWORDS = frozenset(

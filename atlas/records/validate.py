@@ -11,10 +11,9 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from atlas.contribute.duplicates import Duplicate, duplicate_records
-from atlas.records.bibliography import entry_link_problems, latex_to_text
+from atlas.records.crosscheck import SURVEY_REFERENCES, cross_check
 from atlas.records.facts import FACT_NAMES, facts_held, http_url
-from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, normalise_title, slug
+from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, slug
 from atlas.records.load import RawAtlas, RawRecord
 from atlas.records.model import (
     API_NAMES,
@@ -36,15 +35,8 @@ from atlas.records.model import (
 )
 from atlas.records.yamlio import LineList, LineMap
 
-SURVEY_REFERENCES = range(1, 257)
 REVIEW_AGE_DAYS = 365
 VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sources")
-_VERBATIM_FIELDS = {"url", "titlesource", "doi", "eprint", "file", "archiveprefix", "primaryclass", "surveyref", "key"}
-_UNESCAPED = re.compile(r"(?<!\\)[&%#_^]")
-_MATH = re.compile(r"\$[^$]*\$")
-_ESCAPES = {"&": "\\&", "%": "\\%", "#": "\\#", "_": "\\_", "^": "\\textasciicircum{} or $^{...}$"}
-_ARXIV_ID = re.compile(r"arxiv\.org/(?:abs|pdf)/([^\s?#]+?)(?:v\d+)?(?:\.pdf)?$")
-_OPENREVIEW_ID = re.compile(r"openreview\.net/(?:forum|pdf)\?id=([\w-]+)")
 
 
 class _Checker:
@@ -356,122 +348,6 @@ def _venue(record: RawRecord, problems: list[Problem]) -> Venue | None:
     )
 
 
-def _cross_check(atlas: Atlas, problems: list[Problem]) -> None:
-    """Referential integrity and duplicates across records."""
-    entry_by_number = atlas.entry_for_number()
-    for challenge in atlas.challenges.values():
-        for reference in challenge.references:
-            entry = entry_by_number.get(reference.number)
-            if reference.key and reference.key not in atlas.bibliography:
-                problems.append(
-                    Problem(
-                        challenge.path,
-                        reference.line,
-                        f"reference key '{reference.key}' is not in citations.bib; add the entry or fix the key",
-                    )
-                )
-            elif reference.key and atlas.bibliography[reference.key].surveyref != reference.number:
-                problems.append(
-                    Problem(
-                        challenge.path,
-                        reference.line,
-                        f"citations.bib entry '{reference.key}' is not survey reference {reference.number}"
-                        " (its surveyref differs); fix 'n' or 'key'",
-                    )
-                )
-            elif entry and not reference.key:
-                problems.append(
-                    Problem(
-                        challenge.path,
-                        reference.line,
-                        f"reference {reference.number} has the entry '{entry.key}' in citations.bib; add 'key: {entry.key}'",
-                    )
-                )
-        for related in challenge.related:
-            if related.id == challenge.id:
-                problems.append(Problem(challenge.path, related.line, "a challenge cannot be related to itself"))
-            elif related.id not in atlas.challenges:
-                problems.append(
-                    Problem(
-                        challenge.path,
-                        related.line,
-                        f"related challenge '{related.id}' does not exist; use one of {', '.join(atlas.challenges)}",
-                    )
-                )
-    seen_numbers: dict[int, str] = {}
-    for entry in atlas.bibliography.values():
-        raw = entry.get("surveyref")
-        if raw is None:
-            continue
-        if entry.surveyref not in SURVEY_REFERENCES:
-            problems.append(
-                Problem("citations.bib", entry.line, f"entry '{entry.key}' has surveyref {raw!r}; it must be a number from 1 to 256")
-            )
-        elif entry.surveyref in seen_numbers:
-            problems.append(
-                Problem(
-                    "citations.bib",
-                    entry.line,
-                    f"survey reference {entry.surveyref} has two entries ('{seen_numbers[entry.surveyref]}' and '{entry.key}'); keep one",
-                )
-            )
-        else:
-            seen_numbers[entry.surveyref] = entry.key
-    for entry in atlas.bibliography.values():
-        problems.extend(entry_link_problems(entry, "citations.bib"))
-        for name, value in entry.fields:
-            if name in _VERBATIM_FIELDS:
-                continue
-            prose = _MATH.sub("", value) if "$" in value else value
-            if bad := _UNESCAPED.search(prose):
-                character = bad.group(0)
-                problems.append(
-                    Problem(
-                        "citations.bib",
-                        entry.line,
-                        f"field '{name}' of '{entry.key}' has an unescaped '{character}', which LaTeX cannot print;"
-                        f" write {_ESCAPES[character]}",
-                    )
-                )
-    for paper, duplicate in duplicate_records(list(atlas.papers.values())):
-        problems.append(duplicate_problem(paper, duplicate, atlas))
-    for paper in atlas.papers.values():
-        for link in paper.challenges:
-            challenge = atlas.challenges.get(link.challenge)
-            if challenge is None:
-                problems.append(
-                    Problem(paper.path, link.line, f"challenge '{link.challenge}' does not exist; use one of {', '.join(atlas.challenges)}")
-                )
-            elif link.sub and challenge.subchallenge(link.sub) is None:
-                subs = ", ".join(f"{challenge.id}/{s.id}" for s in challenge.subchallenges)
-                problems.append(Problem(paper.path, link.line, f"'{link.target}' is not a sub-challenge; use one of {subs}"))
-        targets = [link.target for link in paper.challenges]
-        for target in {t for t in targets if targets.count(t) > 1}:
-            problems.append(Problem(paper.path, paper.line, f"links to '{target}' twice; keep one"))
-        for other in paper.not_duplicate_of:
-            if other not in atlas.papers or other == paper.id:
-                problems.append(Problem(paper.path, paper.line, f"'not_duplicate_of' names '{other}', which is no other record"))
-        title = normalise_title(paper.title)
-        entry = atlas.bibliography.get(paper.id)
-        if entry is None:
-            problems.append(Problem(paper.path, paper.line, f"has no entry in citations.bib; add one with the key '{paper.id}'"))
-        elif normalise_title(latex_to_text(entry.get("title") or "")) != title:
-            problems.append(
-                Problem("citations.bib", entry.line, f"the title of '{paper.id}' differs from {paper.path}; make them the same")
-            )
-
-
-def duplicate_problem(paper: Paper, duplicate: Duplicate, atlas: Atlas) -> Problem:
-    """A record that is another record's paper, told at the later one, naming both."""
-    other = next(p.id for p in atlas.papers.values() if p.path == duplicate.existing)
-    how = f"has the {duplicate.reason} as" if duplicate.reason.startswith("same ") else f"has a {duplicate.reason}, like"
-    return Problem(
-        paper.path,
-        paper.line,
-        f"{how} {duplicate.existing}; merge the two records, or if they are different papers say so with 'not_duplicate_of: [{other}]'",
-    )
-
-
 def validate(raw: RawAtlas) -> tuple[Atlas, list[Problem]]:
     """The typed atlas (holding whatever was valid) and all problems found, sorted by place."""
     problems = list(raw.problems)
@@ -480,7 +356,7 @@ def validate(raw: RawAtlas) -> tuple[Atlas, list[Problem]]:
     papers = {p.id: p for r in raw.papers if (p := _paper(r, problems))}
     venues = {v.id: v for r in raw.venues if (v := _venue(r, problems))}
     atlas = Atlas(raw.root, challenges, dict(sorted(papers.items())), raw.bibliography, venues)
-    _cross_check(atlas, problems)
+    cross_check(atlas, problems)
     by_file: dict[str, list[Problem]] = defaultdict(list)
     for problem in problems:
         by_file[problem.path].append(problem)

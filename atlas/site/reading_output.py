@@ -8,7 +8,7 @@ from atlas.site.bibexport import export_bibtex
 from atlas.site.cite import NAME, edition_of
 from atlas.records.model import Atlas, Challenge
 from atlas.site.reading import reading_list
-from atlas.site.render import template_environment
+from atlas.site.templating import template_environment
 
 
 def render_reading_list(root: Path, atlas: Atlas, challenge: Challenge, sub: str | None, limit: int | None, format: str) -> str:

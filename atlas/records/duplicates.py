@@ -14,8 +14,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
-from atlas.contribute.candidate import ARXIV_ID, DOI, OPENREVIEW, Candidate
-from atlas.records.ids import normalise_title
+from atlas.records.ids import ARXIV_ID, DOI, OPENREVIEW, normalise_title
 from atlas.records.model import Paper
 
 FUZZY_THRESHOLD = 93.0
@@ -59,14 +58,14 @@ class DuplicateFinder:
                 self.by_id[(kind, value)] = path
         self.by_title[normalise_title(title)] = path
 
-    def find(self, candidate: Candidate, fuzzy: bool = True, exclude: str | None = None) -> Duplicate | None:
-        """The record the candidate is already in (not the one at `exclude`), by identifier, by title,
-        and (with `fuzzy`) by a title at least FUZZY_THRESHOLD% similar."""
+    def find(self, title: str, links: dict[str, str], fuzzy: bool = True, exclude: str | None = None) -> Duplicate | None:
+        """The record a paper of this title and links is already in (not the one at `exclude`), by
+        identifier, by title, and (with `fuzzy`) by a title at least FUZZY_THRESHOLD% similar."""
         for kind, label in (("doi", "same DOI"), ("arxiv", "same arXiv id"), ("openreview", "same OpenReview id")):
-            value = identifier(kind, candidate.links.get(kind))
+            value = identifier(kind, links.get(kind))
             if value and self.by_id.get((kind, value), exclude) != exclude:
                 return Duplicate(self.by_id[(kind, value)], label)
-        title = normalise_title(candidate.title)
+        title = normalise_title(title)
         if self.by_title.get(title, exclude) != exclude:
             return Duplicate(self.by_title[title], "same title")
         if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
@@ -91,7 +90,7 @@ def duplicate_records(papers: list[Paper]) -> list[tuple[Paper, Duplicate]]:
     finder = DuplicateFinder([])
     found = []
     for paper in papers:
-        duplicate = finder.find(Candidate(title=paper.title, links=dict(paper.links)), fuzzy=False)
+        duplicate = finder.find(paper.title, dict(paper.links), fuzzy=False)
         if duplicate and frozenset((paper.id, ids[duplicate.existing])) not in declared:
             found.append((paper, duplicate))
         finder.add(paper.path, paper.title, dict(paper.links))
@@ -109,7 +108,7 @@ def similar_records(papers: list[Paper], new: set[str]) -> list[tuple[Paper, Dup
     for paper in papers:
         if paper.id not in new:
             continue
-        duplicate = finder.find(Candidate(title=paper.title), exclude=paper.path)
+        duplicate = finder.find(paper.title, {}, exclude=paper.path)
         if duplicate and "similar" in duplicate.reason and frozenset((paper.id, ids[duplicate.existing])) not in declared:
             found.append((paper, duplicate))
     return found

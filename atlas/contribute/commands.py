@@ -1,0 +1,250 @@
+"""The commands that change the data (`atlas add`, `enrich`, `refresh`, `import`): their arguments,
+prompts and messages; the work itself is in the modules beside this one."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from atlas.cli import atlas_for, print_problems
+from atlas.records.model import Atlas
+
+
+def contributor(root: Path) -> str:
+    import subprocess
+
+    try:
+        name = subprocess.run(["git", "config", "user.name"], cwd=root, capture_output=True, text=True, timeout=5).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        name = ""
+    return name or "a contributor"
+
+
+def ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> list:
+    """Ask at a terminal for the challenges of one paper: a number from the suggestions or an id."""
+    from atlas.contribute.add import Choice
+    from atlas.records.model import CHALLENGE_KINDS
+
+    stream_in = stream_in or sys.stdin
+    stream_out = stream_out or sys.stdout
+    choices = []
+    while True:
+        stream_out.write(f"Challenge for '{title}' (a number above or an id; empty to finish): ")
+        stream_out.flush()
+        answer = stream_in.readline().strip()
+        if not answer:
+            if choices:
+                return choices
+            stream_out.write("  a paper needs at least one challenge\n")
+            continue
+        target = ranked[int(answer) - 1].target if answer.isdigit() and 0 < int(answer) <= len(ranked) else answer
+        stream_out.write(f"Kind ({', '.join(CHALLENGE_KINDS)}): ")
+        stream_out.flush()
+        kind = stream_in.readline().strip()
+        stream_out.write("Why (one sentence in your own words): ")
+        stream_out.flush()
+        why = stream_in.readline().strip()
+        choices.append(Choice(target, kind, why))
+
+
+def _candidates(root: Path, args: argparse.Namespace) -> tuple[list, list[str]]:
+    """The candidates of the input, and every problem that keeps an entry out (as `input:line: ...`)."""
+    from atlas.contribute.candidate import read_bibtex_input
+    from atlas.contribute.lookup import fetch
+
+    if args.bibtex:
+        given = read_bibtex_input(args.bibtex, args.contributor or contributor(root))
+        return given.candidates, [str(problem) for _, problem in given.problems]
+    kind = "arxiv" if args.arxiv else "doi" if args.doi else "openreview"
+    return [fetch(kind, args.arxiv or args.doi or args.openreview)], []
+
+
+def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[list]:
+    """Each new paper's challenge links: from --links FILE, from the command line, or asked at a terminal."""
+    from atlas.contribute.add import AddRefused, Choice, read_links_file, validate_choices
+    from atlas.relate.suggest import suggest
+
+    if not (len(args.challenge) == len(args.kind) == len(args.why)):
+        raise AddRefused("give --challenge, --kind and --why together, once for each link")
+    given = [Choice(t, k, w) for t, k, w in zip(args.challenge, args.kind, args.why, strict=True)]
+    validate_choices(atlas, given)
+    per_entry: dict[str, list] = {}
+    if args.links:
+        per_entry, problems = read_links_file(args.links)
+        if problems:
+            raise AddRefused("\n".join(problems))
+        for choices in per_entry.values():
+            validate_choices(atlas, choices)
+    if given and len(planned) > 1 and not args.same_for_all:
+        raise AddRefused(
+            f"{len(planned)} entries would all get the same --challenge/--kind/--why; pass --same-for-all if they truly share it,"
+            " or give each entry its own links with --links FILE (entry key -> challenge, kind, why)"
+        )
+    choices_for = []
+    for item in planned:
+        chosen = per_entry.get(item.candidate.key) or given
+        show = len(planned) <= 20 or not chosen
+        ranked = (
+            suggest(atlas, item.candidate.title, item.candidate.abstract, item.candidate.keywords, semantic=args.semantic) if show else []
+        )
+        print(f"{item.candidate.where}: {item.candidate.title} -> papers/{item.id}.yaml")
+        if ranked:
+            print("  suggested challenges (score):")
+        for number, suggestion in enumerate(ranked[: args.suggestions], 1):
+            print(f"  {number:>3}. {suggestion.target:<45} {suggestion.score:.3f}")
+        if not chosen and not args.dry_run:
+            if not sys.stdin.isatty():
+                raise AddRefused(
+                    "no --challenge given and no terminal to ask at; pass --challenge ID --kind KIND --why TEXT or --links FILE"
+                )
+            chosen = ask_choices(item.candidate.title, ranked)
+            validate_choices(atlas, chosen)
+        choices_for.append(chosen)
+    return choices_for
+
+
+def add(root: Path, args: argparse.Namespace) -> int:
+    from atlas.contribute.add import AddRefused, plan, record_for, write
+    from atlas.contribute.lookup import LookupFailed
+    from atlas.records.yamlio import dump_record
+    from atlas.relate.suggest import SemanticUnavailable
+
+    atlas = atlas_for(root, "add")
+    if atlas is None:
+        return 1
+    try:
+        candidates, problems = _candidates(root, args)
+        planned, duplicates = plan(atlas, candidates)
+        problems += [f"{candidate.where}: {reason}" for candidate, reason in duplicates]
+        if problems and not args.skip_invalid:
+            print("\n".join(problems), file=sys.stderr)
+            hint = "; --skip-invalid adds the valid entries and lists the others" if planned else ""
+            print(f"atlas add: {len(problems)} problem(s); nothing was written{hint}", file=sys.stderr)
+            return 1
+        for problem in problems:
+            print(f"skipped: {problem}")
+        if not planned:
+            print("atlas add: no entry can be added; nothing was written", file=sys.stderr)
+            return 1
+        choices_for = _links_for(atlas, planned, args)
+        if args.dry_run:
+            for item, choices in zip(planned, choices_for, strict=True):
+                print(f"\n# papers/{item.id}.yaml (not written: --dry-run)")
+                print(dump_record(record_for(item.candidate, choices)), end="")
+                print("# citations.bib entry (not written)")
+                print(item.candidate.bibtex(item.id), end="")
+            return 0
+        added, failed = write(root, planned, choices_for, skip_invalid=args.skip_invalid)
+        problems += failed
+        for problem in failed:
+            print(f"skipped: {problem}")
+    except (LookupFailed, SemanticUnavailable) as error:
+        print(f"atlas add: {error}; nothing was written", file=sys.stderr)
+        return 1
+    except AddRefused as error:
+        print(f"atlas add: {error}", file=sys.stderr)
+        return 1
+    for paper_id in added:
+        print(f"added papers/{paper_id}.yaml and its entry in citations.bib")
+    if problems:
+        print(f"atlas add: added {len(added)} paper(s); {len(problems)} problem(s) kept entries out (listed above as skipped)")
+    return 0
+
+
+def refresh(root: Path, dry_run: bool) -> int:
+    from atlas.contribute.lookup import LookupFailed
+    from atlas.contribute.refresh import apply_updates, propose_updates
+    from atlas.contribute.transaction import EditRefused
+
+    atlas = atlas_for(root, "refresh")
+    if atlas is None:
+        return 1
+    try:
+        updates, unknown = propose_updates(atlas)
+        for note in unknown:
+            print(f"not found: {note}")
+        for update in updates:
+            print(update.describe())
+        if updates and not dry_run:
+            apply_updates(root, atlas, updates)
+    except LookupFailed as error:
+        print(f"atlas refresh: {error}; nothing was written", file=sys.stderr)
+        return 1
+    except EditRefused as refused:
+        print(f"atlas refresh: {refused}", file=sys.stderr)
+        return 1
+    verb = "would refresh" if dry_run else "refreshed"
+    print(f"atlas refresh: {verb} {len(updates)} record(s)" + ("; review them with `git diff`" if updates and not dry_run else ""))
+    return 0
+
+
+def enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) -> int:
+    from atlas.contribute.enrich import apply, code_links_in_abstracts, plan, read_found_bibtex, read_found_yaml
+    from atlas.contribute.transaction import EditRefused
+
+    atlas = atlas_for(root, "enrich")
+    if atlas is None:
+        return 1
+    if facts is None:
+        found, problems = code_links_in_abstracts(atlas), []
+    elif facts.suffix.lower() == ".bib":
+        if not source:
+            print(f"{facts}:1: BibTeX facts need --source URL, the public document the entries came from", file=sys.stderr)
+            return 1
+        found, problems = read_found_bibtex(facts, source)
+    else:
+        found, problems = read_found_yaml(facts)
+    if problems:
+        print_problems(problems)
+        print(f"atlas enrich: {len(problems)} problem(s) in {facts}; nothing was written", file=sys.stderr)
+        return 1
+    planned = plan(atlas, found)
+    for note in planned.unmatched:
+        print(note)
+    for change in [*planned.titles, *planned.records]:
+        print(change.describe())
+    if (planned.records or planned.titles) and not dry_run:
+        try:
+            apply(root, atlas, planned)
+        except EditRefused as refused:
+            print(f"atlas enrich: {refused}", file=sys.stderr)
+            return 1
+    facts_added = sum(len(change.added) for change in planned.records)
+    verb = "would add" if dry_run else "added"
+    print(
+        f"atlas enrich: {verb} {facts_added} fact(s) to {len(planned.records)} record(s) and {len(planned.titles)} published title(s);"
+        f" {len(planned.unmatched)} item(s) matched nothing"
+    )
+    return 0
+
+
+def import_seeds(root: Path, seeds: list[Path]) -> int:
+    from atlas.contribute.importer import ImportFormatError, import_seed
+
+    if not (root / "papers").is_dir():
+        print(f"atlas import: {root / 'papers'} is missing; run it in the atlas' folder or pass --root", file=sys.stderr)
+        return 1
+    for seed in seeds:
+        try:
+            report = import_seed(root, seed)
+        except FileNotFoundError:
+            print(f"{seed}:1: not found; give the path of a seed list", file=sys.stderr)
+            return 1
+        except UnicodeDecodeError:
+            print(f"{seed}:1: is not UTF-8 text", file=sys.stderr)
+            return 1
+        except ImportFormatError as error:
+            print(f"{seed}:{error.line}: {error}; nothing was imported from it", file=sys.stderr)
+            return 1
+        print(
+            f"{seed.name}: {len(report.created)} new, {len(report.merged)} merged, "
+            f"{len(report.unchanged)} already there" + (f", venue {', '.join(report.venues)}" if report.venues else "")
+        )
+        if report.created:
+            print(
+                "  new records need a 'challenges:' entry before `atlas check` passes: "
+                + ", ".join(report.created[:5])
+                + (" ..." if len(report.created) > 5 else "")
+            )
+    return 0
