@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from atlas.engine.localsite import served
@@ -205,6 +208,30 @@ def test_graph_page_renders_every_node_and_search_focuses_a_paper(watched: Watch
     page.fill(".atlas-graph-search", "consistency trajectory")
     page.locator(".atlas-graph-results button").first.click()
     page.wait_for_function("document.querySelector('[data-atlas-graph]').dataset.focused === 'paper:consistency-trajectory-models'")
+
+
+def edge_layer_pixels(page: Page) -> tuple[tuple[int, int, int], list[tuple[int, int, int]]]:
+    """The background and the pixels of the edges, as the reader sees them with every other layer hidden."""
+    page.add_style_tag(content=".atlas-graph-canvas canvas:not(.sigma-edges) { visibility: hidden; }")
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    picture = Image.open(io.BytesIO(page.locator(".atlas-graph-canvas").screenshot())).convert("RGB")
+    width, height = picture.size
+    background = Counter(picture.getpixel((x, y)) for x in range(5, width, 97) for y in range(5, height, 89)).most_common(1)[0][0]
+    pixels = [picture.getpixel((x, y)) for x in range(0, width, 2) for y in range(0, height, 2)]
+    return background, [pixel for pixel in pixels if sum(abs(a - b) for a, b in zip(pixel, background, strict=True)) > 24]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_graph_draws_its_links_visibly_and_without_glare(browser: Browser, site_url: str, scheme: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000}, color_scheme=scheme)
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    background, edges = edge_layer_pixels(page)
+    assert len(edges) > 5_000, f"{scheme}: the edge layer shows {len(edges)} edge pixels"
+    contrast = sorted(abs(sum(pixel) - sum(background)) / 3 for pixel in edges)
+    strong = contrast[int(len(contrast) * 0.9)]  # how far the clearest edges stand from the page
+    assert 30 <= strong <= 80, f"{scheme}: edges stand {strong:.0f} from the page (legible, not glaring: 30-80)"
+    page.close()
 
 
 def test_graph_filters_hide_papers_of_other_challenges(watched: Watched, site_url: str):

@@ -67,16 +67,25 @@
         return true;
       }
 
+      var colours = {};
+      function readColours() {
+        colours.strong = cssColour("--atlas-graph-edge-strong", "#5b6270");
+        colours.muted = cssColour("--atlas-graph-muted", "#d3d6dc");
+      }
+      readColours();
+
       var renderer = new Sigma(graph, stage, {
         labelRenderedSizeThreshold: 9,
         labelColor: { color: cssColour("--md-default-fg-color", "#222") },
-        defaultEdgeColor: "rgba(128,128,128,0.35)",
+        // Opaque colours from the page's scheme: WebGL draws translucent edge colours wrongly (invisible
+        // on a light page, glaring on a dark one).
+        defaultEdgeColor: cssColour("--atlas-graph-edge", "#b4b9c3"),
         zIndex: true,
         nodeReducer: function (node, attributes) {
           var shown = Object.assign({}, attributes);
           if (state.excluded.has(node)) {
             if (attributes.nodeType === "paper") { shown.hidden = true; return shown; }
-            shown.color = "rgba(160,160,160,0.35)";
+            shown.color = colours.muted;
             shown.label = "";
           }
           if (node === state.focused || node === state.hovered) { shown.highlighted = true; shown.zIndex = 2; }
@@ -87,10 +96,17 @@
           var shown = Object.assign({}, attributes);
           var source = graph.source(edge), target = graph.target(edge);
           if (state.excluded.has(source) || state.excluded.has(target)) shown.hidden = true;
-          if (state.hovered && (source === state.hovered || target === state.hovered)) { shown.color = "rgba(120,120,120,0.9)"; shown.size = 1; }
+          if (state.hovered && (source === state.hovered || target === state.hovered)) { shown.color = colours.strong; shown.size = 1; }
           return shown;
         }
       });
+
+      // A switch between light and dark changes the page's colours: the graph takes them up.
+      new MutationObserver(function () {
+        readColours();
+        renderer.setSetting("labelColor", { color: cssColour("--md-default-fg-color", "#222") });
+        renderer.setSetting("defaultEdgeColor", cssColour("--atlas-graph-edge", "#b4b9c3"));
+      }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
       // Filters are evaluated once per change; the reducers only look the answer up.
       function applyFilters() {

@@ -1,0 +1,1 @@
+"""Stage 4: the pages. Rendering, citing, BibTeX exports, reading lists; templates/ and assets/."""

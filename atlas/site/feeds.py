@@ -1,0 +1,91 @@
+"""The files beside the pages: the .bib exports and the Atom and JSON feeds."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from jinja2 import Environment
+
+from atlas.records.mathtext import plain_title
+from atlas.records.model import Atlas
+from atlas.site.bibexport import export_bibtex
+from atlas.site.cite import NAME, Edition
+from atlas.site.context import SiteContext
+
+FEED_LENGTH = 100
+
+
+def exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:
+    """citations.bib and a reading-list.bib per challenge and sub-challenge."""
+    stamp = f"{NAME}, version {edition.version} of {edition.date}. {edition.site_url}"
+    files = {"citations.bib": export_bibtex(list(atlas.bibliography.values()), f"The bibliography of the {stamp}").encode()}
+    for challenge in atlas.challenges.values():
+        pairs = atlas.papers_for(challenge.id)
+        keys = list(dict.fromkeys(paper.id for paper, _ in pairs if paper.id in atlas.bibliography))
+        header = f"Papers linked to '{challenge.title}' in the {stamp}"
+        files[f"challenges/{challenge.id}/reading-list.bib"] = export_bibtex([atlas.bibliography[k] for k in keys], header).encode()
+        for sub in challenge.subchallenges:
+            sub_keys = list(dict.fromkeys(p.id for p, link in pairs if link.sub == sub.id and p.id in atlas.bibliography))
+            sub_header = f"Papers linked to '{challenge.title}: {sub.title}' in the {stamp}"
+            path = f"challenges/{challenge.id}/reading-list-{sub.id}.bib"
+            files[path] = export_bibtex([atlas.bibliography[k] for k in sub_keys], sub_header).encode()
+    return files
+
+
+def feeds(site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str]) -> dict[str, bytes]:
+    """Atom and JSON feeds of papers as they were added (dates from git), overall and per challenge."""
+    atlas = site.atlas
+    fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
+    items = []
+    for paper in atlas.papers.values():
+        reasons = " ".join(f"{site.challenge_label(link.target)} ({link.kind}): {link.why}" for link in paper.challenges)
+        items.append(
+            {
+                "id": paper.id,
+                "title": plain_title(paper.title),
+                "url": f"{edition.site_url}papers/{paper.id}/",
+                "date": added.get(paper.id, fallback),
+                "summary": reasons,
+                "categories": list(dict.fromkeys(link.challenge for link in paper.challenges)),
+            }
+        )
+    items.sort(key=lambda item: (item["date"], item["id"]), reverse=True)
+    template = environment.get_template("feed.xml.j2")
+    files: dict[str, bytes] = {}
+
+    def atom(path: str, title: str, page: str, chosen: list[dict[str, Any]]) -> None:
+        updated = chosen[0]["date"] if chosen else fallback
+        files[path] = template.render(
+            title=title,
+            self_url=edition.site_url + path,
+            page_url=edition.site_url + page,
+            updated=updated,
+            authors=edition.authors,
+            items=chosen,
+        ).encode("utf-8")
+
+    atom("feed.xml", NAME, "", items[:FEED_LENGTH])
+    json_feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": NAME,
+        "home_page_url": edition.site_url,
+        "feed_url": edition.site_url + "feed.json",
+        "authors": [{"name": name} for name in edition.authors],
+        "items": [
+            {
+                "id": i["url"],
+                "url": i["url"],
+                "title": i["title"],
+                "date_published": i["date"],
+                "summary": i["summary"],
+                "tags": i["categories"],
+            }
+            for i in items[:FEED_LENGTH]
+        ],
+    }
+    files["feed.json"] = json.dumps(json_feed, ensure_ascii=False, indent=1).encode("utf-8")
+    for challenge in atlas.challenges.values():
+        chosen = [item for item in items if challenge.id in item["categories"]][:FEED_LENGTH]
+        atom(f"challenges/{challenge.id}/feed.xml", f"{NAME}: {challenge.title}", f"challenges/{challenge.id}/", chosen)
+    return files

@@ -1,0 +1,89 @@
+"""The templates' environment and filters: how record values become page text (always escaped)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+
+from atlas.records.ids import slug
+from atlas.records.mathtext import plain_title, title_html
+
+TEMPLATE_CACHE = FileSystemBytecodeCache()
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
+LINK_LABELS = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI", "url": "Web page", "code": "Code"}
+
+
+def md(text: Any) -> Markup:
+    """Text for a Markdown line: HTML-escaped, then Markdown punctuation backslash-escaped."""
+    return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", str(escape(str(text)))))
+
+
+def meta_json(value: Any) -> Markup:
+    """A value for the engine's page metadata: JSON (valid YAML), angle brackets replaced."""
+    return Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e"))
+
+
+def meta_title(text: str) -> Markup:
+    """A page title for the engine's metadata: a JSON string (valid YAML) without angle brackets."""
+    return Markup(json.dumps(plain_title(text).replace("<", "‹").replace(">", "›"), ensure_ascii=False))
+
+
+def venue_family(venue: str) -> str:
+    """The venue without its presentation: "ICLR 2024 (oral)" is of "ICLR 2024"."""
+    return re.sub(r"\s*\([^()]*\)$", "", venue)
+
+
+def short_authors(authors: tuple[str, ...]) -> str:
+    """ "A", "A and B", or "A et al." (the whole list is on the paper's page)."""
+    if len(authors) <= 2:
+        return " and ".join(authors)
+    return f"{authors[0]} et al."
+
+
+def paragraphs(text: str | None) -> Markup:
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text or "") if block.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(block) for block in blocks)
+
+
+def heading(level: int, text: str, anchor: str | None = None) -> Markup:
+    """A section heading with its id and permalink, as Markdown's `toc` extension would write it."""
+    anchor = escape(anchor or slug(plain_title(text)) or f"section-{level}")
+    permalink = f'<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a>'
+    return Markup(f'<h{level:d} id="{anchor}">{title_html(text)}{permalink}</h{level:d}>')
+
+
+def page_url(path: str) -> str:
+    """The address of a page file with directory URLs: papers/x.md -> papers/x/."""
+    stem = path.removesuffix(".md")
+    if stem == "index":
+        return ""
+    return (stem.removesuffix("/index") if stem.endswith("/index") else stem) + "/"
+
+
+def template_environment() -> Environment:
+    environment = Environment(
+        loader=PackageLoader("atlas.site", "templates"),
+        bytecode_cache=TEMPLATE_CACHE,
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    environment.filters.update(
+        md=md,
+        meta_title=meta_title,
+        meta_json=meta_json,
+        paragraphs=paragraphs,
+        slug=slug,
+        title_html=title_html,
+        plain=plain_title,
+        venue_family=venue_family,
+        short_authors=short_authors,
+    )
+    environment.globals.update(heading=heading)
+    return environment
