@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from atlas.records.model import Atlas, Challenge
 from atlas.site.bibexport import export_bibtex
 from atlas.site.cite import NAME, edition_of
-from atlas.records.model import Atlas, Challenge
 from atlas.site.reading import reading_list
 from atlas.site.templating import template_environment
 

@@ -20,13 +20,13 @@ import rjsmin
 from markupsafe import Markup
 
 from atlas.background import Forked
-from atlas.site.bibformat import entry_bibtex, entry_html, entry_links
-from atlas.site.cite import NAME, Edition, page_citation, paper_meta
 from atlas.graph.export import to_json, with_layout
 from atlas.graph.layout import layout, local_layout, whole_picture
 from atlas.records.load import TextMemo
 from atlas.records.mathtext import plain_title, title_sort_key
 from atlas.records.model import Atlas, BibEntry, Paper, Related
+from atlas.site.bibformat import entry_bibtex, entry_html, entry_links
+from atlas.site.cite import NAME, Edition, page_citation, paper_meta
 from atlas.site.context import SiteContext
 from atlas.site.feeds import exports, feeds
 from atlas.site.numbers import headlines, statistics
@@ -151,7 +151,10 @@ def _challenge_pages(out: _Pages) -> None:
             citation=page_citation(edition, f"atlas-challenge-{challenge.id}", challenge.title, f"challenges/{challenge.id}/"),
             sub_citations={
                 sub.id: page_citation(
-                    edition, f"atlas-challenge-{challenge.id}-{sub.id}", f"{challenge.title}: {sub.title}", f"challenges/{challenge.id}/#{sub.id}"
+                    edition,
+                    f"atlas-challenge-{challenge.id}-{sub.id}",
+                    f"{challenge.title}: {sub.title}",
+                    f"challenges/{challenge.id}/#{sub.id}",
                 )
                 for sub in challenge.subchallenges
             },
@@ -285,5 +288,3 @@ def _asset(name: str) -> bytes:
         elif name.endswith(".css"):
             text = rcssmin.cssmin(text)
     return text.encode("utf-8")
-
-
