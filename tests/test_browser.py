@@ -409,3 +409,15 @@ def test_keyboard_reaches_every_control_of_the_graph_page(watched: Watched, site
     page.locator(".atlas-graph-legend button[data-challenge='ethics']").focus()
     page.keyboard.press("Enter")
     assert page.locator(".atlas-graph-filter[data-filter='challenge']").input_value() == "ethics"
+
+
+@pytest.mark.parametrize("address", ["graph/", "papers/"])
+def test_the_filters_fit_a_phone(browser: Browser, site_url: str, address: str):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(site_url + address)
+    rightmost = page.evaluate(
+        "Math.max(...Array.from(document.querySelectorAll('.atlas-graph-controls select, .atlas-filters select'))"
+        ".map(s => s.getBoundingClientRect().right))"
+    )
+    assert 0 < rightmost <= 390, f"{address}: a filter reaches {rightmost:.0f} px of a 390 px screen"
+    page.close()
