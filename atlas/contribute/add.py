@@ -7,6 +7,7 @@ atlas is validated, and on any problem every file is put back as it was.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,14 +115,18 @@ def plan(atlas: Atlas, candidates: list[Candidate]) -> tuple[list[Planned], list
     return planned, refused
 
 
-def _owner(problem: Problem, planned: list[Planned], bib_text: str) -> Planned | None:
-    """The new paper a problem of the written atlas belongs to: its record's, or its entry's."""
+def _owners(planned: list[Planned], bib_text: str) -> Callable[[Problem], Planned | None]:
+    """Which new paper a problem of the written atlas belongs to: its record's, or its entry's."""
     by_path = {f"papers/{item.id}.yaml": item for item in planned}
-    if problem.path == "citations.bib":
-        starts = {line: key for key, lines in entry_lines(bib_text).items() for line in lines}
-        key = starts.get(problem.line)
-        return next((item for item in planned if item.id == key), None)
-    return by_path.get(problem.path)
+    by_key = {item.id: item for item in planned}
+    entry_at = {line: key for key, lines in entry_lines(bib_text).items() for line in lines}
+
+    def owner(problem: Problem) -> Planned | None:
+        if problem.path == "citations.bib":
+            return by_key.get(entry_at.get(problem.line, ""))
+        return by_path.get(problem.path)
+
+    return owner
 
 
 def _told_at_input(problem: Problem, owner: Planned | None) -> str:
@@ -136,31 +141,27 @@ def write(root: Path, planned: list[Planned], choices_for: list[list[Choice]], s
     for item, choices in zip(planned, choices_for, strict=True):
         item.record = record_for(item.candidate, choices)
         item.bibtex = item.candidate.bibtex(item.id)
+    bib_path = root / "citations.bib"
+    original = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
     skipped: list[str] = []
     while planned:
+        new_bib = with_entries_appended(original, [item.bibtex for item in planned])
         try:
-            _write_all(root, planned)
+            _write_all(root, planned, new_bib)
             return [item.id for item in planned], skipped
         except EditRefused as refused:
-            new_bib = _with_entries(root, planned)
-            owned = [(problem, _owner(problem, planned, new_bib)) for problem in refused.problems]
-            if not skip_invalid or any(owner is None for _, owner in owned):
-                lines = "\n".join(_told_at_input(problem, owner) for problem, owner in owned)
+            owner = _owners(planned, new_bib)
+            owned = [(problem, owner(problem)) for problem in refused.problems]
+            if not skip_invalid or any(found is None for _, found in owned):
+                lines = "\n".join(_told_at_input(problem, found) for problem, found in owned)
                 raise AddRefused(f"the new records would not pass `atlas check`; nothing was written:\n{lines}") from None
-            skipped += [_told_at_input(problem, owner) for problem, owner in owned]
-            bad = {id(owner) for _, owner in owned}
+            skipped += [_told_at_input(problem, found) for problem, found in owned]
+            bad = {id(found) for _, found in owned}
             planned = [item for item in planned if id(item) not in bad]
     return [], skipped
 
 
-def _with_entries(root: Path, planned: list[Planned]) -> str:
-    bib_path = root / "citations.bib"
-    original = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
-    return with_entries_appended(original, [item.bibtex for item in planned])
-
-
-def _write_all(root: Path, planned: list[Planned]) -> None:
-    new_bib = _with_entries(root, planned)
+def _write_all(root: Path, planned: list[Planned], new_bib: str) -> None:
     with atomic_edit(root) as edit:
         for item in planned:
             edit.write(root / "papers" / f"{item.id}.yaml", dump_record(item.record))

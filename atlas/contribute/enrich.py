@@ -12,6 +12,7 @@ sources that gave it. The whole change is one edit: validated, undone on any pro
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from atlas.records.bibliography import (
     parse_bibliography,
     replace_entry,
 )
-from atlas.records.duplicates import identifier
+from atlas.records.duplicates import DuplicateFinder
 from atlas.records.facts import FACT_NAMES, facts_held, http_url
 from atlas.records.ids import normalise_title
 from atlas.records.model import PAPER_FIELDS, Atlas, Paper, Problem
@@ -79,14 +80,6 @@ class Change:
 
     def describe(self) -> str:
         return f"{self.paper.path}: + " + ", ".join(self.added)
-
-
-class EnrichRefused(Exception):
-    """Nothing was written; `problems` say what is wrong with the input, all at once."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(map(str, problems)))
-        self.problems = problems
 
 
 def _facts_of(item: LineMap, shown: str, problems: list[Problem]) -> dict[str, Any]:
@@ -229,26 +222,20 @@ def code_links_in_abstracts(atlas: Atlas) -> list[Found]:
     return found
 
 
-class _Matcher:
-    """Finds the record an item is about: by id, by identifier, or by the exact normalised title."""
+def _matcher(atlas: Atlas) -> Callable[[Found], Paper | None]:
+    """Finds the record an item is about: by its id, else as atlas.records.duplicates finds a paper
+    already here (DOI, arXiv or OpenReview id, then the exact normalised title; never a near title)."""
+    finder = DuplicateFinder(list(atlas.papers.values()))
+    by_path = {paper.path: paper for paper in atlas.papers.values()}
 
-    def __init__(self, atlas: Atlas) -> None:
-        self.papers = atlas.papers
-        self.by_id: dict[tuple[str, str], Paper] = {}
-        self.by_title = {normalise_title(paper.title): paper for paper in atlas.papers.values()}
-        for paper in atlas.papers.values():
-            for kind in ("doi", "arxiv", "openreview"):
-                if value := identifier(kind, paper.link(kind)):
-                    self.by_id[(kind, value)] = paper
-
-    def match(self, found: Found) -> Paper | None:
+    def match(found: Found) -> Paper | None:
         if found.paper:
-            return self.papers.get(found.paper)
-        for kind in ("doi", "arxiv", "openreview"):
-            value = identifier(kind, found.facts.get(f"links.{kind}"))
-            if value and (kind, value) in self.by_id:
-                return self.by_id[(kind, value)]
-        return self.by_title.get(normalise_title(found.title or ""))
+            return atlas.papers.get(found.paper)
+        links = {name.removeprefix("links."): value for name, value in found.facts.items() if name.startswith("links.")}
+        duplicate = finder.find(found.title or "", links, fuzzy=False)
+        return by_path[duplicate.existing] if duplicate else None
+
+    return match
 
 
 def _title_change(atlas: Atlas, item: Found) -> TitleChange | str | None:
@@ -267,7 +254,7 @@ def _title_change(atlas: Atlas, item: Found) -> TitleChange | str | None:
 
 def plan(atlas: Atlas, items: list[Found]) -> Plan:
     """The changes the items make (absent fields only), and a note for each item that matched nothing."""
-    matcher = _Matcher(atlas)
+    match = _matcher(atlas)
     changes: dict[str, Change] = {}
     titles: list[TitleChange] = []
     unmatched = []
@@ -278,7 +265,7 @@ def plan(atlas: Atlas, items: list[Found]) -> Plan:
             elif title is not None:
                 titles.append(title)
             continue
-        paper = matcher.match(item)
+        paper = match(item)
         if paper is None:
             unmatched.append(f"{item.where}: no record matches '{item.paper or item.title}'")
             continue
