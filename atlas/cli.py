@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 import os
 import shutil
@@ -72,19 +73,13 @@ def _pin_build_date(root: Path) -> None:
 
 def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
-    from atlas.background import Prepared
-    from atlas.relate.similarity import import_tfidf, paper_texts, related_texts
+    importlib.import_module("atlas.engine")  # ATLAS_ENGINE is checked before anything else is done
+    from atlas.pipeline import related_in_background
 
-    # Related papers are computed on the other core, which imports NumPy and SciPy during the check.
-    related = Prepared(related_texts, prepare=import_tfidf)
-    try:
-        atlas = _report_check(root)
-        if atlas is None:
-            return 1
-        related.send(paper_texts(atlas))
-        return _build_checked(root, atlas, related.result, site_dir, strict)
-    finally:
-        related.cancel()
+    atlas = _report_check(root)
+    if atlas is None:
+        return 1
+    return _build_checked(root, atlas, related_in_background(atlas), site_dir, strict)
 
 
 def _build_checked(root: Path, atlas: Atlas, related: Callable[[], Related], site_dir: Path | None, strict: bool) -> int:
@@ -120,6 +115,8 @@ def _build_checked(root: Path, atlas: Atlas, related: Callable[[], Related], sit
 
 
 def _serve(root: Path, address: str) -> int:
+    importlib.import_module("atlas.engine")  # ATLAS_ENGINE is checked before anything else is done
+
     if _check_command(root):
         return 1
     from atlas.engine.mkdocs_adapter import BuildFailed, serve_site

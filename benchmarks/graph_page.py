@@ -19,9 +19,9 @@ from pathlib import Path
 from playwright.sync_api import sync_playwright
 
 from atlas.cli import main as atlas
-from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
-from synthetic import describe, machine, make_atlas
+from localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from synthetic import SCRATCH, describe, machine, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -54,7 +54,7 @@ def measure(site: Path, runs: int = 3) -> dict[str, float]:
 def main(sizes: list[int]) -> int:
     rows = []
     for papers in sizes:
-        with tempfile.TemporaryDirectory() as work:
+        with tempfile.TemporaryDirectory(prefix="atlas-bench-", dir=SCRATCH) as work:
             root = make_atlas(Path(work) / "atlas", papers)
             started = time.perf_counter()
             assert atlas(["--root", str(root), "build", "--site-dir", str(Path(work) / "site")]) == 0

@@ -7,9 +7,10 @@ search bundle (Material's search/ or Pagefind's pagefind/), what a paper page lo
 searches (headless Chromium, every response counted, raw and gzip-compressed), and the baseline: a
 plain `mkdocs build` of as many hand-written Markdown pages with the atlas' own theme, Markdown
 extensions, navigation and plugins (all but `atlas`), read from the mkdocs.yml the synthetic atlas
-copies. Every build, the atlas' and the baseline's, starts with no site on a quiet disk (quiet_filesystem:
-dropping the caches needs root). Results: benchmarks/results/scale.{json,md,png} (or in --results DIR, for
-trial runs), rewritten after every size, with a line per target (met or not); the JSON also lists what
+copies. Every build, the atlas' and the baseline's, starts with no site, and all of them live in RAM
+(tmpfs, SCRATCH), so both arms meet the same file system and nothing needs root. Results:
+benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten after every
+size, with a line per target (met or not); the JSON also lists what
 the paper page loaded, by path. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
 """
 
@@ -33,10 +34,10 @@ import yaml
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS, served
 from atlas.pipeline import valid_atlas
 
-from synthetic import REPO, describe, machine, make_atlas
+from localsite import CHROMIUM, CHROMIUM_FLAGS, served
+from synthetic import REPO, SCRATCH, describe, machine, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PYTHON = sys.executable
@@ -100,56 +101,6 @@ def best_of_pair(runs: int, *measured: tuple[list[str], Path, Callable[[], None]
             before()
             found.append(timed(command, cwd))
     return [(min(r[0] for r in found), max(r[1] for r in found), max(r[2] for r in found)) for found in results]
-
-
-# Lists the folders of every module the builds load (the atlas' mkdocs.yml loads the theme, the Markdown
-# extensions and the plugins; then what the atlas imports later), to be read back after the caches are dropped.
-_IMPORTED = """
-import json, sys
-from pathlib import Path
-from mkdocs.config import load_config
-load_config(sys.argv[1])
-import atlas.cli, atlas.engine.mkdocs_adapter, atlas.site.render, atlas.engine.search_index
-import atlas.relate.similarity, atlas.relate.tfidf, mkdocs.commands.build
-import pagefind, pagefind_bin
-from atlas.site.templating import TEMPLATE_CACHE
-folders = {Path(TEMPLATE_CACHE.directory)}
-for module in list(sys.modules.values()):
-    found = getattr(module, "__file__", None)
-    if found and module.__name__.count(".") == 0:
-        folders.add(Path(found).parent if Path(found).name == "__init__.py" else Path(found))
-print(json.dumps(sorted(map(str, folders))))
-"""
-_PAGE_CACHE = Path("/proc/sys/vm/drop_caches")
-
-
-def tool_files(atlas_root: Path) -> list[Path]:
-    """Every file of the modules either build imports, the atlas' compiled templates and Pagefind."""
-    listed = subprocess.run([PYTHON, "-c", _IMPORTED, str(atlas_root / "mkdocs.yml")], check=True, capture_output=True, text=True)
-    files: list[Path] = []
-    for name in json.loads(listed.stdout):  # a module's file, or a package's folder (Pagefind's binary in pagefind_bin's)
-        files += [Path(name)] if Path(name).is_file() else [path for path in Path(name).rglob("*") if path.is_file()]
-    return files
-
-
-def quiet_filesystem(project: Path, tools: list[Path]) -> bool:
-    """Bring the disk to the same state before every timed build: everything written, and (where
-    allowed: root) the cached disk blocks dropped, then the `tools` files (tool_files) and the
-    `project`'s sources read back in, as an author's rebuild finds them.
-
-    This machine's ext4 has no journal; there, creating a file skips the inodes deleted in the last
-    minutes while their blocks are cached (ext4's `recently_deleted`), checking each of them, so a
-    build that follows the deletion of a large site pays for it (a quarter of a 10,000-paper build's
-    time, measured). Dropping the cached blocks ends that; otherwise each timing would depend on
-    what the run before it deleted. Returns whether the caches could be dropped."""
-    os.sync()
-    try:
-        _PAGE_CACHE.write_text("1\n")
-    except OSError:
-        return False
-    for path in [*tools, *(source for source in project.rglob("*") if source.is_file())]:
-        path.read_bytes()
-    return True
 
 
 class _Tagged(str):
@@ -327,7 +278,7 @@ def page_weight(site: Path, path: str, address: str) -> dict[str, object]:
 
 def measure(papers: int) -> dict[str, object]:
     load = os.getloadavg()[0]  # other work on the machine: the timings of a busy one are noisy
-    with tempfile.TemporaryDirectory() as directory:
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-", dir=SCRATCH) as directory:
         work = Path(directory)
         root = make_atlas(work / "atlas", papers)
         site = work / "site"
@@ -335,14 +286,12 @@ def measure(papers: int) -> dict[str, object]:
         runs = 3
         build = [*atlas, "build", "--site-dir", str(site)]
         baseline = write_baseline(root, papers, work / "baseline")
-        quiet: list[bool] = []
-        tools = tool_files(root)
 
-        def fresh(folder: Path, project: Path) -> Callable[[], None]:  # each build starts with no site, on a quiet disk
-            return lambda: (shutil.rmtree(folder, ignore_errors=True), quiet.append(quiet_filesystem(project, tools)))
+        def fresh(folder: Path) -> Callable[[], None]:  # each build starts with no site
+            return lambda: shutil.rmtree(folder, ignore_errors=True)
 
         (build_s, build_kib, build_tree_kib), (baseline_s, _, _) = best_of_pair(
-            runs, (build, root, fresh(site, root)), ([MKDOCS, "build", "-q"], baseline, fresh(baseline / "site", baseline))
+            runs, (build, root, fresh(site)), ([MKDOCS, "build", "-q"], baseline, fresh(baseline / "site"))
         )
         check_s, check_kib, _ = best_of(runs, [*atlas, "check"], root)
         engine, bundle = search_bundle(site)
@@ -365,7 +314,7 @@ def measure(papers: int) -> dict[str, object]:
             "paper_page_requests": weight["requests"],
             "site_mb": round(directory_bytes(site) / 2**20, 1),
             "load_1m": round(load, 2),
-            "caches_dropped": all(quiet),
+            "in_memory": SCRATCH is not None,
             "paper_page_resources": weight["resources"],
         }
 
@@ -450,10 +399,10 @@ def markdown(rows: list[dict], description: dict, reload: dict | None) -> str:
         "Build and check: best wall time of `runs` runs of `python -m atlas.cli build` and `check`; peak resident memory of",
         "the largest process (GNU time) and peak memory of all the build's processes together (PSS, sampled every 0.1 s:",
         "the workers and Pagefind included). Plain MkDocs, best of as many runs, each run right after one of the atlas'",
-        "(the two alternate, so that both meet the machine's drifting speed alike). Every build starts with no site, on a quiet",
-        "disk: all written, and the cached disk blocks dropped"
-        + ("" if all(row.get("caches_dropped") for row in rows) else " (not here: not allowed; timings depend on the run before)")
-        + " (`quiet_filesystem`: on this journal-less ext4 a build right after a large deletion pays for it):",
+        "(the two alternate, so that both meet the machine's drifting speed alike). Every build starts with no site; the atlas,",
+        "both sites and the baseline's pages are "
+        + ("in RAM (tmpfs under /dev/shm), alike for both arms" if all(row.get("in_memory") for row in rows) else "on disk (no tmpfs here)")
+        + ". The baseline:",
         "`mkdocs build` of as many hand-written pages with the atlas' theme, Markdown extensions, navigation and plugins",
         "but `atlas`. Paper page: every response of papers/synthetic-00000/ in headless Chromium until the network is idle,",
         "before any interaction; gzip: the same bodies gzip-compressed; search: the part of it that is the search bundle.",

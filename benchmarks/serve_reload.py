@@ -31,9 +31,8 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS
-
-from synthetic import describe, machine, make_atlas
+from localsite import CHROMIUM, CHROMIUM_FLAGS
+from synthetic import SCRATCH, describe, machine, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAPER = "synthetic-00000"
@@ -137,7 +136,7 @@ def seconds_until_shown(page, title: str) -> float:
 
 def measure(papers: int, runs: int) -> list[dict[str, float | int | None]]:
     """For each change: seconds until the page shows it, until the server had rebuilt, and rebuilds started."""
-    with tempfile.TemporaryDirectory() as directory:
+    with tempfile.TemporaryDirectory(prefix="atlas-bench-", dir=SCRATCH) as directory:
         root = make_atlas(Path(directory) / "atlas", papers)
         port = free_port()
         url = f"http://127.0.0.1:{port}{site_path(root)}papers/{PAPER}/"

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS, served
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+from localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
 DEFAULT_PAGES = ["", "challenges/efficiency/", "papers/", "papers/consistency-trajectory-models/", "references/"]
 

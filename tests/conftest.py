@@ -77,7 +77,7 @@ def browser() -> Iterator[object]:
     """Debian's headless Chromium, driven by Playwright."""
     from playwright.sync_api import sync_playwright
 
-    from atlas.engine.localsite import CHROMIUM, CHROMIUM_FLAGS
+    from localsite import CHROMIUM, CHROMIUM_FLAGS
 
     assert Path(CHROMIUM).exists(), "the browser tests need Debian's chromium (make system-deps installs it)"
     with sync_playwright() as playwright:

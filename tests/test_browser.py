@@ -13,11 +13,11 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from atlas.engine.localsite import served
 from atlas.pipeline import check
 from atlas.site.bibformat import entry_bibtex
 
 from conftest import REPO, search_site
+from localsite import served
 
 pytestmark = pytest.mark.browser
 ATLAS, _ = check(REPO)

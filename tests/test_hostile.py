@@ -11,12 +11,12 @@ import pytest
 from playwright.sync_api import Browser
 
 from atlas.cli import main
-from atlas.engine.localsite import served
 from atlas.records.facts import facts_held
 from atlas.records.mathtext import plain_title
 from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import copy_atlas, search_site
+from localsite import served
 
 PAYLOADS = [
     "<script>window.pwned='script'</script>",

@@ -10,7 +10,7 @@ from pybtex.database import parse_file
 
 from atlas.contribute.importer import ImportFormatError, import_seed, parse_daily_list, parse_ratings_digest, parse_seed
 from atlas.records.ids import normalise_title
-from atlas.records.yamlio import load_yaml_file
+from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import REPO, seed
 
@@ -95,3 +95,23 @@ def test_a_file_in_neither_format_is_refused_with_a_line(tmp_path: Path):
     with pytest.raises(ImportFormatError) as error:
         parse_seed("new\nMar 11\n\nA title\n\nAn abstract.\n\nA title without abstract\n")
     assert error.value.line == 8
+
+
+def test_import_finds_a_paper_as_check_does_by_its_openreview_id_and_names_near_titles(tmp_path: Path):
+    """One answer to "already here?" (atlas.records.duplicates): a record with the digest's OpenReview
+    id but another title gains the source; a new record whose title is nearly another's is created,
+    and the report names the pair."""
+    (tmp_path / "papers").mkdir()
+    papers, _ = parse_ratings_digest(seed("003").read_text())
+    first, second = papers[0], papers[1]
+    renamed = {"title": "A title a contributor shortened", "links": first.fields["links"], "abstract": first.abstract}
+    (tmp_path / "papers" / "shortened.yaml").write_text(dump_record({**renamed, "sources": [], "challenges": []}))
+    near = {"title": second.title + " Revisited", "abstract": "Another paper.", "sources": [], "challenges": []}
+    (tmp_path / "papers" / "near.yaml").write_text(dump_record(near))
+    report = import_seed(tmp_path, seed("003"))
+    assert "shortened" in report.merged and len(report.created) == len(papers) - 1
+    data, _ = load_yaml_file(tmp_path / "papers" / "shortened.yaml", "x")
+    assert data["title"] == "A title a contributor shortened" and data["sources"][-1]["seed"] == seed("003").name
+    new_id = next(similar.split(":")[0] for similar in report.similar if "papers/near.yaml" in similar)
+    assert (tmp_path / "papers" / f"{new_id}.yaml").exists()
+    assert f"{new_id}: already in the atlas as papers/near.yaml (title " in report.similar[0]

@@ -116,3 +116,24 @@ def test_a_network_failure_writes_nothing(with_preprints: Path, apis: RecordedAP
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "cannot reach the Crossref API" in result.stderr and "nothing was written" in result.stderr
     assert snapshot(with_preprints) == before
+
+
+def test_a_doi_that_another_record_holds_is_not_given_to_a_second_record(with_preprints: Path, apis: RecordedAPIs):
+    """The published version already has a record: refresh leaves the preprint as it is and says why,
+    as `atlas check` would refuse two records with one DOI."""
+    published = {**PREPRINT, "links": {"doi": "https://doi.org/10.1063/1.4996038"}}
+    published["title"] = "A Practical Multicomponent Density Functional (the published version)"
+    published["sources"] = [{"contributor": "a test", "gives": ["title", "links.doi"]}]
+    (with_preprints / "papers" / "yang-2017-published.yaml").write_text(dump_record(published))
+    bib = with_preprints / "citations.bib"
+    bib.write_text(bib.read_text() + "\n" + paper_entry("yang-2017-published", published))
+    assert check(with_preprints)[1] == []
+    result = refresh(with_preprints, apis)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "left as it is: papers/yang-2017-development.yaml: its DOI https://doi.org/10.1063/1.4996038 is already in the atlas "
+        "as papers/yang-2017-published.yaml (same DOI); merge the two records by hand"
+    ) in result.stdout
+    preprint, _ = load_yaml_file(with_preprints / "papers" / "yang-2017-development.yaml", "x")
+    assert "doi" not in preprint["links"]
+    assert check(with_preprints)[1] == []

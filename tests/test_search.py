@@ -14,11 +14,11 @@ from playwright.sync_api import Browser
 
 from atlas.cli import main
 from atlas.engine import search_index
-from atlas.engine.localsite import served
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed, document_path, search_document
 from atlas.pipeline import check
 
 from conftest import REPO, copy_atlas, search_site
+from localsite import served
 
 ATLAS, _ = check(REPO)
 
@@ -158,3 +158,26 @@ def test_indexing_stopped_or_failed_leaves_no_process_and_says_what_pagefind_sai
     with pytest.raises(SearchIndexFailed, match="Pagefind could not index the site"):
         indexer.wait()
     indexer.close()
+
+
+def test_the_indexing_process_indexes_the_shards_named_on_its_input_and_stops_when_the_build_is_gone(tmp_path: Path):
+    """Its standard input names each shard when ready; its end before every shard was named (the
+    build stopped or died, closing the pipe) stops the process, with nothing merged."""
+    import io
+    import subprocess
+    import sys
+
+    scratch = tmp_path / "scratch"
+    for shard in (0, 1):
+        (scratch / f"shard-{shard}" / "p").mkdir(parents=True)
+        (scratch / f"shard-{shard}" / "p" / "index.html").write_text(search_document(f"Paper {shard}", f"<p>words {shard}</p>"))
+    output = tmp_path / "pagefind"
+    assert search_index.run_shards(scratch, output, [0, 1], io.StringIO("1\n")) == 1
+    assert not (output / "atlas-shards.json").exists()
+    assert search_index.run_shards(scratch, output, [0, 1], io.StringIO("1\n0\n")) == 0
+    assert json.loads((output / "atlas-shards.json").read_text()) == {"merge": ["shard-0/"]}  # shard 1 came first
+    driver = [sys.executable, "-m", "atlas.engine.search_index", str(scratch), str(tmp_path / "other"), "0", "1"]
+    started = time.monotonic()
+    stopped = subprocess.run(driver, input=b"0\n", capture_output=True, timeout=60)  # then the pipe closes
+    assert stopped.returncode == 1 and time.monotonic() - started < 30
+    assert not (tmp_path / "other" / "atlas-shards.json").exists()

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import gc
+import json
 import os
 import subprocess
 import sys
-import tempfile
 import threading
 import weakref
 from pathlib import Path
@@ -284,9 +284,9 @@ def test_check_leaves_the_cycle_collector_as_it_found_it(atlas_copy: Path):
 def test_a_big_bibliography_read_in_a_child_process_gives_the_same_entries(atlas_copy: Path, monkeypatch):
     bib = atlas_copy / "citations.bib"
     bib.write_text(bib.read_text() + "\n@misc{broken, title = {a & b}, title = {again}}\n@misc{open, title = {x}\n")
-    monkeypatch.setattr(load, "BACKGROUND_BIBLIOGRAPHY_BYTES", 10**12)
+    monkeypatch.setattr(background, "MIN_SHARE", 10**9)  # no child would get enough entries
     here = load.load_atlas(atlas_copy)
-    monkeypatch.setattr(load, "BACKGROUND_BIBLIOGRAPHY_BYTES", 0)
+    monkeypatch.setattr(background, "MIN_SHARE", 1)
     forked = load.load_atlas(atlas_copy)
     assert forked.problems == here.problems and len(here.problems) == 2
     assert forked.bibliography == here.bibliography
@@ -366,32 +366,39 @@ def test_a_bibliography_whose_entries_depend_on_each_other_or_are_broken_is_read
     assert _parsed_in_parts(text, memo, parsed) == parse_bibliography(text, "citations.bib")
 
 
-PREPARED = """
-import sys, threading
+DEALT = """
+import json, sys, threading
 from atlas import background
-work = background.Prepared(sorted, prepare=lambda: None)
-assert threading.active_count() == 1 and work.child is not None, "a fresh process forks"
-work.send(["c", "a", "b"] * 1000)  # far more than a pipe holds while the child prepares
-print(work.result() == sorted(["c", "a", "b"] * 1000), work.ran_here)
+assert threading.active_count() == 1, "a fresh process forks"
+items = [f"item {n:04}" for n in range(int(sys.argv[1]))]
+count = background.workers(len(items))
+shares = background.dealt(items, count)
+elsewhere = [background.Forked(lambda share: [text.upper() for text in share], share) for share in shares[1:]]
+forked = [work.child is not None for work in elsewhere]
+results = background.undealt([[text.upper() for text in shares[0]], *(work.result() for work in elsewhere)])
+print(json.dumps({"count": count, "forked": forked, "equal": results == [text.upper() for text in items]}))
 """
 
 
-def test_work_prepared_in_a_child_before_its_argument_exists_gives_what_a_plain_call_gives():
+@pytest.mark.parametrize("items", [0, 1, 99, 100, 101, 1000])
+def test_work_dealt_among_the_cores_comes_back_as_one_process_computes_it(items: int):
     """In a fresh interpreter: this one may run threads (the tests' API server), where nothing forks."""
-    scratch = set(Path(background._SCRATCH or tempfile.gettempdir()).glob("atlas-handover-*"))
-    result = subprocess.run([sys.executable, "-c", PREPARED], capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", DEALT, str(items)], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "False"]  # the child's answer, not one computed here
-    assert set(Path(background._SCRATCH or tempfile.gettempdir()).glob("atlas-handover-*")) == scratch
+    answer = json.loads(result.stdout)
+    assert answer["equal"] and all(answer["forked"])
+    assert answer["count"] == max(1, min(background.CORES, items // background.MIN_SHARE))
 
 
-def test_prepared_work_that_fails_in_the_child_fails_here_as_a_plain_call_and_cancelled_work_leaves_nothing():
-    failing = background.Prepared(int, prepare=lambda: None)
-    failing.send("not a number")
-    with pytest.raises(ValueError, match="invalid literal"):
-        failing.result()
-    assert failing.ran_here
-    unused = background.Prepared(int, prepare=lambda: None)
+def test_the_worker_policy_gives_each_core_a_share_and_no_child_too_little():
+    assert background.workers(10**6, parallel=False) == 1
+    assert background.dealt(list(range(7)), 3) == [[0, 3, 6], [1, 4], [2, 5]]
+    assert background.undealt(background.dealt(list(range(7)), 3)) == list(range(7))
+    assert background.undealt([[]]) == [] and background.dealt([], 1) == [[]]
+
+
+def test_cancelled_work_leaves_no_process_behind():
+    unused = background.Forked(sum, range(10))
     child = unused.child
     unused.cancel()
     assert unused.child is None

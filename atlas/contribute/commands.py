@@ -163,7 +163,7 @@ def refresh(root: Path, dry_run: bool) -> int:
     try:
         updates, unknown = propose_updates(atlas)
         for note in unknown:
-            print(f"not found: {note}")
+            print(note)
         for update in updates:
             print(update.describe())
         if updates and not dry_run:
@@ -241,6 +241,8 @@ def import_seeds(root: Path, seeds: list[Path]) -> int:
             f"{seed.name}: {len(report.created)} new, {len(report.merged)} merged, "
             f"{len(report.unchanged)} already there" + (f", venue {', '.join(report.venues)}" if report.venues else "")
         )
+        for similar in report.similar:
+            print(f"  check by hand: papers/{similar}; if they differ, say so with `not_duplicate_of:`")
         if report.created:
             print(
                 "  new records need a 'challenges:' entry before `atlas check` passes: "

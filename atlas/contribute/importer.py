@@ -5,8 +5,9 @@
 * the ICLR 2024 OpenReview ratings digest (seed 003): Markdown with rating quantiles, top keywords
   and `### [i / n] Title` sections carrying the link, ratings, keywords and a quoted abstract.
 
-Importing is idempotent: a paper already in `papers/` (same normalised title) only gains the new
-source; curated fields are never touched.
+Importing is idempotent: a paper already in `papers/` (as atlas.records.duplicates finds it: the same
+OpenReview id or normalised title) only gains the new source; curated fields are never touched. A new
+record whose title is nearly another's is created, and the report names the pair for a maintainer.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from atlas.records.bibliography import paper_entry, with_entries_appended
-from atlas.records.ids import normalise_title, paper_id_for, slug
+from atlas.records.duplicates import DuplicateFinder
+from atlas.records.ids import paper_id_for, slug
 from atlas.records.model import PAPER_FIELDS
 from atlas.records.yamlio import dump_record, in_field_order, load_yaml_file, write_atomically
 
@@ -55,6 +57,7 @@ class ImportReport:
     merged: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     venues: list[str] = field(default_factory=list)
+    similar: list[str] = field(default_factory=list)  # "new-id: title 95% similar to '...'" (atlas.records.duplicates)
 
 
 def parse_daily_list(text: str) -> list[ImportedPaper]:
@@ -134,15 +137,20 @@ def parse_seed(text: str) -> tuple[list[ImportedPaper], ImportedVenue | None]:
 
 
 def _existing_records(papers_dir: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
-    """Existing records by normalised title; unreadable records stop the import."""
+    """Existing records by their path as shown (papers/x.yaml); unreadable records stop the import."""
     records = {}
     for path in sorted(papers_dir.glob("*.yaml")):
         data, problems = load_yaml_file(path, f"papers/{path.name}")
         if problems or not isinstance(data, dict):
             detail = problems[0] if problems else f"papers/{path.name}:1: is not a mapping"
             raise ImportFormatError(0, f"cannot merge into an unreadable record: {detail}")
-        records[normalise_title(str(data.get("title", "")))] = (path, dict(data))
+        records[f"papers/{path.name}"] = (path, dict(data))
     return records
+
+
+def _links(record: dict[str, Any]) -> dict[str, str]:
+    links = record.get("links")
+    return {str(kind): str(url) for kind, url in links.items()} if isinstance(links, dict) else {}
 
 
 def import_seed(root: Path, seed_path: Path) -> ImportReport:
@@ -151,14 +159,17 @@ def import_seed(root: Path, seed_path: Path) -> ImportReport:
     papers, venue = parse_seed(text)
     papers_dir = root / "papers"
     existing = _existing_records(papers_dir)
+    finder = DuplicateFinder([])
+    for shown, (_, record) in existing.items():
+        finder.add(shown, str(record.get("title", "")), _links(record))
     taken = {path.stem for path, _ in existing.values()}
     report = ImportReport()
     writes: dict[Path, dict[str, Any]] = {}
     for paper in papers:
         source = {"seed": seed_path.name, "gives": paper.gives}
-        key = normalise_title(paper.title)
-        if key in existing:
-            path, record = existing[key]
+        same = finder.find(paper.title, _links(paper.fields), fuzzy=False)
+        if same is not None:
+            path, record = existing[same.existing]
             sources = list(record.get("sources") or [])
             if any(s.get("seed") == seed_path.name for s in sources if isinstance(s, dict)):
                 report.unchanged.append(path.stem)
@@ -169,11 +180,15 @@ def import_seed(root: Path, seed_path: Path) -> ImportReport:
             writes[path] = record
             report.merged.append(path.stem)
             continue
+        similar = finder.find(paper.title, {})
         paper_id = paper_id_for(paper.title, taken)
         taken.add(paper_id)
+        if similar is not None:
+            report.similar.append(f"{paper_id}: {similar}")
         record = {"title": paper.title, **paper.fields, "abstract": paper.abstract, "sources": [source], "challenges": []}
         path = papers_dir / f"{paper_id}.yaml"
-        existing[key] = (path, record)
+        existing[f"papers/{path.name}"] = (path, record)
+        finder.add(f"papers/{path.name}", paper.title, _links(paper.fields))
         writes[path] = record
         report.created.append(paper_id)
     for path, record in writes.items():

@@ -16,6 +16,7 @@ from typing import Any
 from atlas.contribute.lookup import PaperNotFound, fetch_arxiv, fetch_crossref, fetch_openreview
 from atlas.contribute.transaction import atomic_edit
 from atlas.records.bibliography import UNPUBLISHED, format_entry, replace_entry
+from atlas.records.duplicates import DuplicateFinder
 from atlas.records.model import PAPER_FIELDS, Atlas, Paper
 from atlas.records.yamlio import dump_record, in_field_order, load_yaml_file
 
@@ -86,20 +87,26 @@ def add_published_facts(update: Update, doi: str, paper: Paper) -> bool:
 
 
 def propose_updates(atlas: Atlas) -> tuple[list[Update], list[str]]:
-    """Updates for every paper that qualifies, and notes on papers the APIs did not know.
+    """Updates for every paper that qualifies, and notes on papers the APIs did not know or whose DOI
+    another record holds (atlas.records.duplicates).
 
     A transport failure (offline, a timeout, an HTTP error) propagates as LookupFailed: a refresh
     either sees every answer or writes nothing."""
     updates, unknown = [], []
+    finder = DuplicateFinder(list(atlas.papers.values()))
     for paper in atlas.papers.values():
         if not needs_refresh(paper):
             continue
         try:
             update = _propose(paper)
         except PaperNotFound as missing:
-            unknown.append(f"{paper.path}: {missing}")
+            unknown.append(f"not found: {paper.path}: {missing}")
             continue
-        if update.changes:
+        doi = update.changes.get("links.doi", (None, None))[1]
+        held = finder.holder({"doi": doi}, exclude=paper.path) if doi else None
+        if held is not None:  # the published version has a record of its own: two records, one paper
+            unknown.append(f"left as it is: {paper.path}: its DOI {doi} is {held}; merge the two records by hand")
+        elif update.changes:
             updates.append(update)
     return updates, unknown
 

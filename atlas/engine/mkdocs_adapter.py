@@ -15,6 +15,8 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import mkdocs
+from mkdocs.commands import build as engine_build
 from mkdocs.config import config_options
 from mkdocs.config.base import Config
 from mkdocs.exceptions import Abort, PluginError
@@ -23,7 +25,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas.background import Forked
+from atlas.background import Forked, dealt, workers
 from atlas.engine.linkcheck import BrokenLink, PageScans, broken_links
 from atlas.engine.pagetext import front_matter_data, split_page, toc_tokens, without_indentation
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
@@ -34,12 +36,10 @@ from atlas.site.render import PAGE_ASSETS, RenderMemo
 from atlas.site.templating import TEMPLATE_CACHE
 
 log = logging.getLogger("mkdocs.plugins.atlas")
-_BUILD_LOG = logging.getLogger("mkdocs.commands.build")
+_ENGINE_LOG = logging.getLogger(mkdocs.__name__)  # "mkdocs", or "properdocs" (atlas.engine)
+_BUILD_LOG = engine_build.log
 DATA_PATHS = ("challenges", "papers", "citations.bib")
 RECORD_POLLING_SECONDS = 0.1
-# A build of at least this many generated pages renders every second one in a forked process (the other
-# core); below it, forking costs more than it saves.
-PARALLEL_MIN_PAGES = 100
 BUILT_ELSEWHERE = "atlas-built-elsewhere.html"  # a template that renders nothing: see GeneratedPage.hand_over
 _ANCHOR = re.compile(r'\sid="([^"]+)"')
 
@@ -109,16 +109,14 @@ def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin
     forked process, or in process `origin` when that failed; returns the pages' link scans (which the
     plugin's on_post_page makes). A child in which MkDocs warned fails, so that the pages are built
     again where strict mode counts the warnings."""
-    from mkdocs.commands.build import _build_page  # MkDocs 1.6's page step, as its build loop calls it
-
     warnings = _Warnings()
-    logging.getLogger("mkdocs").addHandler(warnings)
+    _ENGINE_LOG.addHandler(warnings)
     try:
         for page in pages:
             page.take_back()
-            _build_page(page, config, doc_files, nav, env)
+            engine_build._build_page(page, config, doc_files, nav, env)  # MkDocs 1.6's page step, as its build loop calls it
     finally:
-        logging.getLogger("mkdocs").removeHandler(warnings)
+        _ENGINE_LOG.removeHandler(warnings)
     if warnings.count and os.getpid() != origin:
         raise RuntimeError(f"MkDocs warned {warnings.count} time(s) while building pages in a child process")
     return dict(scans.pages)
@@ -156,7 +154,7 @@ class _QuietDirtyBuilds(logging.Filter):
 
 class AtlasConfig(Config):
     root = config_options.Optional(config_options.Dir(exists=True))
-    parallel = config_options.Type(bool, default=True)  # render and build half the pages in a forked process
+    parallel = config_options.Type(bool, default=True)  # share rendering and building the pages with the other cores (atlas.background)
     fragment_cache = config_options.Type(bool, default=True)  # render shared theme fragments once (atlas/engine/theme_cache.py)
 
 
@@ -173,8 +171,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self.broken_links: list[BrokenLink] = []  # what the check of link_base found
         self._scans = PageScans()  # the links and ids of the pages written, for that check
         self._written: set[str] = set()  # the paths of the files the build writes, for that check
-        self._elsewhere: Forked[dict[str, object]] | None = None  # the pages a forked process builds
-        self._handed = 0
+        self._elsewhere: list[tuple[Forked[dict[str, object]], int]] = []  # forked processes building pages, and how many
         self._nav = None
         self._search = SearchIndexer()
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
@@ -201,10 +198,13 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_files(self, files: Files, /, *, config) -> Files:
         if self.incremental:
             # A rebuild makes few cycles (most pages are not rebuilt) but its objects would set off full
-            # collections of the whole heap: paused until the rebuild is served (on_post_build).
+            # collections of the whole heap: paused until the rebuild is served (on_post_build; part of
+            # what brought a retitle in serve from 2.0-2.2 s to 0.9-1.5 s, README "Measured").
             gc.disable()
         else:
-            gc.freeze()  # the validated atlas lives as long as the build: no collection re-examines it
+            # The validated atlas lives as long as the build: no collection re-examines it (0.5 s of
+            # collections at 5,000 papers, measured 2026-12-01 as the one in on_env).
+            gc.freeze()
         try:
             memo = self._memo if self.incremental else None
             root, parallel = self._root(config), self.config.parallel and not self.incremental
@@ -273,34 +273,37 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._scans = PageScans()
             self._written = {file.dest_uri for file in files if file.inclusion.is_included()}
             self._search.all_added()  # every page's content is known: indexed beside the theme's rendering
-            gc.freeze()  # and the pages and files: nor are they copied into the forked process by a collection
+            # Nor the pages and files, which the forked processes would otherwise copy page by page in a
+            # collection: without this freeze the build's page process spent 0.5 s more in collections at
+            # 5,000 papers (1.2 s more without both), measured 2026-12-01.
+            gc.freeze()
             self._hand_over(env, config, files)
         return env
 
     def _hand_over(self, env, config, files: Files) -> None:
-        """Every second generated page is built by a forked process, on the other core, while MkDocs
-        builds the rest here; on_post_build waits for it (and builds its pages here if it failed)."""
+        """The generated pages are dealt among the machine's cores (atlas.background): forked processes
+        build their shares while MkDocs builds the first here; on_post_build waits for them (and builds
+        here the share of any that failed)."""
         doc_files = files.documentation_pages(inclusion=InclusionLevel.is_included)  # as MkDocs' build loop
         pages = [file.page for file in doc_files if isinstance(file.page, GeneratedPage)]
-        if not self.config.parallel or len(pages) < PARALLEL_MIN_PAGES:
-            return
-        share = pages[1::2]
-        work = Forked(_build_pages, share, config, doc_files, self._nav, env, os.getpid(), self._scans)
-        if work.child is None:  # no process to hand over to: MkDocs builds every page here
-            return
-        self._elsewhere, self._handed = work, len(share)
-        _BUILD_LOG.addFilter(_QUIET_HANDED_OVER)
-        for page in share:
-            page.hand_over()
+        for share in dealt(pages, workers(len(pages), self.config.parallel))[1:]:
+            work = Forked(_build_pages, share, config, doc_files, self._nav, env, os.getpid(), self._scans)
+            if work.child is not None:  # else no process to hand over to: MkDocs builds these pages here
+                self._elsewhere.append((work, len(share)))
+                for page in share:
+                    page.hand_over()
+        if self._elsewhere:
+            _BUILD_LOG.addFilter(_QUIET_HANDED_OVER)
 
     def _take_back(self) -> None:
         """Wait for the pages built elsewhere; where that failed, they are built here (MkDocs' errors)."""
-        work, self._elsewhere = self._elsewhere, None
-        if work is not None:
+        elsewhere, self._elsewhere = self._elsewhere, []
+        if elsewhere:
             _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)
+        for work, handed in elsewhere:
             self._scans.pages.update(work.result())  # type: ignore[arg-type]
-            where = "here, the second process having failed" if work.ran_here else "by a second process"
-            log.info(f"{self._handed} pages were built {where}")
+            where = "here, the other process having failed" if work.ran_here else "by another process"
+            log.info(f"{handed} pages were built {where}")
 
     def on_post_build(self, *, config) -> None:
         if self.incremental:
@@ -308,7 +311,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._search.start(Path(config.site_dir), polite=True)  # serve: after the pages, not to slow the rebuild
             self._search.all_added()
             return  # the page reloads at once; search catches up in the background
-        gc.unfreeze()  # what the build held can be collected again
+        gc.unfreeze()  # what the build held can be collected again (not for speed: for a process that goes on)
         try:
             self._take_back()
             if self.link_base is not None:  # every page is written: checked while Pagefind still indexes
@@ -326,10 +329,11 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_build_error(self, *, error) -> None:
         gc.unfreeze()
         gc.enable()
-        if self._elsewhere is not None:
+        if self._elsewhere:
             _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)
-            self._elsewhere.cancel()
-            self._elsewhere = None
+        for work, _ in self._elsewhere:
+            work.cancel()
+        self._elsewhere = []
         if self.incremental:
             self._search.abandon()  # serve keeps the documents for the next rebuild
         else:
@@ -373,8 +377,6 @@ def build_site(
     `related` gives its related papers (atlas.similarity), which the caller has set computing. With
     `link_base` (the path of site_url), the site's internal links are checked as the build ends (while
     the search index is still being built); the broken ones are returned."""
-    from mkdocs.commands.build import build
-
     config = _load(root, strict, site_dir)
     plugin = config.plugins.get("atlas")
     if not isinstance(plugin, AtlasPlugin):
@@ -383,7 +385,7 @@ def build_site(
     plugin.validated, plugin.related, plugin.incremental = validated, related if validated else None, False
     plugin.link_base, plugin.broken_links = link_base, []
     try:
-        build(config)
+        engine_build.build(config)
     except (Abort, PluginError) as error:
         raise BuildFailed(str(error)) from None
     return plugin.broken_links
@@ -392,7 +394,7 @@ def build_site(
 def serve_site(root: Path, address: str) -> None:
     from mkdocs.commands.serve import serve
 
-    logging.getLogger("mkdocs.commands.build").addFilter(_QuietDirtyBuilds())
+    _BUILD_LOG.addFilter(_QuietDirtyBuilds())
     # Stopped by a signal (a terminal closing, a test, a supervisor), serve cleans up as after Ctrl-C:
     # MkDocs' temporary site and the search documents (in RAM, under /dev/shm) are removed.
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))

@@ -24,17 +24,15 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 from pathlib import Path
+from typing import IO
 
 BUNDLE = "pagefind"  # the folder of the site that holds the index and Pagefind's search UI
 # Under `atlas serve`, Pagefind yields the processor to the next rebuild and the browser's reload. In a
 # build it does not: it is the longest task left while the theme is rendered, so it must not wait.
 _NICE = ("nice", "-n", "10") if shutil.which("nice") else ()
 SHARD_PAGES = 1000  # pages per Pagefind run: its memory stays near 150 MB however large the atlas
-READY = ".ready"  # in a shard's folder: all its documents are written (Pagefind reads only *.html)
-_POLL_SECONDS = 0.02
 _MEMORY = Path("/dev/shm")  # a RAM-backed folder where there is one: thousands of small files cost far less there
 _PERMALINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 _TITLE_ANCHOR = re.compile(r'<h1 id="[^"]*">')
@@ -79,6 +77,8 @@ class SearchIndexer:
         self._late: set[str] = set()  # documents that come after the others (hand-written pages): in the last shard
         self.shards = 1
         self._running: subprocess.Popen[bytes] | None = None  # the indexing process (run_shards)
+        self._announced: set[int] = set()  # the shards it has been told are ready
+        self._complete = False  # every document is written (all_added)
 
     def expect(self, pages: int, late: set[str] | None = None) -> None:
         """Size the shards for a build of `pages` pages (only before the first document is written);
@@ -116,8 +116,8 @@ class SearchIndexer:
 
     def start(self, site_dir: Path, polite: bool = False) -> None:
         """Index the shards in a process of their own (`polite`: at a low priority), each as soon as it
-        is ready: at once for those that get no late page, the others after `all_added`. `wait`
-        collects the outcome."""
+        is ready: at once for those that get no late page, the others after `all_added`. The process
+        is told which shard is ready by a line on its standard input. `wait` collects the outcome."""
         for shard in range(self.shards):
             (self._scratch / f"shard-{shard}").mkdir(exist_ok=True)
         command = [
@@ -130,29 +130,46 @@ class SearchIndexer:
         ]
         self._running = subprocess.Popen(
             [*command, *map(str, range(self.shards))],
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             start_new_session=True,  # stopped with the Pagefind it runs (one process group)
         )
-        late_shards = {self._shard_of(path) for path in self._late}
-        for shard in range(self.shards):
-            if shard not in late_shards:
-                (self._scratch / f"shard-{shard}" / READY).touch()
+        self._announced = set()
+        late_shards = set() if self._complete else {self._shard_of(path) for path in self._late}
+        self._announce([shard for shard in range(self.shards) if shard not in late_shards])
 
     def all_added(self) -> None:
         """Every document is written: the shards that waited for late pages are ready."""
-        if self._folder is not None:
-            for shard in range(self.shards):
-                (self._scratch / f"shard-{shard}").mkdir(exist_ok=True)
-                (self._scratch / f"shard-{shard}" / READY).touch()
+        self._complete = True
+        if self._running is not None:
+            self._announce(list(range(self.shards)))
+
+    def _announce(self, shards: list[int]) -> None:
+        """Tell the indexing process these shards are ready; once all are, close its input."""
+        stream = self._running.stdin if self._running is not None else None
+        if stream is None or stream.closed:
+            return
+        fresh = [shard for shard in shards if shard not in self._announced]
+        self._announced.update(fresh)
+        try:
+            stream.write("".join(f"{shard}\n" for shard in fresh).encode())
+            stream.flush()
+            if len(self._announced) == self.shards:
+                stream.close()
+        except OSError:  # the process is gone: wait() says why
+            pass
 
     def wait(self) -> None:
         """Block until the index is written; raises SearchIndexFailed with Pagefind's message."""
         if self._running is None:
             return
         running, self._running = self._running, None
-        _, printed = running.communicate()
+        with contextlib.suppress(OSError):
+            running.stdin.close()  # type: ignore[union-attr]  (a shard never announced: the process says so)
+        with running.stderr:  # type: ignore[union-attr]
+            printed = running.stderr.read()  # type: ignore[union-attr]
+        running.wait()
         if running.returncode != 0:
             raise SearchIndexFailed(printed.decode(errors="replace").strip() or f"the indexer stopped with {running.returncode}")
 
@@ -163,9 +180,7 @@ class SearchIndexer:
                 os.killpg(self._running.pid, signal.SIGKILL)
         with contextlib.suppress(SearchIndexFailed):
             self.wait()
-        if self._folder is not None:  # what is ready now is not for the next run
-            for marker in self._folder.glob(f"shard-*/{READY}"):
-                marker.unlink(missing_ok=True)
+        self._complete = False  # the next run waits for its own late pages
 
     def close(self) -> None:
         """Stop indexing if it runs and delete the scratch folder: the indexer starts afresh."""
@@ -175,33 +190,35 @@ class SearchIndexer:
             self._folder, self._written = None, set()
 
 
-def run_shards(scratch: Path, output: Path, shards: list[int]) -> int:
-    """The indexing process: each shard of `scratch`, as soon as it is ready (its READY marker), indexed
-    by Pagefind into `output` (the first into `output` itself, the others into `output/shard-N`), then
-    the list of shards to merge; returns the exit status, with Pagefind's message on standard error."""
+def run_shards(scratch: Path, output: Path, shards: list[int], ready: IO[str]) -> int:
+    """The indexing process: each shard of `scratch`, as soon as `ready` (its standard input) names it
+    on a line, indexed by Pagefind into `output` (the first into `output` itself, the others into
+    `output/shard-N`), then the list of shards to merge; returns the exit status, with Pagefind's
+    message on standard error. The input's end before every shard was named means the build is gone."""
     from pagefind_bin import get_executable  # Pagefind's own binary, run directly: no Python wrapper per shard
 
-    parent, indexed, pagefind = os.getppid(), [], str(get_executable())
-    for shard in shards:
+    waiting, indexed, pagefind = set(shards), [], str(get_executable())
+    for line in ready:
+        shard = int(line)
+        waiting.discard(shard)
         folder = scratch / f"shard-{shard}"
-        while not (folder / READY).exists():
-            if os.getppid() != parent:  # the build is gone
+        if any(folder.rglob("*.html")):
+            target = output / f"shard-{shard}" if indexed else output
+            command = [pagefind, "--site", str(folder), "--output-path", str(target), "--silent"]
+            done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+            if done.returncode != 0:
+                message = (done.stdout + done.stderr).decode(errors="replace").strip()
+                print(f"Pagefind could not index the site (exit {done.returncode}): {message}", file=sys.stderr)
                 return 1
-            time.sleep(_POLL_SECONDS)
-        if not any(folder.rglob("*.html")):
-            continue
-        target = output / f"shard-{shard}" if indexed else output
-        command = [pagefind, "--site", str(folder), "--output-path", str(target), "--silent"]
-        done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
-        if done.returncode != 0:
-            message = (done.stdout + done.stderr).decode(errors="replace").strip()
-            print(f"Pagefind could not index the site (exit {done.returncode}): {message}", file=sys.stderr)
-            return 1
-        indexed.append(shard)
+            indexed.append(shard)
+        if not waiting:
+            break
+    if waiting:
+        return 1
     output.mkdir(parents=True, exist_ok=True)
     (output / "atlas-shards.json").write_text(json.dumps({"merge": [f"shard-{shard}/" for shard in indexed[1:]]}), encoding="utf-8")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(run_shards(Path(sys.argv[1]), Path(sys.argv[2]), [int(shard) for shard in sys.argv[3:]]))
+    sys.exit(run_shards(Path(sys.argv[1]), Path(sys.argv[2]), [int(shard) for shard in sys.argv[3:]], sys.stdin))

@@ -58,13 +58,20 @@ class DuplicateFinder:
                 self.by_id[(kind, value)] = path
         self.by_title[normalise_title(title)] = path
 
-    def find(self, title: str, links: dict[str, str], fuzzy: bool = True, exclude: str | None = None) -> Duplicate | None:
-        """The record a paper of this title and links is already in (not the one at `exclude`), by
-        identifier, by title, and (with `fuzzy`) by a title at least FUZZY_THRESHOLD% similar."""
+    def holder(self, links: dict[str, str], exclude: str | None = None) -> Duplicate | None:
+        """The record (not the one at `exclude`) that holds one of these DOI, arXiv or OpenReview links."""
         for kind, label in (("doi", "same DOI"), ("arxiv", "same arXiv id"), ("openreview", "same OpenReview id")):
             value = identifier(kind, links.get(kind))
             if value and self.by_id.get((kind, value), exclude) != exclude:
                 return Duplicate(self.by_id[(kind, value)], label)
+        return None
+
+    def find(self, title: str, links: dict[str, str], fuzzy: bool = True, exclude: str | None = None) -> Duplicate | None:
+        """The record a paper of this title and links is already in (not the one at `exclude`), by
+        identifier, by title, and (with `fuzzy`) by a title at least FUZZY_THRESHOLD% similar."""
+        held = self.holder(links, exclude)
+        if held is not None:
+            return held
         title = normalise_title(title)
         if self.by_title.get(title, exclude) != exclude:
             return Duplicate(self.by_title[title], "same title")

@@ -9,14 +9,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from atlas.background import Forked
+from atlas.background import Forked, workers
 from atlas.records.bibliography import parse_bibliography, parse_bibliography_part, read_bibliography
 from atlas.records.model import BibEntry, Problem
 from atlas.records.yamlio import load_yaml_file, parse_yaml
 
-# citations.bib at least this big is parsed in a child process while the records are read (pybtex
-# is pure Python: 10,000 entries take half a second); smaller ones are parsed here, which is quicker.
-BACKGROUND_BIBLIOGRAPHY_BYTES = 256_000
 _T = TypeVar("_T")
 
 
@@ -89,11 +86,12 @@ def _read_folder(
     return records
 
 
-def _is_big(path: Path) -> bool:
+def _entries(path: Path) -> int:
+    """About how many entries a .bib file has (its lines that start with @), without parsing it."""
     try:
-        return path.stat().st_size >= BACKGROUND_BIBLIOGRAPHY_BYTES
+        return path.read_bytes().count(b"\n@")
     except OSError:
-        return False
+        return 0
 
 
 def load_atlas(root: Path, memo: TextMemo | None = None) -> RawAtlas:
@@ -102,7 +100,7 @@ def load_atlas(root: Path, memo: TextMemo | None = None) -> RawAtlas:
     raw = RawAtlas(root=root)
     bib_path = root / "citations.bib"
     if memo is None:
-        yaml_parse, bibliography = None, Forked(read_bibliography, bib_path, fork=_is_big(bib_path))
+        yaml_parse, bibliography = None, Forked(read_bibliography, bib_path, fork=workers(_entries(bib_path)) > 1)
     else:  # the memo must see the parse: no child process
         yaml_parse = memo.parse(parse_yaml)
         parse = partial(parse_bibliography, parse_part=memo.parse(parse_bibliography_part))  # entry by entry

@@ -22,26 +22,14 @@ def paper_texts(atlas: Atlas) -> Texts:
     return tuple(atlas.papers), tuple(paper_text(p.title, p.abstract, p.keywords) for p in papers)
 
 
-def import_tfidf() -> None:
-    """Import the TF-IDF arithmetic (NumPy and SciPy, a fifth of a second): a process that will compare
-    texts can do it early."""
-    import atlas.relate.tfidf  # noqa: F401
-
-
 def related_papers(atlas: Atlas, count: int = 5, floor: float = 0.08, memo: TextMemo | None = None) -> Related:
     """For each paper id, up to `count` (other id, similarity) pairs above `floor`, nearest first.
 
     With `memo` (kept by `atlas serve` between rebuilds), each text is split into words once: after
-    an edit only the edited paper's text is, and the scores are computed as before."""
-    return related_texts(paper_texts(atlas), count, floor, memo)
-
-
-def related_texts(described: Texts, count: int = 5, floor: float = 0.08, memo: TextMemo | None = None) -> Related:
-    """related_papers of the papers `described` (paper_texts) describes.
-
-    The scores stay scipy's float32 sparse product (most of the time at 10,000 papers): a faster
-    kernel would sum in another order and could move a score across a rounding step or break a tie
-    the other way."""
+    an edit only the edited paper's text is, and the scores are computed as before. The scores stay
+    scipy's float32 sparse product (most of the time at 10,000 papers): a faster kernel would sum in
+    another order and could move a score across a rounding step or break a tie the other way."""
+    described = paper_texts(atlas)
     ids, texts = list(described[0]), list(described[1])
     if len(ids) < 2:
         return {paper_id: [] for paper_id in ids}

@@ -19,7 +19,7 @@ import rcssmin
 import rjsmin
 from markupsafe import Markup
 
-from atlas.background import Forked
+from atlas.background import Forked, dealt, undealt, workers
 from atlas.graph.export import to_json, with_layout
 from atlas.graph.layout import layout, local_layout, whole_picture
 from atlas.records.load import TextMemo
@@ -38,7 +38,6 @@ PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads 
 # Compiled templates, kept between builds in Jinja's per-user folder of the system's temporary
 # directory; an entry is used only for the same template source and Jinja version.
 HANDOUT_LIMIT = 4
-PARALLEL_PAPERS = 100  # from this many papers, half the paper pages are rendered by a forked process
 
 
 @dataclass
@@ -211,7 +210,7 @@ def _redirects(out: _Pages) -> dict[str, bytes]:
 
 def _paper_pages(out: _Pages, nearest: Related, memo: RenderMemo | None, parallel: bool) -> None:
     """A page per paper. With `memo`, a page whose content would not change is reused; with
-    `parallel`, every second page is rendered by a forked process meanwhile."""
+    `parallel`, the other cores render their shares of the pages meanwhile (atlas.background)."""
     atlas, site, edition = out.atlas, out.site, out.edition
 
     def paper_context(paper: Paper) -> dict[str, Any]:
@@ -231,11 +230,11 @@ def _paper_pages(out: _Pages, nearest: Related, memo: RenderMemo | None, paralle
 
     papers = list(atlas.papers.values())
     if memo is None:
-        elsewhere = Forked(paper_pages, papers[1::2], fork=parallel and len(papers) >= PARALLEL_PAPERS)
-        here = paper_pages(papers[0::2])
-        there = elsewhere.result()
-        for position, paper in enumerate(papers):  # in the papers' order, as a single process gives them
-            out.pages[f"papers/{paper.id}.md"] = (there if position % 2 else here)[position // 2]
+        shares = dealt(papers, workers(len(papers), parallel))
+        elsewhere = [Forked(paper_pages, share) for share in shares[1:]]
+        rendered = undealt([paper_pages(shares[0]), *(work.result() for work in elsewhere)])
+        for paper, page in zip(papers, rendered, strict=True):  # in the papers' order, as a single process gives them
+            out.pages[f"papers/{paper.id}.md"] = page
         return
     for paper in papers:
         context = paper_context(paper)
@@ -262,7 +261,7 @@ def render_site(
 ) -> Rendered:
     """Every page, asset and file of the site, one page kind after the other. With `memo` (kept by
     `atlas serve` between rebuilds), a paper page whose content would not change and a reference
-    already formatted are reused; with `parallel`, a forked process renders half the paper pages."""
+    already formatted are reused; with `parallel`, the other cores render shares of the paper pages."""
     out = _Pages(atlas, graph, edition or Edition("unversioned", "", "/", (f"{NAME} contributors",)), memo)
     _home_pages(out)
     positions, svg = _graph_page(out)

@@ -1,5 +1,6 @@
 """A built site served on 127.0.0.1 and opened in Debian's headless Chromium: shared by the browser
-tests, the screenshots script and the graph benchmark, so all three open pages the same way."""
+tests, the screenshots script and the benchmarks, so all open pages the same way (not part of the atlas:
+the atlas' own serving is `atlas serve`)."""
 
 from __future__ import annotations
 
