@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import platform
 import random
+import re
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +40,8 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
     (target / "papers").mkdir(parents=True)
     for name in ("challenges", "docs"):
         shutil.copytree(REPO / name, target / name)
+    for challenge in (target / "challenges").glob("*.yaml"):  # the handouts' choices name real papers, absent here
+        challenge.write_text(re.sub(r"^  start_here: .*\n", "", challenge.read_text(), flags=re.M))
     shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(REPO / "papers" / "venues", target / "papers" / "venues")
     targets = [c.id for c in real.challenges.values()] + [f"{c.id}/{s.id}" for c in real.challenges.values() for s in c.subchallenges]

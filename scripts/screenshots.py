@@ -2,12 +2,13 @@
 
 Usage: .venv/bin/python scripts/screenshots.py [SITE_DIR] [PAGE ...]
 Serves SITE_DIR (default: site) on a free local port and writes one PNG per page to screenshots/,
-in light and dark mode. Pages are paths below the site root, e.g. challenges/efficiency/.
+at desktop and phone widths, in light and dark mode. Pages are paths below the site root, e.g. challenges/efficiency/.
 """
 
 from __future__ import annotations
 
 import sys
+from itertools import product
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -15,6 +16,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 from localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
+SCREENS = (("desktop", 1280, 1000), ("phone", 390, 844))
 DEFAULT_PAGES = ["", "challenges/efficiency/", "papers/", "papers/consistency-trajectory-models/", "references/"]
 
 
@@ -28,11 +30,11 @@ def main(argv: list[str]) -> int:
     out.mkdir(exist_ok=True)
     with served(site) as base, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        for scheme in ("light", "dark"):
-            page = browser.new_page(viewport={"width": 1280, "height": 1000}, color_scheme=scheme)
+        for (screen, width, height), scheme in product(SCREENS, ("light", "dark")):
+            page = browser.new_page(viewport={"width": width, "height": height}, color_scheme=scheme)
             for path in pages:
                 page.goto(base + path)
-                name = (path.strip("/").replace("/", "_") or "home") + f"-{scheme}.png"
+                name = (path.strip("/").replace("/", "_") or "home") + f"-{screen}-{scheme}.png"
                 page.screenshot(path=str(out / name))
                 print(out / name)
             page.close()

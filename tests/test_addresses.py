@@ -60,7 +60,11 @@ def test_an_alias_keeps_the_old_address_as_a_redirect_to_the_new_page(published:
 def test_renaming_a_subchallenge_needs_an_alias_and_the_old_anchor_still_lands(published: Path, tmp_path: Path):
     challenge = published / "challenges" / "metrics.yaml"
     text = challenge.read_text()
-    challenge.write_text(text.replace("- id: model-selection\n", "- id: model-choice\n"))
+    challenge.write_text(
+        text.replace("- id: model-selection\n", "- id: model-choice\n").replace(
+            "subchallenge: model-selection", "subchallenge: model-choice"
+        )
+    )
     for paper in (published / "papers").glob("*.yaml"):
         paper.write_text(paper.read_text().replace("metrics/model-selection", "metrics/model-choice"))
     result = atlas(published, "check")

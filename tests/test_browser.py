@@ -200,7 +200,7 @@ def wait_for_displayed_nodes(page: Page, count: int) -> None:
 def test_graph_page_renders_every_node_and_search_focuses_a_paper(watched: Watched, site_url: str):
     page = watched.page
     page.goto(site_url + "graph/")
-    drawn = len(ATLAS.papers) + len(ATLAS.challenges) + sum(len(c.subchallenges) for c in ATLAS.challenges.values())
+    drawn = len(ATLAS.papers) - len(ATLAS.outside) + len(ATLAS.challenges) + sum(len(c.subchallenges) for c in ATLAS.challenges.values())
     assert graph_ready(page) == drawn
     assert displayed_nodes(page) == drawn
     canvas = page.locator(".atlas-graph-canvas canvas").first
@@ -370,7 +370,10 @@ AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("address", ["", "challenges/metrics/", "papers/consistency-trajectory-models/", "references/", "graph/"])
+@pytest.mark.parametrize(
+    "address",
+    ["", "challenges/metrics/", "papers/consistency-trajectory-models/", "references/", "graph/", "gaps/", "challenges/ethics/reading/"],
+)
 def test_pages_have_no_serious_or_critical_accessibility_violations(browser: Browser, site_url: str, address: str, scheme: str):
     page = browser.new_page(color_scheme=scheme)
     page.goto(site_url + address)
@@ -420,4 +423,29 @@ def test_the_filters_fit_a_phone(browser: Browser, site_url: str, address: str):
         ".map(s => s.getBoundingClientRect().right))"
     )
     assert 0 < rightmost <= 390, f"{address}: a filter reaches {rightmost:.0f} px of a 390 px screen"
+    page.close()
+
+
+def test_the_gap_map_shows_open_questions_only_on_request_and_keeps_it_in_the_address(watched: Watched, site_url: str):
+    page = watched.page
+    questions = [(c.id, q.id) for c in ATLAS.challenges.values() for q in c.open_questions]
+    open_count = sum(1 for c, q in questions if not ATLAS.addressing(c, q))
+    page.goto(site_url + "gaps/")
+    assert page.locator("li.atlas-gap:visible").count() == len(questions)
+    page.locator("#atlas-open-only").check()
+    shown = "Array.from(document.querySelectorAll('li.atlas-gap')).filter(item => item.offsetParent).length"
+    page.wait_for_function(f"{shown} === {open_count}")
+    assert page.url.endswith("gaps/?open")
+    page.goto(site_url + "gaps/?open")  # a shared address opens filtered
+    assert page.locator("#atlas-open-only").is_checked() and page.locator("li.atlas-gap:visible").count() == open_count
+    page.locator("#atlas-open-only").uncheck()
+    assert page.locator("li.atlas-gap:visible").count() == len(questions) and page.url.endswith("gaps/")
+
+
+@pytest.mark.parametrize("address", ["gaps/", "challenges/ethics/", "challenges/ethics/reading/"])
+def test_the_question_pages_do_not_scroll_sideways_on_a_phone(browser: Browser, site_url: str, address: str):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(site_url + address)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"{address} is {width} px wide on a 390 px screen"
     page.close()

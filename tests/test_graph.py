@@ -12,7 +12,7 @@ from pathlib import Path
 import networkx as nx
 import pydot
 
-from atlas.graph.build import bridging_papers, build_graph, co_occurrence, paper_counts
+from atlas.graph.build import bridging_papers, build_graph, co_occurrence, paper_counts, peripheral_counts
 from atlas.graph.export import export
 from atlas.graph.layout import layout, local_layout
 from atlas.pipeline import check
@@ -39,11 +39,14 @@ def test_graph_has_a_node_per_challenge_subchallenge_paper_and_reference():
 
 def test_edges_are_typed_and_carry_their_reasons():
     kinds = {data["type"] for _, _, data in GRAPH.edges(data=True)}
-    assert kinds == {"sub_of", "addresses", "cites", "related"}
+    assert kinds == {"sub_of", "question_of", "addresses", "takes_up", "cites", "related"}
     paper = ATLAS.papers["calibrated-language-models"]
-    out = list(GRAPH.out_edges("paper:calibrated-language-models", data=True))
-    assert [(target, data["why"]) for _, target, data in out] == [
-        (f"sub:{link.target}" if link.sub else f"challenge:{link.target}", link.why) for link in paper.challenges
+    out = [(target, data) for _, target, data in GRAPH.out_edges("paper:calibrated-language-models", data=True)]
+    assert [(target, data["why"], data["weight"]) for target, data in out if data["type"] == "addresses"] == [
+        (f"sub:{link.target}" if link.sub else f"challenge:{link.target}", link.why, link.weight) for link in paper.challenges
+    ]
+    assert [target for target, data in out if data["type"] == "takes_up"] == [
+        f"question:{link.challenge}/{q}" for link in paper.challenges for q in link.questions
     ]
     related = [(s, t) for s, t, kind in GRAPH.edges(data="type") if kind == "related"]
     assert len(related) == sum(len(c.related) for c in ATLAS.challenges.values())
@@ -52,13 +55,20 @@ def test_edges_are_typed_and_carry_their_reasons():
 
 def test_counts_cooccurrence_and_bridging_agree_with_the_records():
     counts = paper_counts(GRAPH)
+
+    def core(paper) -> set[str]:  # counts, co-occurrences and bridges count the links at a paper's core
+        return {link.challenge for link in paper.challenges if not link.peripheral}
+
+    passing = peripheral_counts(GRAPH)
     for challenge in ATLAS.challenges:
-        assert counts[challenge] == len({p.id for p, _ in ATLAS.papers_for(challenge)})
+        assert counts[challenge] == len({p.id for p, _ in ATLAS.papers_for(challenge) if challenge in core(p)})
+        assert passing[challenge] == len({p.id for p, _ in ATLAS.papers_for(challenge) if challenge not in core(p)})
         assert GRAPH.nodes[f"challenge:{challenge}"]["papers"] == counts[challenge]
+    assert sum(passing.values()) > 0
     pairs = co_occurrence(GRAPH)
-    both = [p for p in ATLAS.papers.values() if {"efficiency", "heterogeneous-data"} <= {link.challenge for link in p.challenges}]
+    both = [p for p in ATLAS.papers.values() if {"efficiency", "heterogeneous-data"} <= core(p)]
     assert pairs[("efficiency", "heterogeneous-data")] == len(both)
-    assert bridging_papers(GRAPH) == sorted(p.id for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 3)
+    assert bridging_papers(GRAPH) == sorted(p.id for p in ATLAS.papers.values() if len(core(p)) >= 3)
 
 
 def test_unknown_facts_are_absent_not_empty():
@@ -74,7 +84,9 @@ def test_unknown_facts_are_absent_not_empty():
 def test_layout_places_every_drawn_node_deterministically():
     first, second = layout(GRAPH), layout(build_graph(ATLAS))
     assert first == second
-    drawn = [n for n, d in GRAPH.nodes(data=True) if d["type"] != "reference"]
+    outside = {f"paper:{paper.id}" for paper in ATLAS.outside}  # papers outside every challenge are not drawn
+    drawn = [n for n, d in GRAPH.nodes(data=True) if d["type"] not in ("reference", "question") and n not in outside]
+    assert outside
     assert set(first) == set(drawn)
     positions = {(round(v["x"], 2), round(v["y"], 2)) for v in first.values()}
     assert len(positions) == len(first), "two nodes share a position"

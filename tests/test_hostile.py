@@ -43,7 +43,8 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         abstract="\n\n".join(PAYLOADS),
         keywords=PAYLOADS[:3],
     )
-    record["challenges"] = [{**dict(record["challenges"][0]), "why": " ".join(PAYLOADS)}]
+    # Every link keeps its target: the handouts start with this paper.
+    record["challenges"] = [{**dict(link), "why": " ".join(PAYLOADS)} for link in record["challenges"]]
     record["sources"] = [{"contributor": PAYLOADS[0], "gives": list(facts_held(record))}]
     path.write_text(dump_record(record))
     bib = root / "citations.bib"
@@ -54,7 +55,9 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     challenge, _ = load_yaml_file(challenge_path, "x")
     challenge = dict(challenge)
     challenge["summary"] = challenge["summary"] + "\n\n" + " ".join(PAYLOADS)
-    challenge["open_questions"] = [" ".join(PAYLOADS) + "?", *challenge["open_questions"][1:]]
+    first = dict(challenge["open_questions"][0])
+    first["text"] = " ".join(PAYLOADS) + "?"
+    challenge["open_questions"] = [first, *challenge["open_questions"][1:]]
     subs = [dict(sub) for sub in challenge["subchallenges"]]
     subs[0]["title"] = "Metric design " + PAYLOADS[0] + " " + PAYLOADS[5]
     subs[0]["summary"] = " ".join(PAYLOADS)

@@ -39,6 +39,7 @@ def test_meta_title_is_a_quoted_string_without_angle_brackets():
 def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engine():
     rendered = render_site(ATLAS, build_graph(ATLAS), {})
     expected = {"index.md", "challenges/index.md", "papers/index.md", "references.md", "stats.md", "graph/index.md"}
+    expected |= {"gaps.md", "outside.md"}
     expected |= {f"challenges/{c}.md" for c in ATLAS.challenges} | {f"papers/{p}.md" for p in ATLAS.papers}
     expected |= {f"venues/{v}.md" for v in ATLAS.venues} | {f"challenges/{c}/reading.md" for c in ATLAS.challenges}
     assert set(rendered.pages) == expected

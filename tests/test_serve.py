@@ -41,10 +41,10 @@ def test_serve_rebuilds_when_a_paper_record_changes(atlas_copy: Path):
     )
     try:
         page = f"http://127.0.0.1:{port}/atlas/papers/calibrated-language-models/"
-        fetch_until(page, "Proves that a language model calibrated")
+        fetch_until(page, "Proves that calibration alone forces")
         record = atlas_copy / "papers" / "calibrated-language-models.yaml"
-        record.write_text(record.read_text().replace("Proves that a language model", "Shows formally that a language model"))
-        fetch_until(page, "Shows formally that a language model")
+        record.write_text(record.read_text().replace("Proves that calibration alone", "Shows formally that calibration alone"))
+        fetch_until(page, "Shows formally that calibration alone")
         # Rebuilds are incremental: every page that shows the record must follow, not just its own.
         text = record.read_text()
         old, new = "Calibrated Language Models Must Hallucinate", "Calibrated Models Hallucinate, Renamed"

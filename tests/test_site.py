@@ -118,7 +118,7 @@ def test_references_render_latex_as_unicode_without_braces(built_site: Path):
 def test_home_page_lists_each_challenge_with_its_paper_count(built_site: Path):
     html = page(built_site, ".")
     for challenge in ATLAS.challenges.values():
-        expected = len({paper.id for paper, _ in ATLAS.papers_for(challenge.id)})
+        expected = sum(challenge.id in paper.core_challenge_ids for paper in ATLAS.papers.values())  # peripheral links apart
         assert html.find("td", attrs={"data-challenge": challenge.id}).get_text() == str(expected)
     assert html.find("span", attrs={"data-count": "papers"}).get_text() == str(len(ATLAS.papers))
 
@@ -194,10 +194,12 @@ def test_graph_json_is_node_link_data_of_the_whole_graph(built_site: Path):
     data = json.loads((built_site / "data" / "graph.json").read_text())
     graph = nx.node_link_graph(data, edges="edges")
     expected = build_graph(ATLAS)
+    outside = {f"paper:{paper.id}" for paper in ATLAS.outside}
     assert set(graph.nodes) == set(expected.nodes) and graph.number_of_edges() == expected.number_of_edges()
     for node, attributes in graph.nodes(data=True):
-        if attributes["type"] != "reference":
+        if attributes["type"] not in ("reference", "question") and node not in outside:  # the drawn nodes
             assert {"x", "y", "size", "color", "url", "label"} <= set(attributes), node
+        if attributes["type"] != "reference":
             target = built_site / attributes["url"].split("#")[0] / "index.html"
             assert target.exists(), (node, attributes["url"])
 
@@ -213,7 +215,7 @@ def test_graph_page_offers_search_filters_legend_and_a_static_picture(built_site
 
     xml.dom.minidom.parse(str(built_site / "graph" / "graph.svg"))  # well-formed XML, as a standalone SVG must be
     svg = BeautifulSoup((built_site / "graph" / "graph.svg").read_text(), "html.parser")
-    assert len(svg.find_all("circle")) == len(ATLAS.papers) + len(ATLAS.challenges) + sum(
+    assert len(svg.find_all("circle")) == len(ATLAS.papers) - len(ATLAS.outside) + len(ATLAS.challenges) + sum(
         len(c.subchallenges) for c in ATLAS.challenges.values()
     )
     assert html.find("img", src="graph.svg") is not None
@@ -236,7 +238,8 @@ def test_statistics_page_has_charts_with_tables_and_the_insights(built_site: Pat
     for pair in pairs:
         assert pair.find("svg") is not None and pair.find("table") is not None
     first_table = [[text_of(td) for td in tr.find_all("td")] for tr in pairs[0].select("tbody tr")]
-    assert first_table == [[c.title, str(len({p.id for p, _ in ATLAS.papers_for(c.id)}))] for c in ATLAS.challenges.values()]
+    core = {c.id: [p for p in ATLAS.papers.values() if c.id in p.core_challenge_ids] for c in ATLAS.challenges.values()}
+    assert first_table == [[c.title, str(len(core[c.id]))] for c in ATLAS.challenges.values()]
     years = Counter(p.year for p in ATLAS.papers.values())
     year_rows = {text_of(tr.find("td")): text_of(tr.find_all("td")[1]) for tr in pairs[2].select("tbody tr")}
     assert year_rows["2024"] == str(years[2024]) and year_rows.get("Not given", "0") == str(years[None])
@@ -245,9 +248,9 @@ def test_statistics_page_has_charts_with_tables_and_the_insights(built_site: Pat
     assert [text_of(th) for th in heat.select("thead th")][1:] == [str(year) for year in years_known]
     for row, challenge in zip(heat.select("tbody tr"), ATLAS.challenges.values(), strict=True):
         counts = [text_of(td) or "0" for td in row.find_all("td")[1:]]
-        assert counts == [str(len({p.id for p, _ in ATLAS.papers_for(challenge.id) if p.year == year})) for year in years_known]
+        assert counts == [str(sum(1 for p in core[challenge.id] if p.year == year)) for year in years_known]
     bridging = [a["href"] for a in html.select("table.atlas-bridging tbody tr td:first-child a")]
-    assert bridging == [f"../papers/{p.id}/" for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 3]
+    assert bridging == [f"../papers/{p.id}/" for p in ATLAS.papers.values() if len(p.core_challenge_ids) >= 3]
     assert len(html.select("table.atlas-least-covered tbody tr")) == 8
     rated = sum(1 for p in ATLAS.papers.values() if p.ratings)
     assert f"{rated} papers with OpenReview scores" in text_of(html)
@@ -255,7 +258,7 @@ def test_statistics_page_has_charts_with_tables_and_the_insights(built_site: Pat
 
 def test_home_page_shows_the_graph_headlines(built_site: Path):
     html = page(built_site, ".")
-    two_or_more = sum(1 for p in ATLAS.papers.values() if len({link.challenge for link in p.challenges}) >= 2)
+    two_or_more = sum(1 for p in ATLAS.papers.values() if len(p.core_challenge_ids) >= 2)
     assert html.find("span", attrs={"data-count": "bridging2"}).get_text() == str(two_or_more)
     assert html.find("a", href="graph/") is not None and html.find("a", href="stats/") is not None
 

@@ -87,7 +87,7 @@ def test_year_out_of_range_is_refused(atlas_copy: Path):
 
 def test_unknown_challenge_lists_the_valid_ones(atlas_copy: Path):
     path = atlas_copy / "papers" / f"{PAPER}.yaml"
-    replace(path, "- id: ethics/uncertainty-constraints", "- id: hallucination")
+    replace(path, "- id: ethics/hallucination", "- id: hallucination")
     problem = only(problems_of(atlas_copy))
     assert problem.line == line_of(path, "- id: hallucination")
     assert "challenge 'hallucination' does not exist; use one of robustness, priors" in problem.message
@@ -95,9 +95,9 @@ def test_unknown_challenge_lists_the_valid_ones(atlas_copy: Path):
 
 def test_unknown_subchallenge_lists_the_valid_ones(atlas_copy: Path):
     path = atlas_copy / "papers" / f"{PAPER}.yaml"
-    replace(path, "- id: ethics/uncertainty-constraints", "- id: ethics/hallucination")
+    replace(path, "- id: ethics/hallucination", "- id: ethics/hallucinations")
     problem = only(problems_of(atlas_copy))
-    assert "'ethics/hallucination' is not a sub-challenge; use one of ethics/misinformation" in problem.message
+    assert "'ethics/hallucinations' is not a sub-challenge; use one of ethics/misinformation" in problem.message
 
 
 def test_unknown_kind_is_refused(atlas_copy: Path):
@@ -225,8 +225,8 @@ def test_resolved_reference_must_name_its_key(atlas_copy: Path):
 
 
 def test_reference_number_must_be_a_survey_citation(atlas_copy: Path):
-    path = atlas_copy / "challenges" / "metrics.yaml"
-    replace(path, "- n: 11\n", "- n: 300\n")
+    path = atlas_copy / "challenges" / "ethics.yaml"
+    replace(path, "- n: 26\n", "- n: 300\n")
     problem = only(problems_of(atlas_copy))
     assert problem.line == line_of(path, "- n: 300") and "citation number of the survey (1-256)" in problem.message
 
@@ -242,7 +242,7 @@ def test_subchallenge_ids_must_be_unique(atlas_copy: Path):
     path = atlas_copy / "challenges" / "metrics.yaml"
     replace(path, "- id: subjective-evaluation", "- id: metric-design")
     problems = problems_of(atlas_copy)
-    assert any("sub-challenge id 'metric-design' is used twice" in p.message for p in problems)
+    assert any("sub-challenge id 'metric-design' is already the anchor of sub-challenge 'metric-design'" in p.message for p in problems)
 
 
 def test_every_problem_is_reported_in_one_run(atlas_copy: Path):

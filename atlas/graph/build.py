@@ -1,11 +1,15 @@
 """Stage 3, graph: the atlas as one networkx graph, and the questions the pages ask of it.
 
-Nodes are `challenge:<id>`, `sub:<challenge>/<sub>`, `paper:<id>`, `ref:<bib key>` (an entry of
-citations.bib that is not a paper record) and `survey:<n>` (a survey citation number with no entry).
-Every node has `type`, `label` and `url` (the page that shows it, relative to the site root).
-Edges carry a `type`: `sub_of` (sub-challenge -> challenge), `addresses` (paper -> challenge or
-sub-challenge, with `kind` and `why`), `cites` (challenge -> reference) and `related` (challenge ->
-challenge, with `reason`). Attributes a source does not give (a year, a venue) are absent, not empty.
+Nodes are `challenge:<id>`, `sub:<challenge>/<sub>`, `question:<challenge>/<question>` (an open
+question), `paper:<id>`, `ref:<bib key>` (an entry of citations.bib that is not a paper record) and
+`survey:<n>` (a survey citation number with no entry). Every node has `type`, `label` and `url` (the
+page that shows it, relative to the site root). Edges carry a `type`: `sub_of` (sub-challenge ->
+challenge), `question_of` (question -> its sub-challenge or challenge), `addresses` (paper ->
+challenge or sub-challenge, with `kind`, `why`, `relevance` and `weight`: 1 for a core link, less for
+a peripheral one), `takes_up` (paper -> open question, with the link's `kind` and `weight`), `cites`
+(challenge -> reference) and `related` (challenge -> challenge, with `reason`). Attributes a source
+does not give (a year, a venue) are absent, not empty. A paper's `challenges` are those it addresses
+at its core; `peripheral` those it only touches (counts and co-occurrences use the core ones).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import networkx as nx
 
 from atlas.records.bibliography import latex_to_text
 from atlas.records.mathtext import plain_title
-from atlas.records.model import Atlas, BibEntry
+from atlas.records.model import Atlas, BibEntry, Challenge
 
 
 def challenge_node(challenge_id: str) -> str:
@@ -37,6 +41,27 @@ def _reference_label(entry: BibEntry) -> str:
     return f"[{entry.surveyref}] {title}" if entry.surveyref else title
 
 
+def question_node(challenge_id: str, question_id: str) -> str:
+    return f"question:{challenge_id}/{question_id}"
+
+
+def _add_questions(graph: nx.MultiDiGraph, challenge: Challenge) -> None:
+    for question in challenge.open_questions:
+        node = question_node(challenge.id, question.id)
+        attributes = {"sub": question.sub} if question.sub else {}
+        url = f"challenges/{challenge.id}/#{question.id}"
+        graph.add_node(
+            node,
+            type="question",
+            record_id=f"{challenge.id}/{question.id}",
+            label=question.text,
+            challenge=challenge.id,
+            url=url,
+            **attributes,
+        )
+        graph.add_edge(node, target_node(f"{challenge.id}/{question.sub}" if question.sub else challenge.id), type="question_of")
+
+
 def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph()
     for challenge in atlas.challenges.values():
@@ -54,6 +79,7 @@ def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
                 url=f"{url}#{sub.id}",
             )
             graph.add_edge(sub_node, node, type="sub_of")
+        _add_questions(graph, challenge)
     for entry in atlas.bibliography.values():
         if entry.key not in atlas.papers:
             attributes = {"number": entry.surveyref} if entry.surveyref else {}
@@ -78,7 +104,8 @@ def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
     for paper in atlas.papers.values():
         node = f"paper:{paper.id}"
         facts = {"year": paper.year, "venue": paper.venue, "rating": paper.ratings.average if paper.ratings else None}
-        challenges = " ".join(dict.fromkeys(link.challenge for link in paper.challenges))
+        core = list(dict.fromkeys(link.challenge for link in paper.challenges if not link.peripheral))
+        peripheral = [challenge for challenge in dict.fromkeys(link.challenge for link in paper.challenges) if challenge not in core]
         present = {name: value for name, value in facts.items() if value is not None}
         graph.add_node(
             node,
@@ -86,11 +113,16 @@ def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
             record_id=paper.id,
             label=plain_title(paper.title),
             url=f"papers/{paper.id}/",
-            challenges=challenges,
+            challenges=" ".join(core),
+            peripheral=" ".join(peripheral),
             **present,
         )
         for link in paper.challenges:
-            graph.add_edge(node, target_node(link.target), type="addresses", kind=link.kind, why=link.why)
+            graph.add_edge(
+                node, target_node(link.target), type="addresses", kind=link.kind, why=link.why, relevance=link.relevance, weight=link.weight
+            )
+            for question_id in link.questions:
+                graph.add_edge(node, question_node(link.challenge, question_id), type="takes_up", kind=link.kind, weight=link.weight)
     per_challenge, per_target = paper_counts(graph), subchallenge_counts(graph)
     for _, data in graph.nodes(data=True):
         if data["type"] == "challenge":
@@ -109,11 +141,21 @@ def paper_counts(graph: nx.MultiDiGraph) -> Counter[str]:
     return counts
 
 
-def subchallenge_counts(graph: nx.MultiDiGraph) -> Counter[str]:
-    """How many papers address each sub-challenge (and each challenge directly), by target id."""
+def peripheral_counts(graph: nx.MultiDiGraph) -> Counter[str]:
+    """How many papers touch each challenge only in passing (peripheral links, none of them core)."""
+    counts: Counter[str] = Counter()
+    for _node, data in graph.nodes(data=True):
+        if data["type"] == "paper":
+            counts.update(data["peripheral"].split())
+    return counts
+
+
+def subchallenge_counts(graph: nx.MultiDiGraph, relevance: str = "core") -> Counter[str]:
+    """How many papers address each sub-challenge (and each challenge directly), by target id, with
+    links of the given relevance."""
     counts: Counter[str] = Counter()
     for _, target, data in graph.edges(data=True):
-        if data["type"] == "addresses":
+        if data["type"] == "addresses" and data["relevance"] == relevance:
             counts[graph.nodes[target]["record_id"]] += 1
     return counts
 

@@ -51,6 +51,7 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, dict[str, float | str]]:
         if data["type"] == "paper":
             targets = tuple(sorted(target for _, target, kind in graph.out_edges(node, data="type") if kind == "addresses"))
             groups[targets].append(node)
+    groups.pop((), None)  # papers outside the survey's challenges are not drawn
     for targets, papers in groups.items():
         centre_x = sum(placed[t]["x"] for t in targets) / len(targets)  # type: ignore[misc]
         centre_y = sum(placed[t]["y"] for t in targets) / len(targets)  # type: ignore[misc]

@@ -21,7 +21,7 @@ _ESCAPES = {"&": "\\&", "%": "\\%", "#": "\\#", "_": "\\_", "^": "\\textasciicir
 
 def cross_check(atlas: Atlas, problems: list[Problem]) -> None:
     """Referential integrity, numbering, LaTeX and duplicates across records."""
-    for check in (_survey_references, _survey_numbers, _latex_fields, _papers):
+    for check in (_survey_references, _survey_numbers, _latex_fields, _papers, _questions_asked, _handouts):
         check(atlas, problems)
 
 
@@ -140,6 +140,40 @@ def _papers(atlas: Atlas, problems: list[Problem]) -> None:
             problems.append(
                 Problem("citations.bib", entry.line, f"the title of '{paper.id}' differs from {paper.path}; make them the same")
             )
+
+
+def _questions_asked(atlas: Atlas, problems: list[Problem]) -> None:
+    """The questions a paper's link names are open questions of the challenge it links to."""
+    for paper in atlas.papers.values():
+        for link in paper.challenges:
+            challenge = atlas.challenges.get(link.challenge)
+            if challenge is None:
+                continue
+            known = [question.id for question in challenge.open_questions]
+            for question_id in link.questions:
+                if question_id not in known:
+                    problems.append(
+                        Problem(
+                            paper.path,
+                            link.questions_line or link.line,
+                            f"'{question_id}' is not an open question of '{challenge.id}'; use one of {', '.join(known) or '(none yet)'}",
+                        )
+                    )
+
+
+def _handouts(atlas: Atlas, problems: list[Problem]) -> None:
+    """A sub-challenge's `start_here` names papers that link to that sub-challenge, each once."""
+    for challenge in atlas.challenges.values():
+        for sub in challenge.subchallenges:
+            target = f"{challenge.id}/{sub.id}"
+            for paper_id in sub.start_here:
+                paper = atlas.papers.get(paper_id)
+                if paper is None or target not in [link.target for link in paper.challenges]:
+                    problems.append(
+                        Problem(challenge.path, sub.line, f"'start_here' names '{paper_id}', which is no paper linked to '{target}'")
+                    )
+            if len(set(sub.start_here)) != len(sub.start_here):
+                problems.append(Problem(challenge.path, sub.line, f"'start_here' of '{sub.id}' names a paper twice; keep one"))
 
 
 def duplicate_problem(paper: Paper, duplicate: Duplicate, atlas: Atlas) -> Problem:

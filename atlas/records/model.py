@@ -7,13 +7,19 @@ from functools import cached_property
 from pathlib import Path
 
 CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
+RELEVANCE = ("core", "peripheral")  # how closely a paper bears on a challenge it links to
+PERIPHERAL_WEIGHT = 0.5  # a peripheral link counts half a core one in counts, suggestions and the graph
 LINK_NAMES = ("openreview", "arxiv", "doi", "url", "code")
 GRAPH_FORMATS = ("json", "graphml", "gexf", "dot")  # what `atlas graph --format` writes (atlas.export)
 API_NAMES = {"arxiv": "arXiv", "crossref": "Crossref", "openreview": "OpenReview"}
 # The fields of each record kind, in the order records are written in (see yamlio.in_field_order).
 PAPER_FIELDS = (
-    "title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "aliases", "not_duplicate_of",
+    "title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "fits_none", "aliases",
+    "not_duplicate_of",
 )  # fmt: skip
+LINK_FIELDS = ("id", "kind", "relevance", "questions", "why")
+QUESTION_FIELDS = ("id", "text", "subchallenge", "references")
+SUBCHALLENGE_FIELDS = ("id", "title", "summary", "start_here", "aliases")
 CHALLENGE_FIELDS = (
     "title", "section", "maintainers", "reviewed", "summary", "open_questions", "subchallenges", "references", "related", "aliases",
 )  # fmt: skip
@@ -39,7 +45,19 @@ class SubChallenge:
     title: str
     summary: str
     line: int = 0
-    aliases: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()  # former ids: their anchors on the challenge page still lead here
+    start_here: tuple[str, ...] = ()  # paper ids the maintainers put first in the reading handout
+
+
+@dataclass(frozen=True)
+class Question:
+    """An open question the survey raises, in the atlas' words, with a stable id (its anchor)."""
+
+    id: str
+    text: str
+    sub: str | None = None  # the sub-challenge it belongs to, where one fits
+    references: tuple[int, ...] = ()  # the survey's citation numbers behind it
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -65,7 +83,7 @@ class Challenge:
     title: str
     section: str
     summary: str
-    open_questions: tuple[str, ...]
+    open_questions: tuple[Question, ...]
     subchallenges: tuple[SubChallenge, ...]
     references: tuple[SurveyReference, ...]
     related: tuple[RelatedChallenge, ...]
@@ -78,6 +96,9 @@ class Challenge:
     def subchallenge(self, sub_id: str) -> SubChallenge | None:
         return next((sub for sub in self.subchallenges if sub.id == sub_id), None)
 
+    def question(self, question_id: str) -> Question | None:
+        return next((question for question in self.open_questions if question.id == question_id), None)
+
 
 @dataclass(frozen=True)
 class ChallengeLink:
@@ -88,10 +109,22 @@ class ChallengeLink:
     kind: str
     why: str
     line: int = 0
+    questions: tuple[str, ...] = ()  # ids of the challenge's open questions the paper addresses
+    relevance: str = "core"  # or "peripheral": it touches the challenge only in passing
+    questions_line: int = 0
 
     @property
     def target(self) -> str:
         return f"{self.challenge}/{self.sub}" if self.sub else self.challenge
+
+    @property
+    def peripheral(self) -> bool:
+        return self.relevance == "peripheral"
+
+    @property
+    def weight(self) -> float:
+        """What the link counts for in counts, suggestions and the graph."""
+        return PERIPHERAL_WEIGHT if self.peripheral else 1.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +174,7 @@ class Paper:
     line: int = 1
     aliases: tuple[str, ...] = ()  # former ids whose addresses redirect here
     not_duplicate_of: tuple[str, ...] = ()  # records with a near title that are other papers
+    fits_none: str | None = None  # why it links to none of the survey's challenges (then it links to none)
 
     def link(self, name: str) -> str | None:
         return dict(self.links).get(name)
@@ -149,6 +183,11 @@ class Paper:
     def challenge_ids(self) -> tuple[str, ...]:
         """The challenges it addresses (through any sub-challenge), each once, in the record's order."""
         return tuple(dict.fromkeys(link.challenge for link in self.challenges))
+
+    @cached_property
+    def core_challenge_ids(self) -> tuple[str, ...]:
+        """The challenges it addresses at its core (not only in passing): what counts count."""
+        return tuple(dict.fromkeys(link.challenge for link in self.challenges if not link.peripheral))
 
     @cached_property
     def kinds(self) -> tuple[str, ...]:
@@ -219,6 +258,26 @@ class Atlas:
             for link in paper.challenges:
                 grouped.setdefault(link.challenge, []).append((paper, link))
         return grouped
+
+    def addressing(self, challenge_id: str, question_id: str) -> list[tuple[Paper, ChallengeLink]]:
+        """Each (paper, link) whose link to the challenge names this open question, core links first."""
+        return list(self._links_by_question.get((challenge_id, question_id), ()))
+
+    @cached_property
+    def _links_by_question(self) -> dict[tuple[str, str], list[tuple[Paper, ChallengeLink]]]:
+        grouped: dict[tuple[str, str], list[tuple[Paper, ChallengeLink]]] = {}
+        for paper in self.papers.values():
+            for link in paper.challenges:
+                for question_id in link.questions:
+                    grouped.setdefault((link.challenge, question_id), []).append((paper, link))
+        for pairs in grouped.values():
+            pairs.sort(key=lambda pair: pair[1].peripheral)
+        return grouped
+
+    @cached_property
+    def outside(self) -> list[Paper]:
+        """The papers that fit none of the survey's challenges (`fits_none`)."""
+        return [paper for paper in self.papers.values() if not paper.challenges]
 
     def entry_for_number(self) -> dict[int, BibEntry]:
         return {e.surveyref: e for e in self.bibliography.values() if e.surveyref is not None}

@@ -38,9 +38,11 @@ def target_texts(atlas: Atlas) -> dict[str, str]:
     texts = {}
     for challenge in atlas.challenges.values():
         subs = " ".join(f"{s.title} {s.summary}" for s in challenge.subchallenges)
-        texts[challenge.id] = f"{challenge.title} {challenge.title} {challenge.summary} {' '.join(challenge.open_questions)} {subs}"
+        questions = " ".join(question.text for question in challenge.open_questions)
+        texts[challenge.id] = f"{challenge.title} {challenge.title} {challenge.summary} {questions} {subs}"
         for sub in challenge.subchallenges:
-            texts[f"{challenge.id}/{sub.id}"] = f"{sub.title} {sub.title} {sub.summary} {challenge.title}"
+            asked = " ".join(question.text for question in challenge.open_questions if question.sub == sub.id)
+            texts[f"{challenge.id}/{sub.id}"] = f"{sub.title} {sub.title} {sub.summary} {asked} {challenge.title}"
     return texts
 
 
@@ -76,10 +78,10 @@ def rank(
     paper_scores = paper_vectors @ query if len(papers) else np.zeros(0)
     linked: dict[str, list[float]] = {target: [] for target in targets}
     for paper, score in zip(papers, paper_scores, strict=True):
-        for link in paper.challenges:
-            linked[link.target].append(float(score))
+        for link in paper.challenges:  # a peripheral link is weaker evidence (model.PERIPHERAL_WEIGHT)
+            linked[link.target].append(float(score) * link.weight)
             if link.sub:
-                linked[link.challenge].append(float(score))
+                linked[link.challenge].append(float(score) * link.weight)
     ranked = []
     for target, text_score in zip(targets, text_scores, strict=True):
         nearest = sorted(linked[target], reverse=True)[:NEIGHBOURS]
@@ -117,7 +119,7 @@ def leave_one_out(atlas: Atlas, count: int = 3, semantic: bool = False) -> float
     """The share of papers whose top `count` suggested challenges, made without the paper itself,
     contain a challenge its curators linked it to. TF-IDF is refitted without the paper each time;
     embeddings do not depend on the corpus, so they are computed once."""
-    papers = list(atlas.papers.values())
+    papers = [paper for paper in atlas.papers.values() if paper.challenges]  # a paper outside them all has none to find
     if not papers:
         return 0.0
     targets = target_texts(atlas)

@@ -20,6 +20,7 @@ class SiteContext:
         self.graph = graph
         self.paper_counts = atlas_graph.paper_counts(graph)
         self.sub_counts = atlas_graph.subchallenge_counts(graph)
+        self.peripheral_counts = atlas_graph.peripheral_counts(graph)  # papers touching a challenge only in passing
         self.citing = atlas_graph.citing_challenges(graph)
         self.unresolved = {}
         for challenge in atlas.challenges.values():

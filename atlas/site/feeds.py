@@ -40,6 +40,11 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
     items = []
     for paper in atlas.papers.values():
         reasons = " ".join(f"{site.challenge_label(link.target)} ({link.kind}): {link.why}" for link in paper.challenges)
+        asked = [atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions]
+        if asked:
+            reasons += " Open questions it takes up: " + " ".join(question.text for question in asked if question)
+        if paper.fits_none:
+            reasons = f"Outside the survey's challenges: {paper.fits_none}"
         items.append(
             {
                 "id": paper.id,
@@ -48,6 +53,7 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
                 "date": added.get(paper.id, fallback),
                 "summary": reasons,
                 "categories": list(dict.fromkeys(link.challenge for link in paper.challenges)),
+                "questions": [f"{link.challenge}/{q}" for link in paper.challenges for q in link.questions],
             }
         )
     items.sort(key=lambda item: (item["date"], item["id"]), reverse=True)
@@ -79,7 +85,7 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
                 "title": i["title"],
                 "date_published": i["date"],
                 "summary": i["summary"],
-                "tags": i["categories"],
+                "tags": i["categories"] + [f"question:{q}" for q in i["questions"]],
             }
             for i in items[:FEED_LENGTH]
         ],

@@ -42,7 +42,8 @@ def statistics(site: SiteContext) -> dict[str, Any]:
     if years.get(None):
         per_year.append(("Not given", years[None], "papers/?year=none"))
     known_years = sorted(y for y in years if y)
-    by_year = Counter((challenge_id, paper.year) for paper in atlas.papers.values() if paper.year for challenge_id in paper.challenge_ids)
+    dated = [paper for paper in atlas.papers.values() if paper.year]
+    by_year = Counter((challenge_id, paper.year) for paper in dated for challenge_id in paper.core_challenge_ids)
     year_rows = [(c.id, c.title, [by_year[(c.id, year)] for year in known_years]) for c in atlas.challenges.values()]
     venues = Counter(paper.venue for paper in atlas.papers.values())
     per_venue = [
@@ -74,7 +75,7 @@ def statistics(site: SiteContext) -> dict[str, Any]:
         "pair_max": max(pairs.values(), default=1),
         "pair_rows": pairs.most_common(),
         "bridging": [atlas.papers[paper_id] for paper_id in atlas_graph.bridging_papers(graph)],
-        "two_challenge_count": sum(1 for p in atlas.papers.values() if len({link.challenge for link in p.challenges}) == 2),
+        "two_challenge_count": sum(1 for p in atlas.papers.values() if len(p.core_challenge_ids) == 2),
         "least_covered": least,
         "rating_bins": rating_bins,
         "rated_count": len(ratings),

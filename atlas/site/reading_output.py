@@ -7,7 +7,7 @@ from pathlib import Path
 from atlas.records.model import Atlas, Challenge
 from atlas.site.bibexport import export_bibtex
 from atlas.site.cite import NAME, edition_of
-from atlas.site.reading import reading_list
+from atlas.site.reading import prompts, reading_list
 from atlas.site.templating import template_environment
 
 
@@ -19,4 +19,5 @@ def render_reading_list(root: Path, atlas: Atlas, challenge: Challenge, sub: str
         header = f"Reading list for '{challenge.title}' from the {NAME}, version {edition.version} of {edition.date}"
         return export_bibtex([atlas.bibliography[k] for k in keys], header)
     template = template_environment().get_template(f"reading-list.{format}.j2")
-    return template.render(challenge=challenge, sections=sections, edition=edition, name=NAME, sub=sub)
+    questions = [prompt for prompt in prompts(atlas, challenge) if not sub or prompt.question.sub in (sub, None)]
+    return template.render(challenge=challenge, sections=sections, prompts=questions, edition=edition, name=NAME, sub=sub)

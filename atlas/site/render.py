@@ -29,8 +29,9 @@ from atlas.site.bibformat import entry_bibtex, entry_html, entry_links
 from atlas.site.cite import NAME, Edition, page_citation, paper_meta
 from atlas.site.context import SiteContext
 from atlas.site.feeds import exports, feeds
+from atlas.site.gaps import gap_rows, gap_totals
 from atlas.site.numbers import headlines, statistics
-from atlas.site.reading import reading_list
+from atlas.site.reading import prompts, reading_list
 from atlas.site.templating import template_environment
 
 ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "favicon.svg", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
@@ -96,9 +97,10 @@ def _home_pages(out: _Pages) -> None:
         "references": len(atlas.bibliography) - len(atlas.papers),
         "unresolved": len(site.unresolved),
     }
+    gaps = gap_totals(gap_rows(atlas, site.sub_counts))
     out.emit(
         "index.md", "home.html.j2", challenge_rows=challenge_rows, numbers=numbers, headlines=headlines(site), edition=out.edition,
-        titles=site.titles,
+        titles=site.titles, gaps=gaps,
     )  # fmt: skip
     out.emit("challenges/index.md", "challenges.html.j2", challenge_rows=challenge_rows)
     out.emit("stats.md", "stats.html.j2", **statistics(site))
@@ -141,7 +143,16 @@ def _challenge_pages(out: _Pages) -> None:
             challenge=challenge,
             by_sub=by_sub,
             paper_count=site.paper_counts.get(challenge.id, 0),
-            kind_counts=Counter(link.kind for _, link in atlas.papers_for(challenge.id)),
+            passing_count=site.peripheral_counts.get(challenge.id, 0),
+            kind_counts=Counter(link.kind for _, link in atlas.papers_for(challenge.id) if not link.peripheral),
+            addressed={q.id: pairs for q in challenge.open_questions if (pairs := atlas.addressing(challenge.id, q.id))},
+            sub_titles={sub.id: sub.title for sub in challenge.subchallenges},
+            question_citations={
+                question.id: page_citation(
+                    edition, f"atlas-question-{challenge.id}-{question.id}", question.text, f"challenges/{challenge.id}/#{question.id}"
+                )
+                for question in challenge.open_questions
+            },
             references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
             entry_html=out.formatted,
             related_titles=site.titles,
@@ -183,6 +194,17 @@ def _list_pages(out: _Pages) -> None:
         out.emit(f"venues/{venue.id}.md", "venue.html.j2", venue=venue, papers=venue_papers)
 
 
+def _gap_pages(out: _Pages) -> None:
+    """The research-gap map and the papers outside the survey's challenges."""
+    rows = gap_rows(out.atlas, out.site.sub_counts)
+    totals = {
+        name: sum(row[key] for row in rows)
+        for name, key in (("questions", "questions"), ("open", "open"), ("empty_subs", "empty"), ("thin_subs", "thin"))
+    }
+    out.emit("gaps.md", "gaps.html.j2", rows=rows, totals=totals)
+    out.emit("outside.md", "outside.html.j2", papers=out.atlas.outside)
+
+
 def _reading_pages(out: _Pages) -> None:
     for challenge in out.atlas.challenges.values():
         out.emit(
@@ -190,8 +212,9 @@ def _reading_pages(out: _Pages) -> None:
             "reading.html.j2",
             challenge=challenge,
             sections=reading_list(out.atlas, challenge, limit=HANDOUT_LIMIT),
+            prompts=prompts(out.atlas, challenge),
             limit=HANDOUT_LIMIT,
-            total=len({paper.id for paper, _ in out.atlas.papers_for(challenge.id)}),
+            total=len({paper.id for paper, link in out.atlas.papers_for(challenge.id) if not link.peripheral}),
             edition=out.edition,
         )
 
@@ -239,8 +262,9 @@ def _paper_pages(out: _Pages, nearest: Related, memo: RenderMemo | None, paralle
     for paper in papers:
         context = paper_context(paper)
         path = f"papers/{paper.id}.md"
-        # Everything the page shows: its context and the labels of the challenges it links to.
-        key = (tuple(context.values()), tuple(site.challenge_label(link.target) for link in paper.challenges))
+        # Everything the page shows: its context, the labels of the challenges it links to and the questions it takes up.
+        asked = tuple(atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions)
+        key = (tuple(context.values()), tuple(site.challenge_label(link.target) for link in paper.challenges), asked)
         known = memo.papers.get(paper.id)
         if known is None or known[0] != key:
             out.emit(path, "paper.html.j2", **context)
@@ -267,6 +291,7 @@ def render_site(
     positions, svg = _graph_page(out)
     _challenge_pages(out)
     _list_pages(out)
+    _gap_pages(out)
     assets = {name: _asset(name) for name in ASSETS}
     files = {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
     files.update(exports(atlas, out.edition))

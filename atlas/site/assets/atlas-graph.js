@@ -22,7 +22,7 @@
   function buildGraph(data) {
     var graph = new graphology.MultiDirectedGraph();
     data.nodes.forEach(function (node) {
-      if (!DRAWN[node.type]) return;
+      if (!DRAWN[node.type] || typeof node.x !== "number") return;  // questions and papers outside the challenges are not drawn
       var attributes = Object.assign({}, node);
       delete attributes.id;
       attributes.nodeType = node.type;
@@ -31,7 +31,7 @@
     });
     data.edges.forEach(function (edge) {
       if (!EDGES[edge.type] || !graph.hasNode(edge.source) || !graph.hasNode(edge.target)) return;
-      graph.addDirectedEdge(edge.source, edge.target, { edgeType: edge.type, why: edge.why || "", kind: edge.kind || "", size: 0.6 });
+      graph.addDirectedEdge(edge.source, edge.target, { edgeType: edge.type, why: edge.why || "", kind: edge.kind || "", size: 0.6 * (edge.weight || 1) });
     });
     return graph;
   }
@@ -61,7 +61,8 @@
           return !filters.challenge.value || owner === filters.challenge.value;
         }
         var challenge = filters.challenge.value, year = filters.year.value, venue = filters.venue.value;
-        if (challenge && (" " + attributes.challenges + " ").indexOf(" " + challenge + " ") === -1) return false;
+        var linked = " " + attributes.challenges + " " + (attributes.peripheral || "") + " ";  // core and in passing
+        if (challenge && linked.indexOf(" " + challenge + " ") === -1) return false;
         if (year && String(attributes.year || "none") !== year) return false;
         if (venue && (attributes.venue || "none") !== venue) return false;
         return true;

@@ -201,7 +201,24 @@
     });
   }
 
-  function setUp() { setUpSearch(); setUpPaperTable(); setUpCopyButtons(); setUpGraphs(); }
+  // The research-gap map: "open only" hides the questions some paper addresses (also as ?open in the address).
+  function setUpGapFilter() {
+    var box = document.getElementById("atlas-open-only");
+    if (!box || box.dataset.ready) return;
+    box.dataset.ready = "1";
+    var content = box.closest("article") || document.body;
+    function apply() {
+      content.classList.toggle("atlas-only-open", box.checked);
+      var url = new URL(window.location.href);
+      if (box.checked) url.searchParams.set("open", ""); else url.searchParams.delete("open");
+      window.history.replaceState(null, "", url.pathname + url.search.replace("open=", "open") + url.hash);
+    }
+    box.checked = new URLSearchParams(window.location.search).has("open");
+    box.addEventListener("change", apply);
+    apply();
+  }
+
+  function setUp() { setUpSearch(); setUpPaperTable(); setUpCopyButtons(); setUpGapFilter(); setUpGraphs(); }
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(setUp);
   } else if (document.readyState === "loading") {
