@@ -122,10 +122,28 @@ def test_challenge_page_leads_to_a_paper_page_whose_bibtex_can_be_copied(watched
     page.wait_for_url(f"**/papers/{paper.id}/")
     assert page.locator("article h1").inner_text().rstrip("¶").strip() == paper.title
     button = page.locator(f"button[data-copy='bibtex-{paper.id}']")
+    label = button.inner_text()
     button.click()
-    page.wait_for_function(f"document.querySelector(\"button[data-copy='bibtex-{paper.id}']\").textContent === 'Copied'")
+    selector = f"document.querySelector(\"button[data-copy='bibtex-{paper.id}']\").textContent"
+    page.wait_for_function(f"{selector} === 'Copied'")
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == entry_bibtex(ATLAS.bibliography[paper.id]) == page.locator(f"#bibtex-{paper.id}").inner_text()
+    page.wait_for_function(f"{selector} === {label!r}", timeout=5_000)  # and back to what it does
+
+
+def test_cite_blocks_show_a_quotation_mark_not_the_themes_edit_pencil(browser: Browser, site_url: str):
+    page = browser.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.goto(site_url + "challenges/ethics/", wait_until="networkidle")
+    # The feeds announced in <head> make the theme's script fetch no sitemap (it would for rel="alternate" alone).
+    assert not [url for url in requested if url.endswith("sitemap.xml")]
+    icon = page.evaluate(
+        "getComputedStyle(document.querySelector('details.atlas-cite > summary'), '::before').maskImage"
+        " || getComputedStyle(document.querySelector('details.atlas-cite > summary'), '::before').webkitMaskImage"
+    )
+    assert "M14 17h3l2-4V7h-6v6h3" in icon.replace("%20", " "), icon[:120]
+    page.close()
 
 
 def test_subchallenge_anchor_scrolls_to_its_section_and_dark_mode_switches(watched: Watched, site_url: str):
@@ -449,3 +467,21 @@ def test_the_question_pages_do_not_scroll_sideways_on_a_phone(browser: Browser, 
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{address} is {width} px wide on a 390 px screen"
     page.close()
+
+
+def test_an_address_to_an_unresolved_citation_opens_its_disclosure(watched: Watched, site_url: str):
+    page = watched.page
+    number = next(r.number for r in ATLAS.challenges["efficiency"].references if not r.key)
+    page.goto(site_url + f"challenges/efficiency/#ref-{number}")
+    page.wait_for_function("document.querySelector('details.atlas-unresolved-list').open")
+    assert page.locator(f"#ref-{number}").is_visible()
+
+
+def test_each_citation_block_has_one_copy_button_of_its_own(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "papers/calibrated-language-models/", wait_until="networkidle")
+    for block in page.locator("details.atlas-cite").all():
+        block.evaluate("details => details.open = true")
+        copied = block.locator("button.atlas-copy").evaluate_all("buttons => buttons.map(b => b.dataset.copy)")
+        assert len(copied) == len(set(copied)) == 2  # the reference and the BibTeX, one button each
+    assert page.locator("button.md-code__button[data-md-type=copy]").count() == 0  # no theme copy button beside ours

@@ -153,3 +153,10 @@ def test_page_titles_in_the_head_carry_no_markup(hostile_site: Path):
     html = (hostile_site / "papers" / "calibrated-language-models" / "index.html").read_text()
     head = html.split("</head>")[0]
     assert "<script>window.pwned" not in head and "<img src=x" not in head
+    from bs4 import BeautifulSoup
+
+    tags = BeautifulSoup(head, "html.parser")  # the description and Open Graph tags hold the payloads as text
+    description = tags.find("meta", attrs={"name": "description"})["content"]
+    assert description.startswith("Hostile title <script>")  # as text: the head's markup has it escaped
+    assert 'content="Hostile title &lt;script&gt;' in head
+    assert tags.find("meta", property="og:description")["content"] == description

@@ -48,19 +48,24 @@ def test_every_challenge_page_has_its_subchallenge_anchors_and_papers_with_why(b
 def test_challenge_pages_list_every_survey_reference_resolved_or_named(built_site: Path):
     for challenge in ATLAS.challenges.values():
         html = page(built_site, f"challenges/{challenge.id}")
+        unresolved = [reference for reference in challenge.references if not reference.key]
+        disclosure = html.find("details", class_="atlas-unresolved-list")
+        assert (disclosure is not None) == bool(unresolved)
         for reference in challenge.references:
             item = html.find(id=f"ref-{reference.number}")
             assert item is not None, (challenge.id, reference.number)
-            target = item.find("a")["href"]
             if reference.key:
-                assert target == f"../../references/#{reference.key}"
-            else:
-                assert target == f"../../references/#survey-{reference.number}"
-                assert "not yet resolved" in text_of(item)
-                if reference.named:
-                    assert reference.named in text_of(item)
+                assert item.find("a")["href"] == f"../../references/#{reference.key}"
+                continue
+            # the unresolved numbers sit on one line behind one disclosure, each still an anchor
+            assert item.name == "a" and item["href"] == f"../../references/#survey-{reference.number}"
+            assert disclosure in item.parents
+            if reference.named:
+                assert reference.named in text_of(item)
+        if unresolved:
+            assert f"{len(unresolved)} more not yet resolved" in text_of(disclosure.find("summary"))
     efficiency = text_of(page(built_site, "challenges/efficiency"))
-    assert "[71] Ho et al.: not yet resolved" in efficiency
+    assert "[71] Ho et al." in efficiency
 
 
 def test_related_challenges_link_both_ways(built_site: Path):
@@ -287,3 +292,29 @@ def test_the_navigation_shows_the_titles_mkdocs_yml_gives_and_each_challenges_ow
         assert links[address] == title
     robustness = BeautifulSoup((built_site / "challenges" / "robustness" / "index.html").read_text(), "html.parser")
     assert links["challenges/robustness"] == robustness.h1.find(string=True, recursive=False).strip()
+
+
+def test_every_page_has_its_own_description_open_graph_tags_and_announces_the_feeds(built_site: Path):
+    from atlas.site.cite import NAME
+
+    seen: dict[str, str] = {}
+    addresses = ["", "challenges", "papers", "gaps", "graph", "stats", "references", "outside"]
+    addresses += [f"challenges/{c}" for c in ATLAS.challenges] + [f"papers/{p}" for p in list(ATLAS.papers)[:40]]
+    for address in addresses:
+        html = page(built_site, address)
+        description = html.find("meta", attrs={"name": "description"})["content"]
+        assert description not in seen, (address, seen.get(description))
+        seen[description] = address
+        assert 40 <= len(description) <= 200, (address, description)
+        assert html.find("meta", property="og:description")["content"] == description
+        assert html.find("meta", property="og:title")["content"]
+        assert html.find("meta", property="og:url")["content"].endswith(f"/atlas/{address}/" if address else "/atlas/")
+        feeds = {link["href"].split("/")[-1] for link in html.find_all("link", rel="alternate") if "feed" in link["rel"]}
+        assert {"feed.xml", "feed.json"} <= feeds, address
+    home = page(built_site, "")
+    assert home.find("title").get_text() == NAME  # the site's name once, not "X - X"
+    ethics = page(built_site, "challenges/ethics")
+    assert "challenges/ethics/feed.xml" in {link["href"].removeprefix("../../") for link in ethics.find_all("link", rel="alternate")}
+    paper = ATLAS.papers["calibrated-language-models"]
+    described = page(built_site, "papers/calibrated-language-models").find("meta", attrs={"name": "description"})["content"]
+    assert described.startswith(paper.title) and "Uncertainty estimation and hallucination" in described

@@ -245,6 +245,7 @@ def _paper_pages(out: _Pages, nearest: Related, memo: RenderMemo | None, paralle
             "venue_id": site.venue_ids.get(paper.id),
             "citation": page_citation(edition, f"atlas-paper-{paper.id}", plain_title(paper.title), f"papers/{paper.id}/"),
             "paper_meta": paper_meta(paper, plain_title(paper.title)),
+            "linked_labels": "; ".join(dict.fromkeys(site.short_label(link.target) for link in paper.challenges)),
         }
 
     def paper_pages(papers: list[Paper]) -> list[str]:

@@ -32,6 +32,16 @@ def meta_title(text: str) -> Markup:
     return Markup(json.dumps(plain_title(text).replace("<", "‹").replace(">", "›"), ensure_ascii=False))
 
 
+def meta_description(text: str, limit: int = 200) -> Markup:
+    """A page's description for the engine's metadata (the theme's <meta name="description"> and the
+    Open Graph tags): plain text on one line, cut at a word before `limit` characters, HTML-escaped
+    here because the theme writes it into an attribute as it is."""
+    plain = " ".join(plain_title(text).split())
+    if len(plain) > limit:
+        plain = plain[: plain.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
+    return Markup(json.dumps(str(escape(plain)), ensure_ascii=False))
+
+
 def venue_family(venue: str) -> str:
     """The venue without its presentation: "ICLR 2024 (oral)" is of "ICLR 2024"."""
     return re.sub(r"\s*\([^()]*\)$", "", venue)
@@ -77,6 +87,7 @@ def template_environment() -> Environment:
     environment.filters.update(
         md=md,
         meta_title=meta_title,
+        meta_description=meta_description,
         meta_json=meta_json,
         paragraphs=paragraphs,
         slug=slug,

@@ -185,7 +185,12 @@
       button.addEventListener("click", function () {
         var source = document.getElementById(button.dataset.copy);
         if (!source) return;
-        var done = function () { button.textContent = "Copied"; };
+        var label = button.dataset.label || (button.dataset.label = button.textContent);
+        var done = function () {  // "Copied" for a moment, then the button says what it does again
+          button.textContent = "Copied";
+          clearTimeout(button.atlasReset);
+          button.atlasReset = setTimeout(function () { button.textContent = label; }, 2000);
+        };
         if (navigator.clipboard && window.isSecureContext) {
           navigator.clipboard.writeText(source.textContent).then(done);
         } else {
@@ -218,7 +223,16 @@
     apply();
   }
 
-  function setUp() { setUpSearch(); setUpPaperTable(); setUpCopyButtons(); setUpGapFilter(); setUpGraphs(); }
+  // An address whose anchor sits in a closed disclosure (the unresolved citations) opens it first.
+  function openTarget() {
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id && document.getElementById(id);
+    var closed = target && target.closest("details:not([open])");
+    if (closed) { closed.open = true; target.scrollIntoView(); }
+  }
+  window.addEventListener("hashchange", openTarget);
+
+  function setUp() { openTarget(); setUpSearch(); setUpPaperTable(); setUpCopyButtons(); setUpGapFilter(); setUpGraphs(); }
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(setUp);
   } else if (document.readyState === "loading") {
