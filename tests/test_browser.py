@@ -485,3 +485,17 @@ def test_each_citation_block_has_one_copy_button_of_its_own(watched: Watched, si
         copied = block.locator("button.atlas-copy").evaluate_all("buttons => buttons.map(b => b.dataset.copy)")
         assert len(copied) == len(set(copied)) == 2  # the reference and the BibTeX, one button each
     assert page.locator("button.md-code__button[data-md-type=copy]").count() == 0  # no theme copy button beside ours
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_no_chart_text_is_cut_off_at_the_edge_of_its_chart(browser: Browser, site_url: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site_url + "stats/")
+    outside = page.evaluate(
+        """() => Array.from(document.querySelectorAll('svg.atlas-chart text')).filter(text => {
+             const chart = text.ownerSVGElement.getBoundingClientRect(), box = text.getBoundingClientRect();
+             return box.left < chart.left - 0.5 || box.right > chart.right + 0.5 || box.top < chart.top - 0.5;
+           }).map(text => text.textContent)"""
+    )
+    assert outside == [], f"{len(outside)} labels reach past their chart at {width} px: {outside[:4]}"
+    page.close()
