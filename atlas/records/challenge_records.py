@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from atlas.records.crosscheck import SURVEY_REFERENCES
-from atlas.records.fields import FieldChecker
+from atlas.records.fields import FieldChecker, open_record
 from atlas.records.ids import ID_PATTERN
 from atlas.records.load import RawRecord
 from atlas.records.model import (
@@ -27,9 +27,7 @@ PAGE_ANCHORS = ("open-questions", "sub-challenges", "general", "related-challeng
 
 
 def challenge_record(record: RawRecord, problems: list[Problem]) -> Challenge | None:
-    checker = FieldChecker(record, problems)
-    valid_id = checker.record_id(record)
-    data = checker.mapping(record.data, 1, "a challenge record")
+    checker, valid_id, data = open_record(record, problems, "a challenge record")
     if data is None:
         return None
     checker.fields(data, CHALLENGE_FIELDS, ("title", "section", "summary"), "the challenge")

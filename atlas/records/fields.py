@@ -145,3 +145,11 @@ def check_url(checker: FieldChecker, line: int, name: str, url: Any) -> str | No
         return good
     checker.problem(line, f"link '{name}' must be an http(s) URL (e.g. https://...), got {str(url)[:60]!r}")
     return None
+
+
+def open_record(record: RawRecord, problems: list[Problem], what: str) -> tuple[FieldChecker, bool, LineMap | None]:
+    """The reader of a record's fields, whether its file name is a valid id, and its top mapping
+    (None, with the problem recorded, when the file holds something else)."""
+    checker = FieldChecker(record, problems)
+    valid_id = checker.record_id(record)
+    return checker, valid_id, checker.mapping(record.data, 1, what)

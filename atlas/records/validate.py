@@ -12,7 +12,7 @@ from collections import defaultdict
 
 from atlas.records.challenge_records import challenge_record
 from atlas.records.crosscheck import cross_check
-from atlas.records.fields import FieldChecker, check_url
+from atlas.records.fields import FieldChecker, check_url, open_record
 from atlas.records.ids import slug
 from atlas.records.load import RawAtlas, RawRecord
 from atlas.records.model import (
@@ -34,9 +34,7 @@ VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sour
 
 
 def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
-    checker = FieldChecker(record, problems)
-    valid_id = checker.record_id(record)
-    data = checker.mapping(record.data, 1, "a paper record")
+    checker, valid_id, data = open_record(record, problems, "a paper record")
     if data is None:
         return None
     checker.fields(data, PAPER_FIELDS, ("title", "sources", "challenges"), "the paper")
