@@ -132,30 +132,30 @@ def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
     return graph
 
 
-def paper_counts(graph: nx.MultiDiGraph) -> Counter[str]:
-    """How many distinct papers address each challenge (sub-challenge links count for the parent)."""
+def _papers_per_challenge(graph: nx.MultiDiGraph, attribute: str) -> Counter[str]:
+    """For each challenge, how many papers name it in the given attribute of their node."""
     counts: Counter[str] = Counter()
     for _node, data in graph.nodes(data=True):
         if data["type"] == "paper":
-            counts.update(data["challenges"].split())
+            counts.update(data[attribute].split())
     return counts
+
+
+def paper_counts(graph: nx.MultiDiGraph) -> Counter[str]:
+    """How many distinct papers address each challenge at their core (sub-challenge links count for the parent)."""
+    return _papers_per_challenge(graph, "challenges")
 
 
 def peripheral_counts(graph: nx.MultiDiGraph) -> Counter[str]:
     """How many papers touch each challenge only in passing (peripheral links, none of them core)."""
-    counts: Counter[str] = Counter()
-    for _node, data in graph.nodes(data=True):
-        if data["type"] == "paper":
-            counts.update(data["peripheral"].split())
-    return counts
+    return _papers_per_challenge(graph, "peripheral")
 
 
-def subchallenge_counts(graph: nx.MultiDiGraph, relevance: str = "core") -> Counter[str]:
-    """How many papers address each sub-challenge (and each challenge directly), by target id, with
-    links of the given relevance."""
+def subchallenge_counts(graph: nx.MultiDiGraph) -> Counter[str]:
+    """How many papers address each sub-challenge (and each challenge directly) at their core, by target id."""
     counts: Counter[str] = Counter()
     for _, target, data in graph.edges(data=True):
-        if data["type"] == "addresses" and data["relevance"] == relevance:
+        if data["type"] == "addresses" and data["relevance"] == "core":
             counts[graph.nodes[target]["record_id"]] += 1
     return counts
 

@@ -13,7 +13,6 @@ def headlines(site: SiteContext) -> dict[str, Any]:
     atlas = site.atlas
     ranked = sorted(atlas.challenges.values(), key=lambda c: (-site.paper_counts.get(c.id, 0), c.section))
     pairs = atlas_graph.co_occurrence(site.graph).most_common(1)
-    subs = [f"{c.id}/{s.id}" for c in atlas.challenges.values() for s in c.subchallenges]
     return {
         "most": ranked[0],
         "most_count": site.paper_counts.get(ranked[0].id, 0),
@@ -22,7 +21,6 @@ def headlines(site: SiteContext) -> dict[str, Any]:
         "two_or_more": len(atlas_graph.bridging_papers(site.graph, at_least=2)),
         "pair": pairs[0][0] if pairs else None,
         "pair_count": pairs[0][1] if pairs else 0,
-        "empty_subs": sum(1 for target in subs if not site.sub_counts.get(target)),
     }
 
 

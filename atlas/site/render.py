@@ -69,6 +69,7 @@ class _Pages:
     def __init__(self, atlas: Atlas, graph: nx.MultiDiGraph, edition: Edition, memo: RenderMemo | None) -> None:
         self.atlas, self.graph, self.edition = atlas, graph, edition
         self.site = SiteContext(atlas, graph)
+        self.gaps = gap_rows(atlas, self.site.sub_counts)  # the home page counts them, the gaps page shows them
         self.environment = template_environment()
         self.environment.globals.update(label=self.site.challenge_label, short_label=self.site.short_label, href=self.site.challenge_href)
         self.pages: dict[str, str] = {}
@@ -97,10 +98,9 @@ def _home_pages(out: _Pages) -> None:
         "references": len(atlas.bibliography) - len(atlas.papers),
         "unresolved": len(site.unresolved),
     }
-    gaps = gap_totals(gap_rows(atlas, site.sub_counts))
     out.emit(
         "index.md", "home.html.j2", challenge_rows=challenge_rows, numbers=numbers, headlines=headlines(site), edition=out.edition,
-        titles=site.titles, gaps=gaps,
+        titles=site.titles, gaps=gap_totals(out.gaps),
     )  # fmt: skip
     out.emit("challenges/index.md", "challenges.html.j2", challenge_rows=challenge_rows)
     out.emit("stats.md", "stats.html.j2", **statistics(site))
@@ -196,12 +196,7 @@ def _list_pages(out: _Pages) -> None:
 
 def _gap_pages(out: _Pages) -> None:
     """The research-gap map and the papers outside the survey's challenges."""
-    rows = gap_rows(out.atlas, out.site.sub_counts)
-    totals = {
-        name: sum(row[key] for row in rows)
-        for name, key in (("questions", "questions"), ("open", "open"), ("empty_subs", "empty"), ("thin_subs", "thin"))
-    }
-    out.emit("gaps.md", "gaps.html.j2", rows=rows, totals=totals)
+    out.emit("gaps.md", "gaps.html.j2", rows=out.gaps, totals=gap_totals(out.gaps))
     out.emit("outside.md", "outside.html.j2", papers=out.atlas.outside)
 
 
