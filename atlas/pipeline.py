@@ -78,12 +78,13 @@ def render_pages(
     parallel: bool = True,
     memo: RenderMemo | None = None,
     related: Callable[[], Related] | None = None,
+    repo: tuple[str | None, str | None] = (None, None),
 ) -> Rendered:
     """Every page and file of the site (an atlas.render.Rendered; render is imported late: `check`
     stays fast). `validated` saves validating again when the caller has just done it. With
     `parallel`, related papers (TF-IDF, the costliest step) are computed on the other core while
     the rest renders; `related` gives them when the caller has set that going already (for
-    `validated`)."""
+    `validated`). `repo` is mkdocs.yml's repo_url and edit_uri, for the pages' edit and issue links."""
     from atlas.graph.build import build_graph
     from atlas.records.history import added_dates
     from atlas.site.cite import edition_of
@@ -92,7 +93,7 @@ def render_pages(
     atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
     if related is None:
         related = related_in_background(atlas, parallel and memo is None, memo)
-    return render_site(atlas, build_graph(atlas), related, edition_of(root, site_url), added_dates(root), memo, parallel)
+    return render_site(atlas, build_graph(atlas), related, edition_of(root, site_url, *repo), added_dates(root), memo, parallel)
 
 
 def related_in_background(atlas: Atlas, parallel: bool = True, memo: RenderMemo | None = None) -> Callable[[], Related]:

@@ -53,21 +53,17 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
         source = sources[index % len(sources)]
         paper_id = f"synthetic-{index:05d}"
         links = generator.sample(targets, generator.choice((1, 1, 2, 2, 3)))
+        outside = index % 10 == 9  # as in the real atlas, about one paper in ten fits none of the challenges
         record = {
             "title": f"{source.title} (synthetic variant {index})",
             "year": generator.randint(2015, 2026),
             "venue": generator.choice(VENUES),
             "abstract": source.abstract,
             "sources": [{"contributor": "benchmarks/synthetic.py", "gives": []}],
-            "challenges": [
-                {
-                    "id": link,
-                    "kind": generator.choice(KINDS),
-                    "why": f"Synthetic link {index} for scale benchmarks, reusing the abstract of {source.id}.",
-                }
-                for link in links
-            ],
+            "challenges": [] if outside else [synthetic_link(link, index, source.id, real, generator) for link in links],
         }
+        if outside:
+            record["fits_none"] = f"Synthetic paper {index} outside the challenges, for scale benchmarks."
         if source.ratings:
             record["ratings"] = {"average": source.ratings.average, "scores": list(source.ratings.scores)}
         record["sources"][0]["gives"] = list(facts_held(record))
@@ -75,6 +71,19 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
         entries.append(paper_entry(paper_id, record))
     (target / "citations.bib").write_text("\n".join(entries), encoding="utf-8")
     return target
+
+
+def synthetic_link(target: str, index: int, source_id: str, real, generator: random.Random) -> dict[str, object]:
+    """A link to `target`; one in five also names one of its challenge's open questions, as real links do."""
+    link: dict[str, object] = {
+        "id": target,
+        "kind": generator.choice(KINDS),
+        "why": f"Synthetic link {index} for scale benchmarks, reusing the abstract of {source_id}.",
+    }
+    questions = real.challenges[target.split("/")[0]].open_questions
+    if questions and generator.random() < 0.2:
+        link["questions"] = [generator.choice(questions).id]
+    return link
 
 
 def _proc(name: str, key: str) -> str:

@@ -7,8 +7,13 @@ import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
 
 import pytest
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ATLAS_SHARED", REPO.parent / "shared"))
@@ -84,6 +89,46 @@ def browser() -> Iterator[object]:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield launched
         launched.close()
+
+
+@pytest.fixture(scope="module")
+def site_url(built_site: Path) -> Iterator[str]:
+    from localsite import served
+
+    with served(built_site) as url:
+        yield url
+
+
+class Watched:
+    """A page that records console errors, failed requests and any request leaving 127.0.0.1."""
+
+    def __init__(self, browser: Browser) -> None:
+        self.context = browser.new_context()
+        self.context.grant_permissions(["clipboard-read", "clipboard-write"])
+        self.page: Page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("requestfailed", self._failed)
+        self.page.on("request", self._outside)
+
+    def _failed(self, request) -> None:
+        # A request the page itself abandons by navigating away (net::ERR_ABORTED) is not a broken resource.
+        if "ERR_ABORTED" not in (request.failure or ""):
+            self.errors.append(f"failed: {request.url} ({request.failure})")
+
+    def _outside(self, request) -> None:
+        host = urlparse(request.url).hostname
+        if request.url.startswith("http") and host != "127.0.0.1":
+            self.errors.append(f"outside request: {request.url}")
+
+
+@pytest.fixture
+def watched(browser: Browser) -> Iterator[Watched]:
+    watched = Watched(browser)
+    yield watched
+    watched.context.close()
+    assert watched.errors == []
 
 
 def search_site(page, text: str) -> None:

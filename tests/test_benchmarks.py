@@ -32,7 +32,10 @@ def test_the_synthetic_atlas_is_valid_with_new_papers_that_reuse_real_abstracts(
     assert not atlas.papers.keys() & REAL.papers.keys()
     assert not {p.title for p in atlas.papers.values()} & {p.title for p in REAL.papers.values()}
     assert {p.abstract for p in atlas.papers.values()} <= {p.abstract for p in REAL.papers.values()}
-    assert {len(p.challenges) for p in atlas.papers.values()} == {1, 2, 3}
+    assert {len(p.challenges) for p in atlas.papers.values()} == {0, 1, 2, 3}
+    assert len(atlas.outside) == 24 and all(p.fits_none for p in atlas.outside)  # one in ten, as in the real atlas
+    asked = [q for p in atlas.papers.values() for link in p.challenges for q in link.questions]
+    assert 0.1 < len(asked) / sum(len(p.challenges) for p in atlas.papers.values()) < 0.3  # about one link in five
     assert atlas.challenges.keys() == REAL.challenges.keys()
 
 

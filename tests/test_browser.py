@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import io
-import re
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlparse
 
 import pytest
 from PIL import Image
@@ -16,102 +13,11 @@ from playwright.sync_api import Browser, Page
 from atlas.pipeline import check
 from atlas.site.bibformat import entry_bibtex
 
-from conftest import REPO, search_site
+from conftest import REPO, Watched, search_site
 from localsite import served
 
 pytestmark = pytest.mark.browser
 ATLAS, _ = check(REPO)
-
-
-@pytest.fixture(scope="module")
-def site_url(built_site: Path) -> Iterator[str]:
-    with served(built_site) as url:
-        yield url
-
-
-class Watched:
-    """A page that records console errors, failed requests and any request leaving 127.0.0.1."""
-
-    def __init__(self, browser: Browser) -> None:
-        self.context = browser.new_context()
-        self.context.grant_permissions(["clipboard-read", "clipboard-write"])
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("console", lambda message: self.errors.append(message.text) if message.type == "error" else None)
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.on("requestfailed", self._failed)
-        self.page.on("request", self._outside)
-
-    def _failed(self, request) -> None:
-        # A request the page itself abandons by navigating away (net::ERR_ABORTED) is not a broken resource.
-        if "ERR_ABORTED" not in (request.failure or ""):
-            self.errors.append(f"failed: {request.url} ({request.failure})")
-
-    def _outside(self, request) -> None:
-        host = urlparse(request.url).hostname
-        if request.url.startswith("http") and host != "127.0.0.1":
-            self.errors.append(f"outside request: {request.url}")
-
-
-@pytest.fixture
-def watched(browser: Browser) -> Iterator[Watched]:
-    watched = Watched(browser)
-    yield watched
-    watched.context.close()
-    assert watched.errors == []
-
-
-def visible_rows(page: Page) -> int:
-    return page.locator("#atlas-papers tbody tr:visible").count()
-
-
-def test_paper_table_filters_by_challenge_kind_and_text(watched: Watched, site_url: str):
-    page = watched.page
-    page.goto(site_url + "papers/")
-    assert visible_rows(page) == len(ATLAS.papers)
-    page.select_option("#atlas-filter-challenge", "causality")
-    expected = {p.id for p in ATLAS.papers.values() if any(link.challenge == "causality" for link in p.challenges)}
-    assert visible_rows(page) == len(expected)
-    assert page.locator("#atlas-filter-count").inner_text() == f"{len(expected)} of {len(ATLAS.papers)} papers"
-    assert "challenge=causality" in page.url
-    page.select_option("#atlas-filter-challenge", "")
-    page.select_option("#atlas-filter-kind", "survey")
-    surveys = [p for p in ATLAS.papers.values() if any(link.kind == "survey" for link in p.challenges)]
-    assert visible_rows(page) == len(surveys)
-    page.select_option("#atlas-filter-kind", "")
-    page.select_option("#atlas-filter-year", "none")
-    assert visible_rows(page) == sum(p.year is None for p in ATLAS.papers.values())
-    page.select_option("#atlas-filter-year", "")
-    page.fill("#atlas-filter-text", "diffusion")
-    matching = [p for p in ATLAS.papers.values() if "diffusion" in (p.title + " " + " ".join(p.authors + p.keywords)).lower()]
-    assert visible_rows(page) == len(matching) > 0
-
-
-def test_paper_table_finds_papers_by_author_and_by_venue_with_any_presentation(watched: Watched, site_url: str):
-    page = watched.page
-    page.goto(site_url + "papers/")
-    page.fill("#atlas-filter-text", "yoshua bengio")
-    bengio = [p for p in ATLAS.papers.values() if "Yoshua Bengio" in p.authors]
-    assert visible_rows(page) == len(bengio) > 1
-    page.fill("#atlas-filter-text", "")
-    page.select_option("#atlas-filter-venue", "ICLR 2024")
-    iclr = [p for p in ATLAS.papers.values() if p.venue and re.sub(r" \(.*\)$", "", p.venue) == "ICLR 2024"]
-    assert visible_rows(page) == len(iclr) > len([p for p in iclr if p.venue == "ICLR 2024"])
-    page.select_option("#atlas-filter-venue", "ICLR 2024 (oral)")
-    assert visible_rows(page) == sum(p.venue == "ICLR 2024 (oral)" for p in ATLAS.papers.values()) > 0
-
-
-def test_paper_table_filter_comes_from_the_address_and_sorts_by_rating(watched: Watched, site_url: str):
-    page = watched.page
-    page.goto(site_url + "papers/?venue=ICLR%202024%20submission")
-    rated = [p for p in ATLAS.papers.values() if p.venue == "ICLR 2024 submission"]
-    assert visible_rows(page) == len(rated)
-    rating_header = page.locator("#atlas-papers th", has_text="Rating")
-    rating_header.click()
-    rating_header.click()
-    assert rating_header.get_attribute("aria-sort") == "descending"
-    best = max(rated, key=lambda p: p.ratings.average)
-    assert page.locator("#atlas-papers tbody tr:visible td:last-child").first.inner_text() == f"{best.ratings.average:.2f}"
 
 
 def test_challenge_page_leads_to_a_paper_page_whose_bibtex_can_be_copied(watched: Watched, site_url: str):
@@ -492,10 +398,25 @@ def test_no_chart_text_is_cut_off_at_the_edge_of_its_chart(browser: Browser, sit
     page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto(site_url + "stats/")
     outside = page.evaluate(
-        """() => Array.from(document.querySelectorAll('svg.atlas-chart text')).filter(text => {
+        """() => Array.from(document.querySelectorAll('svg.atlas-chart text')).filter(text => text.getClientRects().length).filter(text => {
              const chart = text.ownerSVGElement.getBoundingClientRect(), box = text.getBoundingClientRect();
              return box.left < chart.left - 0.5 || box.right > chart.right + 0.5 || box.top < chart.top - 0.5;
            }).map(text => text.textContent)"""
     )
     assert outside == [], f"{len(outside)} labels reach past their chart at {width} px: {outside[:4]}"
+    page.close()
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_chart_text_is_at_least_12_px_as_drawn(browser: Browser, site_url: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site_url + "stats/")
+    sizes = page.evaluate(
+        """() => Array.from(document.querySelectorAll('svg.atlas-chart')).filter(svg => svg.getClientRects().length).map(svg => {
+             const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+             return Math.min(...Array.from(svg.querySelectorAll('text')).map(t => parseFloat(getComputedStyle(t).fontSize) * scale));
+           })"""
+    )
+    assert len(sizes) >= 4 and min(sizes) >= 12, f"chart text drawn at {min(sizes):.1f} px at {width} px"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
     page.close()

@@ -51,7 +51,15 @@ def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engi
         "vendor/graphology.umd.min.js",
         "vendor/sigma.min.js",
     }
-    files = {"data/graph.json", "graph/graph.svg", "citations.bib", "feed.xml", "feed.json"}
+    files = {
+        "data/graph.json",
+        "graph/graph.svg",
+        "citations.bib",
+        "feed.xml",
+        "feed.json",
+        "data/papers-0.json",
+        "data/papers-text-0.json",
+    }
     for challenge in ATLAS.challenges.values():
         files |= {f"challenges/{challenge.id}/reading-list.bib", f"challenges/{challenge.id}/feed.xml"}
         files |= {f"challenges/{challenge.id}/reading-list-{sub.id}.bib" for sub in challenge.subchallenges}

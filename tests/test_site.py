@@ -5,7 +5,9 @@ from __future__ import annotations
 import posixpath
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
+import yaml
 from bs4 import BeautifulSoup
 
 from atlas.cli import main
@@ -126,19 +128,6 @@ def test_home_page_lists_each_challenge_with_its_paper_count(built_site: Path):
         expected = sum(challenge.id in paper.core_challenge_ids for paper in ATLAS.papers.values())  # peripheral links apart
         assert html.find("td", attrs={"data-challenge": challenge.id}).get_text() == str(expected)
     assert html.find("span", attrs={"data-count": "papers"}).get_text() == str(len(ATLAS.papers))
-
-
-def test_papers_index_has_a_row_per_paper_with_filter_data(built_site: Path):
-    rows = page(built_site, "papers").select("#atlas-papers tbody tr")
-    assert len(rows) == len(ATLAS.papers)
-    by_id = {row.find("a")["href"].strip("/"): row for row in rows}
-    for paper in ATLAS.papers.values():
-        row = by_id[paper.id]
-        assert title_parts(paper.title) == heading_parts(row.find("a"))
-        assert paper.authors == () or paper.authors[0] in text_of(row.find_all("td")[1])
-        assert all(author.lower() in row["data-text"] for author in paper.authors)
-        assert row["data-year"] == str(paper.year or "none") and row["data-venue"] == (paper.venue or "none")
-        assert set(row["data-challenges"].split()) == {link.challenge for link in paper.challenges}
 
 
 def test_venue_page_shows_the_digest_quantiles_keywords_and_rated_papers(built_site: Path):
@@ -318,3 +307,26 @@ def test_every_page_has_its_own_description_open_graph_tags_and_announces_the_fe
     paper = ATLAS.papers["calibrated-language-models"]
     described = page(built_site, "papers/calibrated-language-models").find("meta", attrs={"name": "description"})["content"]
     assert described.startswith(paper.title) and "Uncertainty estimation and hallucination" in described
+
+
+def test_every_page_links_to_the_repository_and_record_pages_to_their_files(built_site: Path):
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
+    repository = config["repo_url"]
+    for html_file in built_site.rglob("index.html"):
+        html = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        if html.find("meta", attrs={"http-equiv": "refresh"}):
+            continue  # an old address that forwards to its page
+        source = html.select_one("a.md-source")
+        assert source is not None and source["href"] == repository, html_file
+        assert not html.select("[data-md-component=source]")  # the theme's script would ask api.github.com
+    records = [(f"papers/{p.id}", p.path, p.id) for p in ATLAS.papers.values()]
+    records += [(f"challenges/{c.id}", c.path, c.id) for c in ATLAS.challenges.values()]
+    for address, path, _ in records:
+        html = page(built_site, address)
+        edit = html.select_one("a.atlas-edit")["href"]
+        assert edit == f"{repository}/edit/main/{path}" and (REPO / path).is_file()
+        report = urlparse(html.select_one("a.atlas-report")["href"])
+        assert f"{report.scheme}://{report.netloc}{report.path}" == f"{repository}/issues/new"
+        assert f"{config['site_url']}{address}/" in parse_qs(report.query)["body"][0]
+    add_one = [a["href"] for c in ATLAS.challenges for a in page(built_site, f"challenges/{c}").select("p.atlas-empty a")]
+    assert add_one and set(add_one) == {f"{repository}/blob/main/CONTRIBUTING.md"} and (REPO / "CONTRIBUTING.md").is_file()

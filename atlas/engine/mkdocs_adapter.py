@@ -208,7 +208,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         try:
             memo = self._memo if self.incremental else None
             root, parallel = self._root(config), self.config.parallel and not self.incremental
-            rendered = render_pages(root, config.site_url, self.validated, parallel, memo, self.related)
+            rendered = render_pages(root, config.site_url, self.validated, parallel, memo, self.related, (config.repo_url, config.edit_uri))
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
             raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None

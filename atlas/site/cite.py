@@ -10,6 +10,7 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 import yaml
 
@@ -25,6 +26,23 @@ class Edition:
     date: str  # ISO date of the commit the site is built from (or CITATION.cff's date-released)
     site_url: str
     authors: tuple[str, ...]
+    repo_url: str = ""  # the repository (mkdocs.yml's repo_url), where readers edit a record or report a problem
+    branch: str = "main"  # the branch its edit links open (from mkdocs.yml's edit_uri)
+
+    def edit_url(self, path: str) -> str:
+        """Where a reader edits the repository's file at `path` (empty without a repository)."""
+        return f"{self.repo_url}/edit/{self.branch}/{path}" if self.repo_url else ""
+
+    def file_url(self, path: str) -> str:
+        """Where a reader reads the repository's file at `path` (empty without a repository)."""
+        return f"{self.repo_url}/blob/{self.branch}/{path}" if self.repo_url else ""
+
+    def issue_url(self, title: str, page: str) -> str:
+        """A new issue about the page at `page` (below the site), its address filled in."""
+        if not self.repo_url:
+            return ""
+        body = f"Page: {self.site_url}{page}\n\nWhat is wrong, and the source that shows it:\n"
+        return f"{self.repo_url}/issues/new?" + urlencode({"title": title, "body": body})
 
     @property
     def year(self) -> str:
@@ -39,7 +57,7 @@ def _git_date(root: Path) -> str | None:
     return result.stdout.strip() or None if result.returncode == 0 else None
 
 
-def edition_of(root: Path, site_url: str | None) -> Edition:
+def edition_of(root: Path, site_url: str | None, repo_url: str | None = None, edit_uri: str | None = None) -> Edition:
     try:
         cff = yaml.safe_load((root / "CITATION.cff").read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError):
@@ -50,7 +68,11 @@ def edition_of(root: Path, site_url: str | None) -> Edition:
         if isinstance(a, dict)
     ) or (f"{NAME} contributors",)
     date = _git_date(root) or str(cff.get("date-released") or "")
-    return Edition(str(cff.get("version") or "unversioned"), date, (site_url or "").rstrip("/") + "/", authors)
+    branch = re.match(r"(?:edit|blob)/([^/]+)/", edit_uri or "")
+    return Edition(
+        str(cff.get("version") or "unversioned"), date, (site_url or "").rstrip("/") + "/", authors,
+        (repo_url or "").rstrip("/"), branch.group(1) if branch else "main",
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -31,14 +31,20 @@ from atlas.site.context import SiteContext
 from atlas.site.feeds import exports, feeds
 from atlas.site.gaps import gap_rows, gap_totals
 from atlas.site.numbers import headlines, statistics
+from atlas.site.paging import paged
+from atlas.site.paper_index import FIRST_ROWS, SORTS, index_files, index_meta, table_order
 from atlas.site.reading import prompts, reading_list
-from atlas.site.templating import template_environment
+from atlas.site.templating import template_environment, venue_family
 
 ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "favicon.svg", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
 PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads the graph's scripts where a graph is
 # Compiled templates, kept between builds in Jinja's per-user folder of the system's temporary
 # directory; an entry is used only for the same template source and Jinja version.
 HANDOUT_LIMIT = 4
+# Papers a challenge page lists per sub-challenge, and per open question; the papers table has them all.
+# The real atlas' longest list (22) fits; at 50,000 papers a challenge page stays under 300 KB.
+LIST_LIMIT = 30
+QUESTION_LIMIT = 10
 
 
 @dataclass
@@ -71,7 +77,9 @@ class _Pages:
         self.site = SiteContext(atlas, graph)
         self.gaps = gap_rows(atlas, self.site.sub_counts)  # the home page counts them, the gaps page shows them
         self.environment = template_environment()
-        self.environment.globals.update(label=self.site.challenge_label, short_label=self.site.short_label, href=self.site.challenge_href)
+        self.environment.globals.update(
+            label=self.site.challenge_label, short_label=self.site.short_label, href=self.site.challenge_href, edition=edition
+        )  # fmt: skip
         self.pages: dict[str, str] = {}
         self.formatted_entries: dict[tuple[str, str], Markup] = memo.references if memo is not None else {}
 
@@ -142,6 +150,8 @@ def _challenge_pages(out: _Pages) -> None:
             "challenge.html.j2",
             challenge=challenge,
             by_sub=by_sub,
+            limit=LIST_LIMIT,
+            question_limit=QUESTION_LIMIT,
             paper_count=site.paper_counts.get(challenge.id, 0),
             passing_count=site.peripheral_counts.get(challenge.id, 0),
             kind_counts=Counter(link.kind for _, link in atlas.papers_for(challenge.id) if not link.peripheral),
@@ -171,10 +181,21 @@ def _challenge_pages(out: _Pages) -> None:
         )
 
 
-def _list_pages(out: _Pages) -> None:
-    """The papers' table, the references and the venue pages."""
+def _list_pages(out: _Pages) -> dict[str, bytes]:
+    """The papers' table, the references and the venue pages; returns the table's JSON chunks."""
     atlas, site = out.atlas, out.site
-    out.emit("papers/index.md", "papers.html.j2", papers=list(atlas.papers.values()), venue_ids=site.venue_ids)
+    ordered = table_order(list(atlas.papers.values()))
+    venues = {paper.venue for paper in ordered if paper.venue}
+    out.emit(
+        "papers/index.md",
+        "papers.html.j2",
+        first=ordered[:FIRST_ROWS],
+        total=len(ordered),
+        years=sorted({paper.year for paper in ordered if paper.year}, reverse=True),
+        venues=sorted(venues | {venue_family(venue) for venue in venues}),
+        sorts=SORTS,
+        meta=index_meta(ordered, site),
+    )
     out.emit(
         "references.md",
         "references.html.j2",
@@ -191,13 +212,16 @@ def _list_pages(out: _Pages) -> None:
             (p for p in atlas.papers.values() if site.venue_ids.get(p.id) == venue.id),
             key=lambda p: (-(p.ratings.average or 0) if p.ratings else 0, title_sort_key(p.title)),
         )
-        out.emit(f"venues/{venue.id}.md", "venue.html.j2", venue=venue, papers=venue_papers)
+        for pager, page_papers in paged(venue_papers, f"venues/{venue.id}"):
+            out.emit(pager.source(), "venue.html.j2", venue=venue, papers=page_papers, pager=pager)
+    return index_files(ordered)
 
 
 def _gap_pages(out: _Pages) -> None:
     """The research-gap map and the papers outside the survey's challenges."""
-    out.emit("gaps.md", "gaps.html.j2", rows=out.gaps, totals=gap_totals(out.gaps))
-    out.emit("outside.md", "outside.html.j2", papers=out.atlas.outside)
+    out.emit("gaps.md", "gaps.html.j2", rows=out.gaps, totals=gap_totals(out.gaps), question_limit=QUESTION_LIMIT)
+    for pager, papers in paged(sorted(out.atlas.outside, key=lambda paper: title_sort_key(paper.title)), "outside"):
+        out.emit(pager.source(), "outside.html.j2", papers=papers, pager=pager)
 
 
 def _reading_pages(out: _Pages) -> None:
@@ -286,10 +310,10 @@ def render_site(
     _home_pages(out)
     positions, svg = _graph_page(out)
     _challenge_pages(out)
-    _list_pages(out)
+    index = _list_pages(out)
     _gap_pages(out)
     assets = {name: _asset(name) for name in ASSETS}
-    files = {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
+    files = index | {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
     files.update(exports(atlas, out.edition))
     files.update(feeds(out.site, out.environment, out.edition, added or {}))
     _reading_pages(out)
