@@ -26,7 +26,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -231,9 +232,9 @@ def search_bundle(site: Path) -> tuple[str, int]:
     return "+".join(found) or "none", sum(directory_bytes(folder) for folder in found.values())
 
 
-def page_weight(site: Path, path: str, address: str) -> dict[str, object]:
-    """What a page loads before any interaction: every response until the network is idle, counted raw
-    and gzip-compressed (what a static host serving gzip would send), and the search part of it."""
+@contextmanager
+def mounted(site: Path, path: str) -> Iterator[str]:
+    """The site served at its own path (site_url's, e.g. /atlas/), as a host would; yields the server's root."""
     with tempfile.TemporaryDirectory() as directory:
         mount = Path(directory)
         if path.strip("/"):
@@ -241,28 +242,35 @@ def page_weight(site: Path, path: str, address: str) -> dict[str, object]:
             (mount / path.strip("/")).symlink_to(site, target_is_directory=True)
         else:
             mount = site
-        with served(mount) as base, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-            context = browser.new_context()
-            responses = []
-            context.on("response", lambda response: responses.append(response))
-            page = context.new_page()
-            page.goto(base + path.lstrip("/") + address, wait_until="networkidle")
-            seen = -1
-            for _ in range(30):  # then until a whole second passes with no new response: workers, prefetches, fonts
-                if seen == len(responses):
-                    break
-                seen = len(responses)
-                page.wait_for_timeout(1000)
-            bodies: dict[str, bytes] = {}
-            failed = 0
-            for response in responses:
-                failed += response.status >= 400
-                try:
-                    bodies[response.url] = response.body()
-                except PlaywrightError:  # a redirect or an aborted request has no body
-                    bodies.setdefault(response.url, b"")
-            browser.close()
+        with served(mount) as base:
+            yield base + path.lstrip("/")
+
+
+def page_weight(site: Path, path: str, address: str) -> dict[str, object]:
+    """What a page loads before any interaction: every response until the network is idle, counted raw
+    and gzip-compressed (what a static host serving gzip would send), and the search part of it."""
+    with mounted(site, path) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        context = browser.new_context()
+        responses = []
+        context.on("response", lambda response: responses.append(response))
+        page = context.new_page()
+        page.goto(base + address, wait_until="networkidle")
+        seen = -1
+        for _ in range(30):  # then until a whole second passes with no new response: workers, prefetches, fonts
+            if seen == len(responses):
+                break
+            seen = len(responses)
+            page.wait_for_timeout(1000)
+        bodies: dict[str, bytes] = {}
+        failed = 0
+        for response in responses:
+            failed += response.status >= 400
+            try:
+                bodies[response.url] = response.body()
+            except PlaywrightError:  # a redirect or an aborted request has no body
+                bodies.setdefault(response.url, b"")
+        browser.close()
     if failed:
         print(f"warning: {failed} request(s) of {address} failed", file=sys.stderr)
     search = [body for url, body in bodies.items() if any(part in urlparse(url).path for part in SEARCH_REQUESTS)]
@@ -274,6 +282,52 @@ def page_weight(site: Path, path: str, address: str) -> dict[str, object]:
         "failed": failed,
         "resources": {urlparse(url).path: len(body) for url, body in sorted(bodies.items(), key=lambda item: -len(item[1]))},
     }
+
+
+# One address of each kind of page, for what each loads before the reader acts.
+PAGE_KINDS = {
+    "home": "",
+    "papers index": "papers/",
+    "challenge": "challenges/ethics/",
+    "venue": "venues/iclr-2024-submission/",
+    "statistics": "stats/",
+    "research gaps": "gaps/",
+    "references": "references/",
+    "graph": "graph/",
+    "paper": PAPER,
+}
+# Time from a changed challenge filter to the papers table's new count, once its rows are loaded (median of these).
+FILTER_RUNS = ("efficiency", "ethics/hallucination", "metrics", "", "robustness", "causality", "priors")
+FILTER_TIMING = """async (choices) => {
+  const select = document.getElementById('atlas-filter-challenge'), count = document.getElementById('atlas-filter-count');
+  const times = [];
+  for (const choice of choices) {
+    const before = count.textContent, started = performance.now();
+    select.value = choice;
+    select.dispatchEvent(new Event('change'));
+    while (count.textContent === before || /Loading/.test(count.textContent)) await new Promise(requestAnimationFrame);
+    times.push(performance.now() - started);
+  }
+  return times;
+}"""
+
+
+def filter_ms(site: Path, path: str) -> float:
+    """Median milliseconds for the papers table to answer a changed challenge filter (its rows loaded first)."""
+    with mounted(site, path) as base, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page()
+        page.goto(base + "papers/", wait_until="networkidle")
+        page.evaluate(FILTER_TIMING, ["generalization"])  # the first act fetches the rows: not timed
+        times = sorted(page.evaluate(FILTER_TIMING, list(FILTER_RUNS)))
+        browser.close()
+    return round(times[len(times) // 2], 1)
+
+
+def largest_html(site: Path) -> tuple[int, str]:
+    """The size (bytes) and path of the site's largest HTML page."""
+    size, path = max((page.stat().st_size, page.relative_to(site).as_posix()) for page in site.rglob("*.html"))
+    return size, path
 
 
 def measure(papers: int) -> dict[str, object]:
@@ -295,7 +349,10 @@ def measure(papers: int) -> dict[str, object]:
         )
         check_s, check_kib, _ = best_of(runs, [*atlas, "check"], root)
         engine, bundle = search_bundle(site)
-        weight = page_weight(site, site_path(mkdocs_config(root)), PAPER)
+        mount = site_path(mkdocs_config(root))
+        weight = page_weight(site, mount, PAPER)
+        kinds = {kind: page_weight(site, mount, address) for kind, address in PAGE_KINDS.items()}
+        html_bytes, html_path = largest_html(site)
         return {
             "papers": papers,
             "build_s": round(build_s, 2),
@@ -313,6 +370,13 @@ def measure(papers: int) -> dict[str, object]:
             "paper_page_search_kb": round(weight["search_bytes"] / 1024),
             "paper_page_requests": weight["requests"],
             "site_mb": round(directory_bytes(site) / 2**20, 1),
+            "site_kb_per_paper": round(directory_bytes(site) / 1024 / papers, 1),
+            "largest_html_kb": round(html_bytes / 1024),
+            "largest_html": html_path,
+            "papers_index_kb": round(kinds["papers index"]["bytes"] / 1024),
+            "filter_ms": filter_ms(site, mount),
+            "page_kinds_kb": {kind: round(measured["bytes"] / 1024) for kind, measured in kinds.items()},
+            "page_kinds_gzip_kb": {kind: round(measured["gzip_bytes"] / 1024) for kind, measured in kinds.items()},
             "load_1m": round(load, 2),
             "in_memory": SCRATCH is not None,
             "paper_page_resources": weight["resources"],
@@ -354,6 +418,35 @@ def targets(rows: list[dict], reload: dict | None) -> list[tuple[bool | None, st
             f"({heaviest['paper_page_gzip_kb']:,} KB gzip) at {heaviest['papers']:,} papers",
         )
     )
+    for size in (10000, 50000):
+        row = by_size.get(size)
+        if row is None or "largest_html_kb" not in row:
+            results.append((None, f"no HTML page over 300 KB at {size:,} papers (no {size:,}-paper row)"))
+            continue
+        results.append(
+            (
+                row["largest_html_kb"] <= 300,
+                f"no HTML page over 300 KB at {size:,} papers: largest {row['largest_html_kb']:,} KB ({row['largest_html']})",
+            )
+        )
+        results.append(
+            (
+                row["papers_index_kb"] <= 600,
+                f"papers index loads <= 600 KB before the reader acts, at {size:,} papers: {row['papers_index_kb']:,} KB",
+            )
+        )
+    if "filter_ms" in by_size.get(10000, {}):
+        results.append(
+            (by_size[10000]["filter_ms"] < 100, f"filtering 10,000 rows by a challenge < 100 ms: median {by_size[10000]['filter_ms']} ms")
+        )
+    if 10000 in by_size and 50000 in by_size:
+        growth = by_size[50000]["build_s"] / by_size[10000]["build_s"]
+        results.append((growth <= 5.5, f"build time t(50,000)/t(10,000) <= 5.5: {growth:.2f}"))
+        results.append(
+            (by_size[50000]["build_peak_mib"] < 2048, f"largest process at 50,000 papers < 2 GiB: {by_size[50000]['build_peak_mib']:,} MiB")
+        )
+    else:
+        results.append((None, "build time t(50,000)/t(10,000) <= 5.5 and its largest process < 2 GiB (run scale.py 10000 50000)"))
     if reload is None:
         results.append((None, "atlas serve reload after one record changes, at 1,000 papers < 2 s (run serve_reload.py)"))
     else:
@@ -381,6 +474,10 @@ COLUMNS = (
     ("paper_page_search_kb", "of it search (KB)", "{:,}"),
     ("paper_page_requests", "requests", "{:,}"),
     ("site_mb", "site (MB)", "{:,}"),
+    ("site_kb_per_paper", "site per paper (KB)", "{:,}"),
+    ("largest_html_kb", "largest HTML page (KB)", "{:,}"),
+    ("papers_index_kb", "papers index loaded (KB)", "{:,}"),
+    ("filter_ms", "table filter (ms)", "{}"),
 )
 
 
@@ -416,6 +513,21 @@ def markdown(rows: list[dict], description: dict, reload: dict | None) -> str:
             + (f" (of it, until the server had rebuilt: {rebuilt} s)." if rebuilt else "."),
             "",
         ]
+    kinds = [row for row in rows if "page_kinds_kb" in row]
+    if kinds:
+        lines += [
+            "What one page of each kind loads before the reader acts (KB, every response in headless Chromium; gzip in brackets):",
+            "",
+            "| papers | " + " | ".join(PAGE_KINDS) + " |",
+            "|" + " --- |" * (len(PAGE_KINDS) + 1),
+        ]
+        lines += [
+            f"| {row['papers']:,} | "
+            + " | ".join(f"{row['page_kinds_kb'][kind]:,} ({row['page_kinds_gzip_kb'][kind]:,})" for kind in PAGE_KINDS)
+            + " |"
+            for row in kinds
+        ]
+        lines += [""]
     lines += ["## Targets", ""]
     lines += [f"- {'not measured' if met is None else 'met' if met else 'NOT met'}: {text}" for met, text in targets(rows, reload)]
     return "\n".join(lines) + "\n"

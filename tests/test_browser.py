@@ -175,6 +175,98 @@ def test_graph_filters_hide_papers_of_other_challenges(watched: Watched, site_ur
     )
 
 
+def test_a_filter_zooms_to_the_nodes_it_keeps(watched: Watched, site_url: str):
+    page = watched.page
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    page.select_option(".atlas-graph-filter[data-filter='challenge']", "causality")
+    placed = """() => { const { renderer, graph } = document.querySelector('[data-atlas-graph]').atlasGraph;
+      const box = renderer.getContainer().getBoundingClientRect(), inside = [];
+      graph.forEachNode((node, a) => { if (!renderer.getNodeDisplayData(node).hidden && a.nodeType === 'paper') {
+        const p = renderer.graphToViewport({ x: a.x, y: a.y });
+        inside.push(p.x >= 0 && p.y >= 0 && p.x <= box.width && p.y <= box.height); } });
+      return { ratio: renderer.getCamera().ratio, inside }; }"""
+    page.wait_for_function(f"({placed})().ratio < 0.9")
+    page.wait_for_timeout(600)  # the camera's animation ends
+    zoomed = page.evaluate(placed)
+    causality = sum(1 for p in ATLAS.papers.values() if "causality" in p.challenge_ids)
+    assert zoomed["ratio"] < 0.9 and len(zoomed["inside"]) == causality and all(zoomed["inside"])
+    page.select_option(".atlas-graph-filter[data-filter='challenge']", "")
+    page.wait_for_function(f"({placed})().ratio > 0.99")
+
+
+LABELS = """() => { const g = document.querySelector('[data-atlas-graph]').atlasGraph, box = g.renderer.getContainer();
+    return { labels: g.labels(), width: box.clientWidth, height: box.clientHeight,
+      circles: g.graph.filterNodes((n, a) => a.nodeType === 'challenge').map(n => {
+        const d = g.renderer.getNodeDisplayData(n), p = g.renderer.framedGraphToViewport(d);
+        return { node: n, x: p.x, y: p.y, r: g.renderer.scaleSize(d.size) }; }) }; }"""
+
+
+def crossing(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_graph_labels_never_overlap_each_other_a_challenge_or_the_edge(browser: Browser, site_url: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    page.wait_for_function(f"({LABELS})().labels.length > 0")
+    drawn = page.evaluate(LABELS)
+    labels = drawn["labels"]
+    for index, label in enumerate(labels):
+        assert label["left"] >= 0 and label["right"] <= drawn["width"] and label["top"] >= 0 and label["bottom"] <= drawn["height"]
+        assert not any(crossing(label, other) for other in labels[index + 1 :]), label["node"]
+        for circle in drawn["circles"]:
+            if circle["node"] != label["node"]:
+                disk = {"left": circle["x"] - circle["r"], "right": circle["x"] + circle["r"], "top": circle["y"] - circle["r"]}
+                assert not crossing(label, {**disk, "bottom": circle["y"] + circle["r"]}), (label["node"], circle["node"])
+    named = {label["node"] for label in labels if label["nodeType"] == "challenge"}
+    if width == 1280:
+        assert len(named) == len(ATLAS.challenges) and sum(label["nodeType"] == "subchallenge" for label in labels) >= 20
+    else:
+        assert len(named) >= len(ATLAS.challenges) - 2  # a phone has room for most; the legend names them all
+    page.close()
+
+
+def test_zoomed_in_on_a_challenge_every_one_of_its_sub_challenges_is_labelled(browser: Browser, site_url: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    page.evaluate("""() => { const { renderer } = document.querySelector('[data-atlas-graph]').atlasGraph;
+      const d = renderer.getNodeDisplayData('challenge:ethics'); renderer.getCamera().setState({ x: d.x, y: d.y, ratio: 0.3 }); }""")
+    subs = {f"sub:ethics/{sub.id}" for sub in ATLAS.challenges["ethics"].subchallenges}
+    page.wait_for_function(f"({LABELS})().labels.some(l => l.node === 'challenge:ethics')")
+    labelled = {label["node"] for label in page.evaluate(LABELS)["labels"]}
+    assert subs <= labelled, subs - labelled
+    page.close()
+
+
+def test_on_a_touch_screen_a_tap_shows_the_why_and_a_second_tap_opens_the_page(browser: Browser, site_url: str):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    paper = next(p for p in ATLAS.papers.values() if "causality" in p.challenge_ids)
+    page.select_option(".atlas-graph-filter[data-filter='challenge']", "causality")
+    page.wait_for_timeout(700)  # the camera zooms to what the filter keeps
+    page.locator(".atlas-graph-canvas").scroll_into_view_if_needed()
+    where = page.evaluate(
+        f"""() => {{ const {{ renderer, graph }} = document.querySelector('[data-atlas-graph]').atlasGraph;
+          const box = renderer.getContainer().getBoundingClientRect(), a = graph.getNodeAttributes('paper:{paper.id}');
+          const p = renderer.graphToViewport({{ x: a.x, y: a.y }}); return {{ x: box.left + p.x, y: box.top + p.y }}; }}"""
+    )
+    page.touchscreen.tap(where["x"], where["y"])
+    tooltip = page.locator(".atlas-graph-tooltip")
+    tooltip.wait_for(state="visible")
+    assert page.url.endswith("/graph/")  # the first tap opened nothing
+    assert any(link.why.split()[0] in tooltip.inner_text() for link in paper.challenges)
+    page.wait_for_timeout(500)  # a second tap within sigma's double-tap delay would zoom instead
+    page.touchscreen.tap(where["x"], where["y"])
+    page.wait_for_url(f"**/papers/{paper.id}/")
+    context.close()
+
+
 def test_hovering_a_paper_shows_its_why_and_clicking_opens_its_page(watched: Watched, site_url: str):
     page = watched.page
     page.goto(site_url + "graph/")

@@ -161,3 +161,15 @@ def test_the_command_offers_exactly_the_formats_there_are_writers_for():
     from atlas.records.model import GRAPH_FORMATS
 
     assert tuple(WRITERS) == GRAPH_FORMATS
+
+
+def test_no_challenge_is_drawn_in_a_grey_like_the_nodes_a_filter_greys_out():
+    import colorsys
+
+    from atlas.graph.layout import challenge_colours
+
+    colours = challenge_colours(build_graph(ATLAS))
+    assert len(set(colours.values())) == len(ATLAS.challenges)
+    for challenge, colour in colours.items():
+        red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+        assert colorsys.rgb_to_hls(red, green, blue)[2] > 0.3, f"{challenge} is drawn in a grey, {colour}"

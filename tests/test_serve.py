@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -86,3 +87,52 @@ def test_serve_stopped_by_a_signal_leaves_no_scratch_files(atlas_copy: Path):
         server.wait(timeout=30)
     after = {p for place in scratch_places if place.is_dir() for p in place.iterdir()} - before
     assert not [p for p in after if p.name.startswith(("atlas-search-", "mkdocs_"))]
+
+
+def test_serve_shows_the_problems_while_the_records_do_not_validate_and_drops_a_deleted_paper(atlas_copy: Path):
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "atlas.cli", "--root", str(atlas_copy), "serve", "--addr", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/atlas/"
+        page = base + "papers/calibrated-language-models/"
+        fetch_until(page, "Calibrated Language Models Must Hallucinate")
+        record = atlas_copy / "papers" / "calibrated-language-models.yaml"
+        valid = record.read_text()
+        # The title changes in the record, not yet in citations.bib: the records do not validate.
+        record.write_text(valid.replace("title: Calibrated Language Models Must Hallucinate", "title: Calibrated Models, Retitled"))
+        shown = fetch_until(page, "The records do not validate")
+        assert re.search(r"<code>citations\.bib:\d+</code>: the title of &#39;calibrated-language-models&#39; differs", shown)
+        assert "The records do not validate" in fetch_until(base + "challenges/metrics/", "The records do not validate", seconds=10)
+        record.write_text(valid)  # fixed: the notice goes
+        deadline = time.monotonic() + 60
+        while "The records do not validate" in fetch_until(page, "Calibrated Language Models") and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert "The records do not validate" not in fetch_until(page, "Calibrated Language Models")
+        # A paper deleted (record and entry): its page is gone from the served site.
+        gone = atlas_copy / "papers" / "adapt-then-unlearn.yaml"
+        gone_page = base + "papers/adapt-then-unlearn/"
+        fetch_until(gone_page, "Adapt then Unlearn")
+        bib = atlas_copy / "citations.bib"
+        text = bib.read_text()
+        start = text.index("{adapt-then-unlearn,")
+        start = text.rindex("@", 0, start)
+        end = text.find("\n@", start + 1)
+        bib.write_text(text[:start] + (text[end + 1 :] if end != -1 else ""))
+        gone.unlink()
+        deadline = time.monotonic() + 60
+        status = 200
+        while status == 200 and time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(gone_page, timeout=5) as response:
+                    status = response.status
+            except urllib.error.HTTPError as error:
+                status = error.code
+            time.sleep(0.5)
+        assert status == 404
+    finally:
+        server.terminate()
+        server.wait(timeout=30)

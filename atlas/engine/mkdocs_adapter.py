@@ -5,6 +5,7 @@ Another engine would need just another adapter: the stages before this one produ
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import logging
@@ -32,7 +33,7 @@ from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
 from atlas.pipeline import AtlasInvalid, render_pages
 from atlas.records.model import Atlas, Related
-from atlas.site.render import PAGE_ASSETS, RenderMemo
+from atlas.site.render import PAGE_ASSETS, Rendered, RenderMemo, with_problems
 from atlas.site.templating import TEMPLATE_CACHE
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -176,6 +177,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._search = SearchIndexer()
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
         self._memo = RenderMemo()  # serve: pages and references the last rebuild made, reused when unchanged
+        self._last_valid: Rendered | None = None  # serve: the last rebuild whose records validated
 
     def on_startup(self, *, command, dirty) -> None:
         # Defining this hook keeps one plugin instance across `serve` rebuilds: what the last build wrote is known.
@@ -209,9 +211,14 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             memo = self._memo if self.incremental else None
             root, parallel = self._root(config), self.config.parallel and not self.incremental
             rendered = render_pages(root, config.site_url, self.validated, parallel, memo, self.related, (config.repo_url, config.edit_uri))
+            if self.incremental:  # what the pages show while a later edit does not validate
+                self._last_valid = Rendered(dict(rendered.pages), rendered.assets, rendered.files)
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
-            raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
+            if not (self.incremental and self._last_valid):
+                raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
+            log.warning(f"the atlas data has {len(invalid.problems)} problem(s); the pages show them:\n{lines}")
+            rendered = with_problems(self._last_valid, invalid.problems)
         if self.incremental:
             self._search.abandon()  # the previous rebuild's indexing, if it still runs
         else:
@@ -242,9 +249,22 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             add(f"assets/atlas/{name}", content)
         for path, content in rendered.files.items():
             add(path, content)
+        if self.incremental:
+            self._remove_stale(config, digests, {file.src_uri for file in files})
         if not self.incremental:  # Pagefind starts on the generated pages while MkDocs reads the others
             self._search.start(Path(config.site_dir))
         return files
+
+    def _remove_stale(self, config, digests: dict[str, bytes], made: set[str]) -> None:
+        """Serve: the files an earlier rebuild generated and this one does not (a deleted paper's page)
+        are removed from the served site."""
+        for path in [path for path in digests if path not in made]:
+            del digests[path]
+            target = Path(GeneratedFile.generated(config, path, content="").abs_dest_path)
+            target.unlink(missing_ok=True)
+            if target.name == "index.html" and target.parent != Path(config.site_dir):
+                with contextlib.suppress(OSError):  # the page's own folder, when nothing else is in it
+                    target.parent.rmdir()
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
         if not isinstance(page, GeneratedPage) and _searchable(page):

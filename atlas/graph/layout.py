@@ -14,7 +14,9 @@ from collections import defaultdict
 import networkx as nx
 
 # Paul Tol's "bright" scheme: distinguishable for colour-blind readers, legible on light and dark.
-PALETTE = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#BBBBBB")
+# Paul Tol's colour-blind-safe "bright" scheme, with orange for its grey: a grey challenge (Ethics, the
+# seventh) looked like the nodes a filter greys out.
+PALETTE = ("#4477AA", "#EE6677", "#228833", "#CCBB44", "#66CCEE", "#AA3377", "#EE7733")
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 CHALLENGE_RADIUS = 100.0
 SUB_RADIUS = 34.0

@@ -323,6 +323,17 @@ def render_site(
     return Rendered(out.pages, assets, files)
 
 
+def with_problems(last: Rendered, problems: list[Any]) -> Rendered:
+    """The last valid build's pages, each opening with the problems that stop the records validating
+    (`atlas serve`: the reader sees what to fix instead of a page that waits for a rebuild)."""
+    notice = template_environment().get_template("_problems.html.j2").render(problems=problems)
+    pages = {}
+    for path, page in last.pages.items():
+        end = page.find("\n---\n", 4) + 5 if page.startswith("---\n") else 0  # after the front matter
+        pages[path] = page[:end] + notice + page[end:]
+    return Rendered(pages, last.assets, last.files)
+
+
 def _asset(name: str) -> bytes:
     """One of the atlas' own scripts or styles, minified (every page loads them); vendored files as shipped."""
     text = resources.files("atlas.site").joinpath("assets", name).read_text(encoding="utf-8")

@@ -72,10 +72,84 @@
       function readColours() {
         colours.strong = cssColour("--atlas-graph-edge-strong", "#5b6270");
         colours.muted = cssColour("--atlas-graph-muted", "#d3d6dc");
+        colours.background = cssColour("--md-default-bg-color", "#fff");
       }
       readColours();
 
+      // Labels: sigma asks for them one by one; they are drawn once it has asked for all, challenges
+      // first, then sub-challenges, then papers (larger first), each where it overlaps no label already
+      // drawn and no challenge's circle and fits inside the canvas. Long challenge and sub-challenge
+      // names take two lines.
+      var RANK = { challenge: 0, subchallenge: 1, paper: 2 };
+      var asked = [];
+      var drawnLabels = [];
+      var askedNodes = new Set();  // sigma may ask twice for a node whose label is forced
+      function askLabel(context, data, settings) {
+        if (askedNodes.has(data.key)) return;
+        askedNodes.add(data.key);
+        asked.push({ context: context, data: data, settings: settings });
+      }
+      function lines(text, nodeType) {
+        if (nodeType === "paper" || text.length <= 26) return [text];
+        var words = text.split(" "), first = "";
+        while (words.length > 1 && (first + " " + words[0]).trim().length <= Math.max(16, text.length / 2)) first = (first + " " + words.shift()).trim();
+        return [first, words.join(" ")];
+      }
+      function overlaps(box, others) {
+        return others.some(function (other) {
+          return box.left < other.right && other.left < box.right && box.top < other.bottom && other.top < box.bottom;
+        });
+      }
+      // Where a label may go: right of its node, left of it, below it, above it; the first that fits.
+      function placements(data, width, tall) {
+        var gap = data.size + 3;
+        return [
+          { left: data.x + gap, top: data.y - tall / 2 },
+          { left: data.x - gap - width, top: data.y - tall / 2 },
+          { left: data.x - width / 2, top: data.y + gap },
+          { left: data.x - width / 2, top: data.y - gap - tall }
+        ].map(function (box) { box.right = box.left + width; box.bottom = box.top + tall; return box; });
+      }
+      function drawLabels() {
+        drawnLabels = [];
+        var circles = [];  // no label covers a challenge's circle
+        asked.forEach(function (item) {
+          var data = item.data;
+          if (data.nodeType === "challenge") circles.push({ left: data.x - data.size, right: data.x + data.size, top: data.y - data.size, bottom: data.y + data.size, node: data.key });
+        });
+        asked.sort(function (a, b) {
+          return (RANK[a.data.nodeType] - RANK[b.data.nodeType]) || (b.data.size - a.data.size);
+        });
+        asked.forEach(function (item) {
+          var data = item.data, settings = item.settings, context = item.context;
+          if (!data.label) return;
+          var size = settings.labelSize, height = size * 1.2;
+          context.font = settings.labelWeight + " " + size + "px " + settings.labelFont;
+          var text = lines(data.label, data.nodeType);
+          var width = Math.max.apply(null, text.map(function (line) { return context.measureText(line).width; }));
+          var obstacles = drawnLabels.concat(circles.filter(function (circle) { return circle.node !== data.key; }));
+          var box = placements(data, width, text.length * height).find(function (candidate) {
+            return candidate.left >= 0 && candidate.top >= 0 && candidate.right <= stage.clientWidth &&
+              candidate.bottom <= stage.clientHeight && !overlaps(candidate, obstacles);
+          });
+          if (!box) return;  // no room: the legend and the tooltip still name it
+          drawnLabels.push({ left: box.left, top: box.top, right: box.right, bottom: box.bottom, node: data.key, nodeType: data.nodeType });
+          context.textAlign = "left";
+          context.lineWidth = 3;  // a halo in the page's background keeps the text legible over edges and nodes
+          context.lineJoin = "round";
+          context.strokeStyle = colours.background;
+          context.fillStyle = settings.labelColor.color;
+          text.forEach(function (line, index) {
+            context.strokeText(line, box.left, box.top + index * height + size * 0.95);
+            context.fillText(line, box.left, box.top + index * height + size * 0.95);
+          });
+        });
+        asked = [];
+        askedNodes.clear();
+      }
+
       var renderer = new Sigma(graph, stage, {
+        defaultDrawNodeLabel: askLabel,
         labelRenderedSizeThreshold: 9,
         labelColor: { color: cssColour("--md-default-fg-color", "#222") },
         // Opaque colours from the page's scheme: WebGL draws translucent edge colours wrongly (invisible
@@ -90,7 +164,7 @@
             shown.label = "";
           }
           if (node === state.focused || node === state.hovered) { shown.highlighted = true; shown.zIndex = 2; }
-          if (attributes.nodeType === "challenge") { shown.zIndex = 1; shown.forceLabel = true; }
+          if (attributes.nodeType !== "paper") { shown.zIndex = 1; shown.forceLabel = true; }  // where it has room
           return shown;
         },
         edgeReducer: function (edge, attributes) {
@@ -101,6 +175,8 @@
           return shown;
         }
       });
+
+      renderer.on("afterRender", drawLabels);
 
       // A switch between light and dark changes the page's colours: the graph takes them up.
       new MutationObserver(function () {
@@ -114,6 +190,27 @@
         state.excluded.clear();
         graph.forEachNode(function (node, attributes) { if (!matches(node, attributes)) state.excluded.add(node); });
         renderer.refresh({ skipIndexation: true });
+      }
+
+      // A filter the reader sets zooms to what it keeps (all of it when it keeps everything).
+      function zoomToKept() {
+        var camera = renderer.getCamera();
+        var minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+        graph.forEachNode(function (node) {
+          if (state.excluded.has(node)) return;
+          var shown = renderer.getNodeDisplayData(node);  // in the camera's (framed) coordinates
+          if (!shown) return;
+          minX = Math.min(minX, shown.x); maxX = Math.max(maxX, shown.x);
+          minY = Math.min(minY, shown.y); maxY = Math.max(maxY, shown.y);
+        });
+        if (!state.excluded.size || minX === Infinity) { camera.animatedReset({ duration: 400 }); return; }
+        var ratio = Math.min(1, Math.max(0.08, 1.25 * Math.max(maxX - minX, maxY - minY)));
+        camera.animate({ x: (minX + maxX) / 2, y: (minY + maxY) / 2, ratio: ratio }, { duration: 400 });
+      }
+
+      function filtered() {
+        applyFilters();
+        zoomToKept();
       }
 
       function showTooltip(node, event) {
@@ -150,9 +247,22 @@
         stage.style.cursor = "";
         renderer.refresh({ skipIndexation: true });
       });
+      // On a touch screen, a tap shows a node's tooltip (its why) and a second tap on it opens its page.
       renderer.on("clickNode", function (event) {
         if (state.moved) return;
+        var original = event.event.original;
+        var touched = original && (original.type || "").indexOf("touch") === 0;
+        if (touched && state.tapped !== event.node) {
+          state.tapped = event.node;
+          state.hovered = event.node;
+          showTooltip(event.node, event.event);
+          renderer.refresh({ skipIndexation: true });
+          return;
+        }
         window.location.href = base + graph.getNodeAttribute(event.node, "url");
+      });
+      renderer.on("clickStage", function () {
+        if (state.tapped) { state.tapped = null; state.hovered = null; tooltip.hidden = true; renderer.refresh({ skipIndexation: true }); }
       });
       renderer.on("downNode", function (event) {
         state.dragged = event.node;
@@ -208,12 +318,12 @@
         }
       });
       Object.keys(filters).forEach(function (name) {
-        filters[name].addEventListener("change", applyFilters);
+        filters[name].addEventListener("change", filtered);
       });
       container.querySelectorAll(".atlas-graph-legend button[data-challenge]").forEach(function (button) {
         button.addEventListener("click", function () {
           filters.challenge.value = filters.challenge.value === button.dataset.challenge ? "" : button.dataset.challenge;
-          applyFilters();
+          filtered();
         });
       });
       container.querySelector(".atlas-graph-reset").addEventListener("click", function () {
@@ -229,7 +339,7 @@
         renderer.setSetting("labelColor", { color: cssColour("--md-default-fg-color", "#222") });
       }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
-      current = { container: container, renderer: renderer, graph: graph };
+      current = { container: container, renderer: renderer, graph: graph, labels: function () { return drawnLabels; } };
       container.atlasGraph = current;
       renderer.once("afterRender", function () {
         container.dataset.ready = String(graph.order);
