@@ -1,6 +1,6 @@
-"""How the atlas scales: build, check, memory, search index and page weight at 1,000-10,000 papers.
+"""How the atlas scales: build, check, memory, search index and page weight at 1,000-50,000 papers.
 
-Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--results DIR] [--summary-only]   (default: 1000 5000 10000)
+Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--results DIR] [--summary-only]   (default: 1000 5000 10000 50000)
 For each size it grows a synthetic atlas from the real records (benchmarks/synthetic.py), then
 measures in one run: `atlas build` and `atlas check` (wall time and peak memory of the process), the
 search bundle (Material's search/ or Pagefind's pagefind/), what a paper page loads before the reader
@@ -11,7 +11,8 @@ copies. Every build, the atlas' and the baseline's, starts with no site, and all
 (tmpfs, SCRATCH), so both arms meet the same file system and nothing needs root. Results:
 benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten after every
 size, with a line per target (met or not); the JSON also lists what
-the paper page loaded, by path. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
+the paper page loaded, by path, and what one page of each kind (PAGE_KINDS) loads. Sizes up to
+10,000 take the best of 3 runs; 50,000 one run of each arm. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
 """
 
 from __future__ import annotations
@@ -337,7 +338,7 @@ def measure(papers: int) -> dict[str, object]:
         root = make_atlas(work / "atlas", papers)
         site = work / "site"
         atlas = [PYTHON, "-m", "atlas.cli", "--root", str(root)]
-        runs = 3
+        runs = 3 if papers <= 10000 else 1  # one run of each arm at 50,000 papers: each takes minutes
         build = [*atlas, "build", "--site-dir", str(site)]
         baseline = write_baseline(root, papers, work / "baseline")
 
@@ -580,7 +581,7 @@ def write_results(rows: list[dict], description: dict, results: Path) -> str:
 
 def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("papers", nargs="*", type=int, default=[1000, 5000, 10000], help="sizes (default: 1000 5000 10000)")
+    parser.add_argument("papers", nargs="*", type=int, default=[1000, 5000, 10000, 50000], help="sizes (default: 1000 5000 10000 50000)")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS})")
     parser.add_argument(
         "--summary-only", action="store_true", help="measure nothing: rewrite scale.md, scale.png and the targets from scale.json"

@@ -15,7 +15,7 @@ from atlas.pipeline import valid_atlas
 from atlas.site.context import venue_ids
 from atlas.site.paging import PAGE_SIZE
 from atlas.site.paper_index import index_files, index_row, table_order
-from atlas.site.render import LIST_LIMIT, QUESTION_LIMIT
+from atlas.site.render import HANDOUT_LIMIT, LIST_LIMIT, QUESTION_LIMIT
 
 from synthetic import make_atlas
 
@@ -105,3 +105,18 @@ def test_the_table_chunks_join_into_every_row_in_the_table_order(scaled):
     built = json.loads((site / "data" / "papers-0.json").read_text(encoding="utf-8"))
     assert [row[0] for row in built] == [paper.id for paper in ordered]  # one chunk of 2,000 rows in the built site
     assert len(html_of(site, "papers").select("#atlas-papers tbody tr")) == 100
+
+
+def test_a_handout_names_a_few_papers_per_prompt_and_leads_to_the_rest(scaled):
+    atlas, site = scaled
+    longer = 0
+    for challenge in atlas.challenges.values():
+        html = html_of(site, f"challenges/{challenge.id}/reading")
+        for question in challenge.open_questions:
+            item = html.find("li", id=question.id)
+            addressing = atlas.addressing(challenge.id, question.id)
+            assert len(paper_ids(item)) == min(HANDOUT_LIMIT, len(addressing))
+            if len(addressing) > HANDOUT_LIMIT:
+                longer += 1
+                assert item.find("a", href=f"../../../papers/?question={challenge.id}/{question.id}")
+    assert longer > 0

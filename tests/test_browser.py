@@ -458,8 +458,12 @@ def test_the_gap_map_shows_open_questions_only_on_request_and_keeps_it_in_the_ad
     assert page.locator("li.atlas-gap:visible").count() == len(questions) and page.url.endswith("gaps/")
 
 
-@pytest.mark.parametrize("address", ["gaps/", "challenges/ethics/", "challenges/ethics/reading/"])
-def test_the_question_pages_do_not_scroll_sideways_on_a_phone(browser: Browser, site_url: str, address: str):
+PHONE_PAGES = ["", "gaps/", "challenges/", "challenges/ethics/", "challenges/ethics/reading/", "papers/", "stats/", "graph/"]
+PHONE_PAGES += ["references/", "venues/iclr-2024-submission/", "outside/", "about/", "papers/consistency-trajectory-models/"]
+
+
+@pytest.mark.parametrize("address", PHONE_PAGES)
+def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, site_url: str, address: str):
     page = browser.new_page(viewport={"width": 390, "height": 844})
     page.goto(site_url + address)
     width = page.evaluate("document.documentElement.scrollWidth")
