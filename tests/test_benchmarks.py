@@ -63,17 +63,33 @@ def row(papers: int, build: float, baseline: float, **extra: float) -> dict:
     """A measured size as scale.measure gives it (the figures the targets read), with `extra` figures."""
     measured = {"papers": papers, "build_s": build, "baseline_s": baseline, "ratio": round(build / baseline, 2), "check_s": 0.5}
     measured |= {"build_peak_mib": 100, "build_tree_peak_mib": 200, "check_peak_mib": 30, "paper_page_kb": 290, "paper_page_gzip_kb": 70}
+    measured |= {"largest_html_kb": 250, "largest_html": "gaps/index.html", "papers_index_kb": 400, "filter_ms": 60.0}
     return measured | extra
 
 
 def test_each_target_is_judged_met_or_not_from_the_numbers():
     reload = {"papers": 1000, "median_s": 1.4, "max_s": 1.6, "runs_s": [1.4, 1.3, 1.6]}
     good = [row(1000, 3.0, 3.0), row(5000, 14.0, 15.0), row(10000, 30.0, 31.0, check_s=2.0, build_tree_peak_mib=800)]
-    assert [met for met, _ in targets(good, reload)] == [True] * 6
+    # growth, ratio, check, memory, paper page; at 10,000: largest page, papers index; at 50,000: largest
+    # page; the filter; t(50,000)/t(10,000) and memory; serve reload.
+    assert [met for met, _ in targets(good, reload)] == [True] * 7 + [None, True, None, True]
     slow_small = [row(1000, 3.7, 3.0), *good[1:]]
     verdicts = targets(slow_small, reload)
-    assert [met for met, _ in verdicts] == [True, False, True, True, True, True]
+    assert [met for met, _ in verdicts] == [True, False, True, True, True, True, True, None, True, None, True]
     assert "worst 1.23 at 1,000 papers" in verdicts[1][1]
     quadratic = [row(1000, 2.0, 3.0), good[1], row(10000, 30.0, 31.0, check_s=3.2, build_tree_peak_mib=1100, paper_page_kb=310)]
-    assert [met for met, _ in targets(quadratic, {**reload, "max_s": 2.1})] == [False, True, False, False, False, False]
-    assert [met for met, _ in targets(good[:1], None)] == [None, True, None, None, True, None]
+    verdicts = [met for met, _ in targets(quadratic, {**reload, "max_s": 2.1})]
+    assert verdicts == [False, True, False, False, False, True, True, None, True, None, False]
+    assert [met for met, _ in targets(good[:1], None)] == [None, True, None, None, True, None, None, None, None]
+
+
+def test_the_50000_paper_targets_and_the_page_weights_are_judged_from_the_numbers():
+    heavy = row(10000, 30.0, 31.0, check_s=2.0, build_tree_peak_mib=800, largest_html_kb=400, papers_index_kb=700, filter_ms=150.0)
+    fast = row(50000, 160.0, 150.0, build_peak_mib=1900, largest_html_kb=280)
+    verdicts = targets([row(1000, 3.0, 3.0), heavy, fast], None)
+    assert [met for met, _ in verdicts][5:10] == [False, False, True, True, False]
+    assert "largest 400 KB (gaps/index.html)" in verdicts[5][1] and "median 150.0 ms" in verdicts[9][1]
+    slow = row(50000, 200.0, 190.0, build_peak_mib=2100)
+    verdicts = targets([row(1000, 3.0, 3.0), row(10000, 30.0, 31.0, check_s=2.0, build_tree_peak_mib=800), slow], None)
+    assert [met for met, _ in verdicts][10:12] == [False, False]
+    assert "t(50,000)/t(10,000) <= 5.5: 6.67" in verdicts[10][1] and "2,100 MiB" in verdicts[11][1]
