@@ -46,6 +46,9 @@ def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engi
     assert set(rendered.assets) == {
         "atlas.css",
         "atlas.js",
+        "atlas-papers.css",
+        "atlas-papers.js",
+        "atlas-graph.css",
         "atlas-graph.js",
         "favicon.svg",
         "vendor/graphology.umd.min.js",

@@ -36,8 +36,18 @@ from atlas.site.paper_index import FIRST_ROWS, SORTS, index_files, index_meta, t
 from atlas.site.reading import prompts, reading_list
 from atlas.site.templating import template_environment, venue_family
 
-ASSETS = ("atlas.css", "atlas.js", "atlas-graph.js", "favicon.svg", "vendor/graphology.umd.min.js", "vendor/sigma.min.js")
-PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads the graph's scripts where a graph is
+ASSETS = (
+    "atlas.css",
+    "atlas.js",
+    "atlas-papers.css",
+    "atlas-papers.js",
+    "atlas-graph.css",
+    "atlas-graph.js",
+    "favicon.svg",
+    "vendor/graphology.umd.min.js",
+    "vendor/sigma.min.js",
+)
+PAGE_ASSETS = ("atlas.css", "atlas.js")  # loaded by every page; atlas.js loads the table's and graph's scripts where needed
 # Compiled templates, kept between builds in Jinja's per-user folder of the system's temporary
 # directory; an entry is used only for the same template source and Jinja version.
 HANDOUT_LIMIT = 4
