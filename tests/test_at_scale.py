@@ -55,13 +55,22 @@ def test_a_challenge_page_lists_the_newest_papers_of_each_sub_challenge_and_link
                 assert more.a["href"] == f"../../papers/?challenge={challenge.id}/{sub.id}&sort=-year"
             else:
                 assert more is None
-        for question in challenge.open_questions:
-            item = html.find("li", id=question.id)
-            addressing = atlas.addressing(challenge.id, question.id)
-            assert len(paper_ids(item.find("p", class_="atlas-meta"))) == min(QUESTION_LIMIT, len(addressing))
-            if len(addressing) > QUESTION_LIMIT:
-                assert item.find("a", href=f"../../papers/?question={challenge.id}/{question.id}")
+        check_question_lists(atlas, challenge, html, QUESTION_LIMIT, "../../", lambda item: item.find("p", class_="atlas-meta"))
     assert capped > 10
+
+
+def check_question_lists(atlas, challenge, html, limit: int, base: str, papers_of=lambda item: item) -> int:
+    """Each open question's item on the page names `limit` of the papers addressing it at most, and leads
+    to all of them when there are more; returns how many questions have more."""
+    longer = 0
+    for question in challenge.open_questions:
+        item = html.find("li", id=question.id)
+        addressing = atlas.addressing(challenge.id, question.id)
+        assert len(paper_ids(papers_of(item))) == min(limit, len(addressing))
+        if len(addressing) > limit:
+            longer += 1
+            assert item.find("a", href=f"{base}papers/?question={challenge.id}/{question.id}")
+    return longer
 
 
 def test_venue_and_outside_pages_are_paged_and_together_list_every_paper_once(scaled):
@@ -112,11 +121,5 @@ def test_a_handout_names_a_few_papers_per_prompt_and_leads_to_the_rest(scaled):
     longer = 0
     for challenge in atlas.challenges.values():
         html = html_of(site, f"challenges/{challenge.id}/reading")
-        for question in challenge.open_questions:
-            item = html.find("li", id=question.id)
-            addressing = atlas.addressing(challenge.id, question.id)
-            assert len(paper_ids(item)) == min(HANDOUT_LIMIT, len(addressing))
-            if len(addressing) > HANDOUT_LIMIT:
-                longer += 1
-                assert item.find("a", href=f"../../../papers/?question={challenge.id}/{question.id}")
+        longer += check_question_lists(atlas, challenge, html, HANDOUT_LIMIT, "../../../")
     assert longer > 0

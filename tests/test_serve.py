@@ -9,6 +9,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -33,15 +35,25 @@ def fetch_until(url: str, wanted: str, seconds: float = 90) -> str:
     raise AssertionError(f"{url} did not show {wanted!r} within {seconds} s")
 
 
-def test_serve_rebuilds_when_a_paper_record_changes(atlas_copy: Path):
+@contextmanager
+def serving(root: Path) -> Iterator[str]:
+    """`atlas serve` on the atlas at `root`, on a free port; yields the site's address and stops the server."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "atlas.cli", "--root", str(atlas_copy), "serve", "--addr", f"127.0.0.1:{port}"],
+        [sys.executable, "-m", "atlas.cli", "--root", str(root), "serve", "--addr", f"127.0.0.1:{port}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
-        page = f"http://127.0.0.1:{port}/atlas/papers/calibrated-language-models/"
+        yield f"http://127.0.0.1:{port}/atlas/"
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_rebuilds_when_a_paper_record_changes(atlas_copy: Path):
+    with serving(atlas_copy) as base:
+        page = base + "papers/calibrated-language-models/"
         fetch_until(page, "Proves that calibration alone forces")
         record = atlas_copy / "papers" / "calibrated-language-models.yaml"
         record.write_text(record.read_text().replace("Proves that calibration alone", "Shows formally that calibration alone"))
@@ -53,14 +65,10 @@ def test_serve_rebuilds_when_a_paper_record_changes(atlas_copy: Path):
         bib = atlas_copy / "citations.bib"  # the entry's title must follow the record's
         bib.write_text(bib.read_text().replace("{{" + old + "}}", "{{" + new + "}}"))
         fetch_until(page, "Calibrated Models Hallucinate, Renamed")
-        base = f"http://127.0.0.1:{port}/atlas/"
         for other in ("papers/", "challenges/robustness/", "challenges/ethics/"):
             fetch_until(base + other, "Calibrated Models Hallucinate, Renamed", seconds=10)
         unchanged = fetch_until(base + "challenges/causality/", "Causal representations")
         assert "Calibrated Models Hallucinate, Renamed" not in unchanged
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def test_serve_stopped_by_a_signal_leaves_no_scratch_files(atlas_copy: Path):
@@ -72,32 +80,16 @@ def test_serve_stopped_by_a_signal_leaves_no_scratch_files(atlas_copy: Path):
 
     scratch_places = [search_index._MEMORY, Path(tempfile.gettempdir())]
     before = {p for place in scratch_places if place.is_dir() for p in place.iterdir()}
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "atlas.cli", "--root", str(atlas_copy), "serve", "--addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        fetch_until(f"http://127.0.0.1:{port}/atlas/papers/calibrated-language-models/", "Calibrated")
+    with serving(atlas_copy) as base:
+        fetch_until(base + "papers/calibrated-language-models/", "Calibrated")
         during = {p for place in scratch_places if place.is_dir() for p in place.iterdir()} - before
         assert any(p.name.startswith("atlas-search-") for p in during) and any(p.name.startswith("mkdocs_") for p in during)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     after = {p for place in scratch_places if place.is_dir() for p in place.iterdir()} - before
     assert not [p for p in after if p.name.startswith(("atlas-search-", "mkdocs_"))]
 
 
 def test_serve_shows_the_problems_while_the_records_do_not_validate_and_drops_a_deleted_paper(atlas_copy: Path):
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "atlas.cli", "--root", str(atlas_copy), "serve", "--addr", f"127.0.0.1:{port}"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        base = f"http://127.0.0.1:{port}/atlas/"
+    with serving(atlas_copy) as base:
         page = base + "papers/calibrated-language-models/"
         fetch_until(page, "Calibrated Language Models Must Hallucinate")
         record = atlas_copy / "papers" / "calibrated-language-models.yaml"
@@ -133,6 +125,3 @@ def test_serve_shows_the_problems_while_the_records_do_not_validate_and_drops_a_
                 status = error.code
             time.sleep(0.5)
         assert status == 404
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

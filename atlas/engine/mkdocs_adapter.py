@@ -33,7 +33,7 @@ from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
 from atlas.pipeline import AtlasInvalid, render_pages
 from atlas.records.model import Atlas, Related
-from atlas.site.render import PAGE_ASSETS, Rendered, RenderMemo, with_problems
+from atlas.site.render import PAGE_ASSETS, Rendered, RenderMemo, problems_notice
 from atlas.site.templating import TEMPLATE_CACHE
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -218,7 +218,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             if not (self.incremental and self._last_valid):
                 raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
             log.warning(f"the atlas data has {len(invalid.problems)} problem(s); the pages show them:\n{lines}")
-            rendered = with_problems(self._last_valid, invalid.problems)
+            last = self._last_valid  # its pages, each under the notice (popped below: a copy)
+            rendered, notice = Rendered(dict(last.pages), last.assets, last.files), problems_notice(invalid.problems)
+        else:
+            notice = ""
         if self.incremental:
             self._search.abandon()  # the previous rebuild's indexing, if it still runs
         else:
@@ -241,8 +244,8 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             content = rendered.pages.pop(path)  # one copy of each page in memory, not two
             if files.get_file_from_path(path) is None:
                 front_matter, body = split_page(content)
-                file = add(path, content, front_matter)
-                page = GeneratedPage(titles.get(path), file, config, front_matter, body)
+                file = add(path, notice + content, front_matter)
+                page = GeneratedPage(titles.get(path), file, config, front_matter, notice + body)
                 if not file.unchanged and _searchable(page):
                     self._search.add(page.url, page.title or "", body)
         for name, content in rendered.assets.items():

@@ -87,7 +87,7 @@ class _Pages:
         self.site = SiteContext(atlas, graph)
         self.gaps = gap_rows(atlas, self.site.sub_counts)  # the home page counts them, the gaps page shows them
         self.environment = template_environment()
-        self.environment.globals.update(
+        self.environment.globals.update(  # every template may name the edition (its version, addresses, repository)
             label=self.site.challenge_label, short_label=self.site.short_label, href=self.site.challenge_href, edition=edition
         )  # fmt: skip
         self.pages: dict[str, str] = {}
@@ -117,7 +117,7 @@ def _home_pages(out: _Pages) -> None:
         "unresolved": len(site.unresolved),
     }
     out.emit(
-        "index.md", "home.html.j2", challenge_rows=challenge_rows, numbers=numbers, headlines=headlines(site), edition=out.edition,
+        "index.md", "home.html.j2", challenge_rows=challenge_rows, numbers=numbers, headlines=headlines(site),
         titles=site.titles, gaps=gap_totals(out.gaps),
     )  # fmt: skip
     out.emit("challenges/index.md", "challenges.html.j2", challenge_rows=challenge_rows)
@@ -244,7 +244,6 @@ def _reading_pages(out: _Pages) -> None:
             prompts=prompts(out.atlas, challenge),
             limit=HANDOUT_LIMIT,
             total=len({paper.id for paper, link in out.atlas.papers_for(challenge.id) if not link.peripheral}),
-            edition=out.edition,
         )
 
 
@@ -333,15 +332,10 @@ def render_site(
     return Rendered(out.pages, assets, files)
 
 
-def with_problems(last: Rendered, problems: list[Any]) -> Rendered:
-    """The last valid build's pages, each opening with the problems that stop the records validating
-    (`atlas serve`: the reader sees what to fix instead of a page that waits for a rebuild)."""
-    notice = template_environment().get_template("_problems.html.j2").render(problems=problems)
-    pages = {}
-    for path, page in last.pages.items():
-        end = page.find("\n---\n", 4) + 5 if page.startswith("---\n") else 0  # after the front matter
-        pages[path] = page[:end] + notice + page[end:]
-    return Rendered(pages, last.assets, last.files)
+def problems_notice(problems: list[Any]) -> str:
+    """The notice `atlas serve` puts on top of every page while the records do not validate: the
+    problems, so that the reader sees what to fix instead of a page that waits for a rebuild."""
+    return template_environment().get_template("_problems.html.j2").render(problems=problems)
 
 
 def _asset(name: str) -> bytes:

@@ -53,7 +53,7 @@
       return response.json();
     }).then(function (data) {
       var graph = buildGraph(data);
-      var state = { hovered: null, focused: null, dragged: null, moved: false, excluded: new Set() };
+      var state = { hovered: null, focused: null, dragged: null, moved: false, tapped: null, excluded: new Set() };
 
       function matches(node, attributes) {
         if (attributes.nodeType !== "paper") {
@@ -334,10 +334,6 @@
         renderer.getCamera().animatedReset({ duration: 300 });
         applyFilters();
       });
-
-      new MutationObserver(function () {
-        renderer.setSetting("labelColor", { color: cssColour("--md-default-fg-color", "#222") });
-      }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
       current = { container: container, renderer: renderer, graph: graph, labels: function () { return drawnLabels; } };
       container.atlasGraph = current;

@@ -2,12 +2,12 @@
 (function () {
   "use strict";
 
-  var siteRoot = "";  // the site's root path, from atlas.js
   // The papers' table. The page holds its first rows; every row waits in JSON chunks (data/papers-N.json,
   // see atlas/site/paper_index.py), fetched when the reader first filters, sorts or scrolls to the end,
   // and the keywords and abstracts (data/papers-text-N.json) on the first search. A result shows its
   // first PAGE_ROWS rows and grows as the reader scrolls, so a filter over 50,000 papers stays quick.
   var PAGE_ROWS = 100;
+  var siteRoot = "";  // the site's root path, from atlas.js
   var FIRST_DIRECTION = { title: "", authors: "", venue: "", kind: "", year: "-", rating: "-" };
 
   function fetchChunks(prefix, count) {
@@ -41,6 +41,46 @@
     return '"' + text.replace(/"/g, '""') + '"';
   }
 
+  // One row of a chunk (its values in the order of the chunk's columns) as the table filters and draws it.
+  function rowFrom(value, index, column) {
+    var row = {
+      index: index, id: value[column.id], title: value[column.title], html: value[column.title_html],
+      authors: value[column.authors], year: value[column.year], venue: value[column.venue] || "",
+      targets: value[column.targets], kindList: value[column.kinds], rating: value[column.rating], within: {}
+    };
+    row.kinds = row.kindList.join(", ");
+    row.family = value[column.venue_family] || row.venue;
+    row.short = shortAuthors(row.authors);
+    row.words = (row.title + " " + row.authors.join(" ")).toLowerCase();
+    row.targets.forEach(function (target) { row.within[target] = true; row.within[target.split("/")[0]] = true; });
+    if (!row.targets.length) row.within.none = true;  // outside the survey's challenges
+    row.questions = {};
+    value[column.questions].forEach(function (question) { row.questions[question] = true; });
+    return row;
+  }
+
+  // The rows as CSV, in their order.
+  function csvOf(rows) {
+    var lines = [["id", "title", "authors", "year", "venue", "challenges", "kinds", "rating", "url"].join(",")];
+    rows.forEach(function (row) {
+      var url = new URL(siteRoot + "papers/" + row.id + "/", window.location.href).href;
+      lines.push([row.id, row.title, row.authors.join("; "), row.year, row.venue, row.targets.join(" "), row.kinds,
+        row.rating === null ? "" : row.rating.toFixed(2), url].map(csvField).join(","));
+    });
+    return lines.join("\r\n") + "\r\n";
+  }
+
+  // The rows' entries of the site's citations.bib (its text), in the rows' order.
+  function bibtexOf(rows, bibliography) {
+    var entries = {};
+    bibliography.split(/\n(?=@)/).forEach(function (entry) {
+      var key = /^@\w+\{([^,\s]+),/.exec(entry);
+      if (key) entries[key[1]] = entry.replace(/\s+$/, "") + "\n";
+    });
+    var chosen = rows.map(function (row) { return entries[row.id]; }).filter(Boolean);
+    return "% " + chosen.length + " papers of the GenAI Challenges Atlas, as filtered at " + window.location.href + "\n\n" + chosen.join("\n");
+  }
+
   function mount(root) {
     siteRoot = root;
     var table = document.getElementById("atlas-papers");
@@ -67,21 +107,7 @@
         var column = {};
         meta.columns.forEach(function (name, position) { column[name] = position; });
         loadingRows = fetchChunks("papers-", meta.chunks).then(function (values) {
-          rows = values.map(function (value, index) {
-            var row = {
-              index: index, id: value[column.id], title: value[column.title], html: value[column.title_html],
-              authors: value[column.authors], year: value[column.year], venue: value[column.venue] || "",
-              targets: value[column.targets], kinds: value[column.kinds].join(", "), rating: value[column.rating], within: {}
-            };
-            row.family = value[column.venue_family] || row.venue;
-            row.short = shortAuthors(row.authors);
-            row.words = (row.title + " " + row.authors.join(" ")).toLowerCase();
-            row.targets.forEach(function (target) { row.within[target] = true; row.within[target.split("/")[0]] = true; });
-            if (!row.targets.length) row.within.none = true;  // outside the survey's challenges
-            row.questions = {};
-            value[column.questions].forEach(function (question) { row.questions[question] = true; });
-            return row;
-          });
+          rows = values.map(function (value, index) { return rowFrom(value, index, column); });
         });
       }
       return loadingRows;
@@ -95,7 +121,7 @@
     function keeps(row, terms) {
       if (controls.challenge.value && !row.within[controls.challenge.value]) return false;
       if (question && !row.questions[question]) return false;
-      if (controls.kind.value && row.kinds.split(", ").indexOf(controls.kind.value) === -1) return false;
+      if (controls.kind.value && row.kindList.indexOf(controls.kind.value) === -1) return false;
       var year = controls.year.value;
       if (year && (year === "none" ? row.year !== null : String(row.year) !== year)) return false;
       var venue = controls.venue.value;
@@ -253,26 +279,12 @@
     });
 
     document.getElementById("atlas-download-csv").addEventListener("click", function () {
-      apply().then(function () {
-        var lines = [["id", "title", "authors", "year", "venue", "challenges", "kinds", "rating", "url"].join(",")];
-        result.forEach(function (row) {
-          var url = new URL(siteRoot + "papers/" + row.id + "/", window.location.href).href;
-          lines.push([row.id, row.title, row.authors.join("; "), row.year, row.venue, row.targets.join(" "), row.kinds,
-            row.rating === null ? "" : row.rating.toFixed(2), url].map(csvField).join(","));
-        });
-        download("atlas-papers.csv", "text/csv;charset=utf-8", lines.join("\r\n") + "\r\n");
-      });
+      apply().then(function () { download("atlas-papers.csv", "text/csv;charset=utf-8", csvOf(result)); });
     });
     document.getElementById("atlas-download-bib").addEventListener("click", function () {
-      Promise.all([apply(), fetch(siteRoot + "citations.bib").then(function (response) { return response.text(); })]).then(function (loaded) {
-        var entries = {};
-        loaded[1].split(/\n(?=@)/).forEach(function (entry) {
-          var key = /^@\w+\{([^,\s]+),/.exec(entry);
-          if (key) entries[key[1]] = entry.replace(/\s+$/, "") + "\n";
-        });
-        var chosen = result.map(function (row) { return entries[row.id]; }).filter(Boolean);
-        var header = "% " + chosen.length + " papers of the GenAI Challenges Atlas, as filtered at " + window.location.href + "\n\n";
-        download("atlas-papers.bib", "application/x-bibtex;charset=utf-8", header + chosen.join("\n"));
+      var bibliography = fetch(siteRoot + "citations.bib").then(function (response) { return response.text(); });
+      Promise.all([apply(), bibliography]).then(function (loaded) {
+        download("atlas-papers.bib", "application/x-bibtex;charset=utf-8", bibtexOf(result, loaded[1]));
       });
     });
 
