@@ -57,6 +57,7 @@ class Forked(Generic[_T]):
 
     child: int | None = None
     ran_here = False  # whether result() computed it in this process after all
+    args: tuple[Any, ...] | None  # None once the answer is known
     _answers: int | None = None  # the end of the pipe the child answers through
 
     def __init__(self, function: Callable[..., _T], *args: Any, fork: bool = True) -> None:
@@ -80,9 +81,9 @@ class Forked(Generic[_T]):
             status = 1
             try:
                 os.close(read_end)
-                payload = pickle.dumps(function(*args), pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as stream:
-                    stream.write(payload)
+                answer = function(*args)
+                with os.fdopen(write_end, "wb") as stream:  # pickled frame by frame: no second copy of a large answer
+                    pickle.dump(answer, stream, pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)  # no atexit handlers, no flushing the parent's buffers twice
@@ -90,15 +91,25 @@ class Forked(Generic[_T]):
         self.child, self._answers = child, read_end
 
     def result(self) -> _T:
+        """The answer; computed once, then the arguments are let go of (they may be a whole atlas)."""
+        if self.args is None:
+            return self._answer
+        self._answer, self.args = self._computed(), None
+        return self._answer
+
+    def _computed(self) -> _T:
         if self.child is not None:
             child, self.child = self.child, None
+            answered = False
             try:
                 with os.fdopen(self._answers, "rb") as stream:  # type: ignore[arg-type]
-                    payload = stream.read()
+                    answer, answered = pickle.load(stream), True  # read as it comes: no copy of the whole payload
+            except Exception:  # the child failed before its answer was whole: computed here instead
+                pass
             finally:
                 status = _exit_status(child)
-            if status == 0 and payload:
-                return pickle.loads(payload)
+            if status == 0 and answered:
+                return answer
         self.ran_here = True
         return self.function(*self.args)
 

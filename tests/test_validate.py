@@ -397,6 +397,27 @@ def test_the_worker_policy_gives_each_core_a_share_and_no_child_too_little():
     assert background.undealt([[]]) == [] and background.dealt([], 1) == [[]]
 
 
+HALF_ANSWERED = """
+import json
+from atlas import background
+
+def answer(size):  # pickling writes the text, then fails on the function: the child dies halfway through its answer
+    return ["x" * size, lambda: None]
+
+work = background.Forked(answer, 10**6)
+forked = work.child is not None
+first = work.result()
+print(json.dumps({"forked": forked, "ran_here": work.ran_here, "text": len(first[0]), "once": work.result() is first, "args": work.args}))
+"""
+
+
+def test_an_answer_cut_off_halfway_is_computed_here_and_kept():
+    """The child streams its answer into the pipe; one that fails partway is not taken as an answer."""
+    result = subprocess.run([sys.executable, "-c", HALF_ANSWERED], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"forked": True, "ran_here": True, "text": 10**6, "once": True, "args": None}
+
+
 def test_cancelled_work_leaves_no_process_behind():
     unused = background.Forked(sum, range(10))
     child = unused.child

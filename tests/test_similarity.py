@@ -1,0 +1,87 @@
+"""Related papers compared by rare words first are the related papers of every pair compared, number for
+number, on the real atlas, on 2,423 real titles and on a synthetic atlas full of near-copies and ties."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from atlas.pipeline import valid_atlas
+from atlas.relate.similarity import LEVELS, _common_bound, _compare_by_rare_words, nearest_papers, paper_texts, related_papers
+from atlas.relate.tfidf import Tfidf, words
+
+from conftest import REPO
+from synthetic import make_atlas
+from test_tfidf import hep_titles
+
+ATLAS = valid_atlas(REPO)
+
+
+def vectors(texts: list[str] | tuple[str, ...]):
+    return Tfidf([words(text) for text in texts]).matrix
+
+
+def left_unsettled(matrix, limit: int) -> int:
+    """How many rows comparing by words held by at most `limit` papers leaves for a later level."""
+    return len(_compare_by_rare_words(matrix, np.arange(matrix.shape[0]), limit, 5, 0.08, lambda *answers: None))
+
+
+@pytest.fixture(scope="module")
+def synthetic_texts(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], tuple[str, ...]]:
+    ids, texts = paper_texts(valid_atlas(make_atlas(tmp_path_factory.mktemp("similar") / "atlas", 3000)))
+    return list(ids), texts
+
+
+@pytest.mark.parametrize("levels", [(8,), (16, 64), (64, 128)])
+def test_the_real_atlas_related_by_rare_words_first_are_those_of_every_pair(levels: tuple[int, ...]):
+    assert related_papers(ATLAS, levels=levels) == related_papers(ATLAS, levels=())
+    assert left_unsettled(vectors(paper_texts(ATLAS)[1]), 64) < len(ATLAS.papers) // 10  # most settled early
+
+
+@pytest.mark.parametrize("levels", [(4,), (16, 64), (64, 256), (256, 1024)])
+def test_real_titles_related_by_rare_words_first_are_those_of_every_pair(levels: tuple[int, ...]):
+    titles = hep_titles()
+    matrix, ids = vectors(titles), [f"title-{index:04d}" for index in range(len(titles))]
+    expected = nearest_papers(matrix, ids, 5, 0.08, levels=())
+    assert nearest_papers(matrix, ids, 5, 0.08, levels) == expected
+    assert sum(map(bool, expected.values())) > len(titles) // 2  # most titles have related titles to get right
+
+
+def test_near_copies_and_their_ties_are_ranked_as_every_pair_ranks_them(synthetic_texts):
+    """3,000 synthetic papers: each real abstract 15 times under a new title, so that many papers tie
+    for the last places; the default levels settle nearly all of them on rare words."""
+    ids, texts = synthetic_texts
+    matrix = vectors(texts)
+    expected = nearest_papers(matrix, ids, 5, 0.08, levels=())
+    assert nearest_papers(matrix, ids, 5, 0.08, (LEVELS[0] // 16, *LEVELS)) == expected
+    assert nearest_papers(matrix, ids, 3, 0.5, (64,)) == nearest_papers(matrix, ids, 3, 0.5, levels=())
+    assert left_unsettled(matrix, LEVELS[0] // 16) < len(ids) // 100
+    scores = [score for answer in expected.values() for _, score in answer]
+    assert len(set(scores)) < len(scores) // 10  # ties abound
+
+
+def test_identical_texts_tie_and_are_ranked_by_id_at_every_level():
+    texts = ["Diffusion models for zebrafish larvae tracking"] * 9 + ["Score matching of zebrafish larvae", "Unrelated words here"]
+    ids = [f"paper-{index}" for index in (5, 3, 8, 1, 9, 0, 7, 2, 6, 10, 4)]
+    matrix = vectors(texts)
+    expected = nearest_papers(matrix, ids, 5, 0.08, levels=())
+    assert [other for other, _ in expected["paper-5"]] == ["paper-0", "paper-1", "paper-2", "paper-3", "paper-6"]
+    for levels in [(1,), (2,), (9,), (2, 5)]:
+        assert nearest_papers(matrix, ids, 5, 0.08, levels) == expected
+
+
+@pytest.mark.parametrize("limit", [4, 32, 256])
+def test_no_paper_sharing_only_common_words_scores_above_the_bound(limit: int):
+    """The bound every settled answer rests on, checked against every pair of 2,423 real titles."""
+    matrix = vectors(hep_titles())
+    rare = np.bincount(matrix.indices, minlength=matrix.shape[1]) <= limit
+    bound = _common_bound(matrix, rare)
+    holds_rare = matrix.multiply(rare[None, :]).astype(bool).astype(np.int32)
+    share_rare = (holds_rare @ holds_rare.T).toarray() > 0
+    scores = (matrix @ matrix.T.tocsr()).toarray()
+    np.fill_diagonal(scores, -1.0)
+    common_only = np.where(share_rare, -1.0, scores)
+    assert (common_only.max(axis=1) <= bound).all()
+    assert (common_only.max(axis=1) > bound - 0.2).any()  # and the bound is not loose everywhere
