@@ -9,6 +9,8 @@ fork (about 5 ms, plus the copy-on-write pages it touches) costs more than the c
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import os
 import pickle
@@ -128,3 +130,10 @@ def _exit_status(child: int) -> int:
         return os.waitpid(child, 0)[1]
     except ChildProcessError:
         return -1
+
+
+def return_freed_memory() -> None:
+    """Give the memory freed so far back to the system (glibc's malloc_trim; elsewhere nothing to
+    do): a forked child's resident size counts every page of its parent's heap, free or not."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).malloc_trim(0)

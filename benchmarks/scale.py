@@ -12,7 +12,7 @@ copies. Every build, the atlas' and the baseline's, starts with no site, and all
 benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten after every
 size, with a line per target (met or not); the JSON also lists what
 the paper page loaded, by path, and what one page of each kind (PAGE_KINDS) loads. Sizes up to
-10,000 take the best of 3 runs; 50,000 one run of each arm. benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
+10,000 take the best of 3 runs; 50,000 the best of 2 (each run takes minutes). benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
 """
 
 from __future__ import annotations
@@ -339,7 +339,7 @@ def measure(papers: int) -> dict[str, object]:
         root = make_atlas(work / "atlas", papers)
         site = work / "site"
         atlas = [PYTHON, "-m", "atlas.cli", "--root", str(root)]
-        runs = 3 if papers <= 10000 else 1  # one run of each arm at 50,000 papers: each takes minutes
+        runs = 3 if papers <= 10000 else 2  # at 50,000 papers each run takes minutes: best of two, so that one slow minute does not decide
         build = [*atlas, "build", "--site-dir", str(site)]
         baseline = write_baseline(root, papers, work / "baseline")
 

@@ -29,6 +29,15 @@ def require_shared() -> None:
     assert SHARED.is_dir(), f"{SHARED} is missing; ../shared must sit beside the checkout"
 
 
+def hep_titles() -> list[str]:
+    """The titles of the HEP ML Living Review's 2,423 real entries: LaTeX, math and accents included."""
+    from pybtex.database import parse_file
+
+    require_shared()
+    entries = parse_file(str(SHARED / "corpora" / "hepml-living-review.bib"), bib_format="bibtex").entries
+    return [entry.fields.get("title", "") for entry in entries.values()]
+
+
 def seed(prefix: str) -> Path:
     require_shared()
     matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))

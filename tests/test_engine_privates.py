@@ -25,3 +25,30 @@ def test_the_polling_interval_the_adapter_shortens_is_the_observers():
     assert "PollingObserver(timeout=polling_interval)" in inspect.getsource(LiveReloadServer.__init__)
     observer = watchdog.observers.polling.PollingObserver(timeout=0.5)
     assert isinstance(observer._timeout, float) and observer._timeout == 0.5
+
+
+def test_a_generated_page_read_by_mkdocs_holds_its_body_compressed_only():
+    """MkDocs reads every page before it builds the first: GeneratedPage gives its text while MkDocs
+    works on it and keeps it compressed otherwise, unless a plugin changed it."""
+    import zlib
+    from pathlib import Path
+
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from atlas.engine.mkdocs_adapter import GeneratedFile, GeneratedPage
+
+    config = load_config(str(Path(__file__).resolve().parents[1] / "mkdocs.yml"))
+    config.plugins._current_plugin = "atlas"  # as while the plugin's on_files runs
+    heading = '<h2 id="one">One<a class="headerlink" href="#one" title="Permanent link">&para;</a></h2>'
+    front, body = 'title: "A page"\n', f"{heading}\n<p>Text — with a dash</p>\n"
+    file = GeneratedFile.generated(config, "papers/a-page.md", content=front)
+    page = GeneratedPage(None, file, config, front, body)
+    build._populate_page(page, config, Files([file]))
+    assert page._lent is None and page._text is None and zlib.decompress(page._body).decode("utf-8") == body
+    assert [item.id for item in page.toc] == ["one"] and page.present_anchor_ids == {"one"}
+    assert page.content == body  # lent again while MkDocs builds the page
+    page.content = page.content + "<p>added by a plugin</p>"
+    assert page.content.endswith("added by a plugin</p>") and page._text is not None
+    page.content = None  # written out (on_post_page)
+    assert page.content is None and page._body == b""

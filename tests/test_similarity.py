@@ -3,8 +3,6 @@ number, on the real atlas, on 2,423 real titles and on a synthetic atlas full of
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -12,9 +10,8 @@ from atlas.pipeline import valid_atlas
 from atlas.relate.similarity import LEVELS, _common_bound, _compare_by_rare_words, nearest_papers, paper_texts, related_papers
 from atlas.relate.tfidf import Tfidf, words
 
-from conftest import REPO
+from conftest import REPO, hep_titles
 from synthetic import make_atlas
-from test_tfidf import hep_titles
 
 ATLAS = valid_atlas(REPO)
 

@@ -7,27 +7,19 @@ import sys
 
 import numpy as np
 import pytest
-from pybtex.database import parse_file
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
 from atlas.pipeline import check
 from atlas.relate.similarity import paper_texts
 from atlas.relate.tfidf import STOP_WORDS, Tfidf, words
 
-from conftest import REPO, SHARED, require_shared
+from conftest import REPO, hep_titles
 
 ATLAS, _ = check(REPO)
 
 
 def reference() -> TfidfVectorizer:
     return TfidfVectorizer(stop_words="english", sublinear_tf=True, dtype=np.float32)
-
-
-def hep_titles() -> list[str]:
-    """The titles of the HEP ML Living Review's 2,423 real entries: LaTeX, math and accents included."""
-    require_shared()
-    entries = parse_file(str(SHARED / "corpora" / "hepml-living-review.bib"), bib_format="bibtex").entries
-    return [entry.fields.get("title", "") for entry in entries.values()]
 
 
 def assert_same_vectors(expected, found) -> None:

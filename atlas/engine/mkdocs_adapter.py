@@ -6,7 +6,6 @@ Another engine would need just another adapter: the stages before this one produ
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import gc
 import hashlib
 import logging
@@ -28,9 +27,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas.background import Forked, dealt, workers
+from atlas.background import Forked, dealt, return_freed_memory, workers
 from atlas.engine.linkcheck import BrokenLink, PageScans, broken_links
-from atlas.engine.pagetext import front_matter_data, split_page, toc_tokens, without_indentation
+from atlas.engine.pagetext import front_matter_data, nav_titles, split_page, toc_tokens, without_indentation
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
 from atlas.pipeline import AtlasInvalid, render_pages
@@ -112,32 +111,6 @@ class GeneratedPage(Page):
         text = self.content
         self.toc = get_toc(toc_tokens(text))  # type: ignore[arg-type]
         self.present_anchor_ids = set(_ANCHOR.findall(text))  # type: ignore[arg-type]
-
-
-def _return_freed_memory() -> None:
-    """Give the memory freed since the pages were rendered (the atlas, the pages' text) back to the
-    system before the page processes fork: a forked child's resident size counts every page of its
-    parent's heap, free or not. glibc only; elsewhere nothing to do."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL(None).malloc_trim(0)
-
-
-def nav_titles(nav: object) -> dict[str, str | None]:
-    """Each page `nav` (mkdocs.yml's) lists, with the title it gives the page (None: the page's own)."""
-    titles: dict[str, str | None] = {}
-
-    def walk(item: object, title: str | None = None) -> None:
-        if isinstance(item, str):
-            titles.setdefault(item, title)
-        elif isinstance(item, list):
-            for child in item:
-                walk(child)
-        elif isinstance(item, dict):
-            for key, value in item.items():
-                walk(value, key if isinstance(value, str) else None)
-
-    walk(nav)
-    return titles
 
 
 def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin: int, scans: PageScans) -> dict[str, object]:
@@ -337,7 +310,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             # collection: without this freeze the build's page process spent 0.5 s more in collections at
             # 5,000 papers (1.2 s more without both), measured 2026-12-01.
             gc.freeze()
-            _return_freed_memory()
+            return_freed_memory()  # a forked child's resident size counts its parent's free pages too
             self._hand_over(env, config, files)
         return env
 

@@ -66,3 +66,21 @@ def toc_tokens(body: str) -> list[dict]:
         (open_levels[-1]["children"] if open_levels else root).append(token)
         open_levels.append(token)
     return root
+
+
+def nav_titles(nav: object) -> dict[str, str | None]:
+    """Each page `nav` (mkdocs.yml's) lists, with the title it gives the page (None: the page's own)."""
+    titles: dict[str, str | None] = {}
+
+    def walk(item: object, title: str | None = None) -> None:
+        if isinstance(item, str):
+            titles.setdefault(item, title)
+        elif isinstance(item, list):
+            for child in item:
+                walk(child)
+        elif isinstance(item, dict):
+            for key, value in item.items():
+                walk(value, key if isinstance(value, str) else None)
+
+    walk(nav)
+    return titles
