@@ -52,9 +52,9 @@ def test_near_copies_and_their_ties_are_ranked_as_every_pair_ranks_them(syntheti
     ids, texts = synthetic_texts
     matrix = vectors(texts)
     expected = nearest_papers(matrix, ids, 5, 0.08, levels=())
-    assert nearest_papers(matrix, ids, 5, 0.08, (LEVELS[0] // 16, *LEVELS)) == expected
+    assert nearest_papers(matrix, ids, 5, 0.08) == nearest_papers(matrix, ids, 5, 0.08, (4, *LEVELS)) == expected
     assert nearest_papers(matrix, ids, 3, 0.5, (64,)) == nearest_papers(matrix, ids, 3, 0.5, levels=())
-    assert left_unsettled(matrix, LEVELS[0] // 16) < len(ids) // 100
+    assert left_unsettled(matrix, LEVELS[0]) < len(ids) // 20  # 15 or 16 copies of each abstract: settled at the first level
     scores = [score for answer in expected.values() for _, score in answer]
     assert len(set(scores)) < len(scores) // 10  # ties abound
 

@@ -240,9 +240,10 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
         def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> GeneratedFile:
             file = GeneratedFile.generated(config, path, content=content if engine_content is None else engine_content)
-            digest = hashlib.blake2b(content.encode() if isinstance(content, str) else content).digest()
-            file.unchanged = digests.get(path) == digest
-            digests[path] = digest
+            if self.incremental:  # a fresh build has no earlier file to be unchanged from
+                digest = hashlib.blake2b(content.encode() if isinstance(content, str) else content).digest()
+                file.unchanged = digests.get(path) == digest
+                digests[path] = digest
             files.append(file)
             return file
 
