@@ -67,26 +67,34 @@ def related_papers(
     return nearest_papers(matrix, ids, count, floor, levels)
 
 
-def nearest_papers(matrix: sparse.csr_array, ids: list[str], count: int, floor: float, levels: tuple[int, ...] = LEVELS) -> Related:
-    """related_papers of the TF-IDF rows `matrix` (unit length, one per id)."""
+def nearest_papers(
+    matrix: sparse.csr_array, ids: list[str], count: int, floor: float, levels: tuple[int, ...] = LEVELS, block: int = BLOCK
+) -> Related:
+    """related_papers of the TF-IDF rows `matrix` (unit length, one per id), compared `block` rows at
+    a time. The levels pay only where comparing every pair costs more than a few blocks: from 4
+    blocks of papers, and while more than one block is unsettled (synthetic atlases, measured
+    2026-12-01: at 1,000 papers the levels took 0.49 s where every pair took 0.09 s, at 2,000 both
+    0.34 s, at 5,000 0.48 s against 1.68 s)."""
     import numpy as np
 
     nearest: Related = {}
     rank = partial(_ranked, ids=ids, count=count, floor=floor, nearest=nearest)
     unsettled = np.arange(len(ids))
-    for limit in levels:
-        if unsettled.size == 0 or limit >= len(ids):
+    for limit in levels if len(ids) >= 4 * block else ():
+        if unsettled.size <= block or limit >= len(ids):
             break
-        unsettled = _compare_by_rare_words(matrix, unsettled, limit, count, floor, rank)
+        unsettled = _compare_by_rare_words(matrix, unsettled, limit, count, floor, rank, block)
     transposed = matrix.T.tocsr()  # the form the product needs, converted once rather than per block
     everyone = np.arange(len(ids))
-    for start in range(0, unsettled.size, BLOCK):
-        rows = unsettled[start : start + BLOCK]
+    for start in range(0, unsettled.size, block):
+        rows = unsettled[start : start + block]
         rank(rows, everyone, _without_self((matrix[rows] @ transposed).toarray(), rows, everyone))
     return {paper_id: nearest[paper_id] for paper_id in ids}
 
 
-def _compare_by_rare_words(matrix: sparse.csr_array, rows: np.ndarray, limit: int, count: int, floor: float, rank: Rank) -> np.ndarray:
+def _compare_by_rare_words(
+    matrix: sparse.csr_array, rows: np.ndarray, limit: int, count: int, floor: float, rank: Rank, block_size: int = BLOCK
+) -> np.ndarray:
     """Compare `rows` with the papers that share a word held by at most `limit` papers; rank the rows
     whose answer that settles, and return the others.
 
@@ -100,8 +108,8 @@ def _compare_by_rare_words(matrix: sparse.csr_array, rows: np.ndarray, limit: in
     ordered, waiting = _by_rarest_word(rare_matrix, rows)
     rare_transposed = rare_matrix.T.tocsr()
     unsettled = [waiting]
-    for start in range(0, ordered.size, BLOCK):
-        block = ordered[start : start + BLOCK]
+    for start in range(0, ordered.size, block_size):
+        block = ordered[start : start + block_size]
         shared = np.unique((rare_matrix[block] @ rare_transposed).indices)  # sorted: every paper holding a rare word of the block
         scores = _without_self((matrix[block] @ matrix[shared].T.tocsr()).toarray(), block, shared)
         settled = _settled(scores, bound[block], count, floor)
