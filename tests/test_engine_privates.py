@@ -52,3 +52,6 @@ def test_a_generated_page_read_by_mkdocs_holds_its_body_compressed_only():
     assert page.content.endswith("added by a plugin</p>") and page._text is not None
     page.content = None  # written out (on_post_page)
     assert page.content is None and page._body == b""
+    served = GeneratedPage(None, file, config, front, body, packed=False)  # atlas serve: kept as text
+    build._populate_page(served, config, Files([file]))
+    assert served.content == body and served._body == b""

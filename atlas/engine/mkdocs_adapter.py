@@ -70,10 +70,13 @@ class GeneratedPage(Page):
     _lent: str | None = None  # the body's text, while MkDocs works on this page
     _text: str | None = None  # a content some plugin set in its place
 
-    def __init__(self, title: str | None, file: File, config, front_matter: str, body: str) -> None:
+    def __init__(self, title: str | None, file: File, config, front_matter: str, body: str, packed: bool = True) -> None:
         super().__init__(title, file, config)
         self.markdown, self.meta = "", front_matter_data(front_matter)
-        self._body = zlib.compress(body.encode("utf-8"), 1)
+        if packed:
+            self._body = zlib.compress(body.encode("utf-8"), 1)
+        else:  # serve: few pages are rebuilt, and compressing the others each time would slow the rebuild
+            self._text = body
 
     @property  # type: ignore[override]
     def content(self) -> str | None:
@@ -256,7 +259,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             if files.get_file_from_path(path) is None:
                 front_matter, body = split_page(content)
                 file = add(path, notice + content, front_matter)
-                page = GeneratedPage(titles.get(path), file, config, front_matter, notice + body)
+                page = GeneratedPage(titles.get(path), file, config, front_matter, notice + body, packed=not self.incremental)
                 if not file.unchanged and _searchable(page):
                     self._search.add(page.url, page.title or "", body)
         for name, content in rendered.assets.items():

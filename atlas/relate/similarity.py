@@ -181,12 +181,17 @@ def _settled(scores: np.ndarray, bound: np.ndarray, count: int, floor: float) ->
     """Which rows of `scores` (a block against every paper holding one of its rare words) already
     have their whole answer: a paper left out scores at most `bound`, so the row is settled when
     that is under `floor`, or when `count` of the papers compared score above it."""
-    import numpy as np
-
     if scores.shape[1] <= count:
         return bound < floor
-    kth = -np.partition(-scores, count - 1, axis=1)[:, count - 1]
-    return (bound < floor) | (kth > bound)
+    return (bound < floor) | (_kth_highest(scores, count) > bound)
+
+
+def _kth_highest(scores: np.ndarray, count: int) -> np.ndarray:
+    """Each row's `count`-th highest score (the row having more than `count`)."""
+    import numpy as np
+
+    place = scores.shape[1] - count
+    return np.partition(scores, place, axis=1)[:, place]
 
 
 def _ranked(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, ids: list[str], count: int, floor: float, nearest: Related) -> None:
@@ -197,10 +202,11 @@ def _ranked(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, ids: list
 
     threshold = np.full(len(rows), np.float32(floor))
     if scores.shape[1] > count:
-        threshold = np.maximum(-np.partition(-scores, count - 1, axis=1)[:, count - 1], threshold)
-    keep = scores >= threshold[:, None]  # compared in float32, as each score was
+        threshold = np.maximum(_kth_highest(scores, count), threshold)
+    at_row, at_column = np.nonzero(scores >= threshold[:, None])  # compared in float32, as each score was
+    values, others = scores[at_row, at_column].tolist(), columns[at_column].tolist()
+    starts = np.searchsorted(at_row, np.arange(len(rows) + 1)).tolist()
     for position, row in enumerate(rows.tolist()):
-        found = np.flatnonzero(keep[position])
-        pairs = zip(scores[position, found].tolist(), columns[found].tolist(), strict=True)
-        ranked = sorted(((value, ids[column]) for value, column in pairs), key=lambda pair: (-pair[0], pair[1]))
+        found = zip(values[starts[position] : starts[position + 1]], others[starts[position] : starts[position + 1]], strict=True)
+        ranked = sorted(((value, ids[other]) for value, other in found), key=lambda pair: (-pair[0], pair[1]))
         nearest[ids[row]] = [(other, round(value, 3)) for value, other in ranked[:count]]
