@@ -12,7 +12,8 @@ copies. Every build, the atlas' and the baseline's, starts with no site, and all
 benchmarks/results/scale.{json,md,png} (or in --results DIR, for trial runs), rewritten after every
 size, with a line per target (met or not); the JSON also lists what
 the paper page loaded, by path, and what one page of each kind (PAGE_KINDS) loads. Sizes up to
-10,000 take the best of 3 runs; 50,000 the best of 2 (each run takes minutes). benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
+10,000 take the best of 3 runs; 50,000 the best of 2 (each run takes minutes).
+benchmarks/results/serve-reload.json (serve_reload.py) joins them if present.
 """
 
 from __future__ import annotations
