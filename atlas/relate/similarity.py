@@ -102,10 +102,11 @@ def _compare_by_rare_words(
     the papers they are compared with in common."""
     import numpy as np
 
-    rare = np.bincount(matrix.indices, minlength=matrix.shape[1]) <= limit
+    held_by = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)  # papers holding each word
+    rare = held_by <= limit
     rare_matrix = _words_kept(matrix, rare)
     bound = _common_bound(matrix, rare)
-    ordered, waiting = _by_rarest_word(rare_matrix, rows)
+    ordered, waiting = _by_rarest_word(rare_matrix, held_by, rows)
     rare_transposed = rare_matrix.T.tocsr()
     unsettled = [waiting]
     for start in range(0, ordered.size, block_size):
@@ -148,15 +149,16 @@ def _common_bound(matrix: sparse.csr_array, rare: np.ndarray) -> np.ndarray:
     return np.minimum(length, products) + MARGIN
 
 
-def _by_rarest_word(rare_matrix: sparse.csr_array, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _by_rarest_word(rare_matrix: sparse.csr_array, held_by: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """`rows` in order of their rarest word that another paper holds too (then by that word), and
-    the rows with no such word: they share no rare word with any paper."""
+    the rows with no such word: they share no rare word with any paper. `held_by`: how many papers
+    hold each word."""
     import numpy as np
 
     words = rare_matrix.shape[1]
     none = np.iinfo(np.int64).max
-    held_by = np.bincount(rare_matrix.indices, minlength=words).astype(np.int64)[rare_matrix.indices]
-    keys = np.where(held_by > 1, held_by * words + rare_matrix.indices, none)
+    holders = held_by[rare_matrix.indices]
+    keys = np.where(holders > 1, holders * words + rare_matrix.indices, none)
     filled = np.diff(rare_matrix.indptr) > 0
     rarest = np.full(rare_matrix.shape[0], none)
     if filled.any():
