@@ -17,13 +17,27 @@ import pickle
 import signal
 import sys
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Generic, TypeVar
 
 _T = TypeVar("_T")
 _Item = TypeVar("_Item")
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 MIN_SHARE = 50  # units of work a child must get for its fork to pay
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused meanwhile (and back on after, if it was on): for work that
+    makes many objects that all stay alive, which every collection would re-examine to free nothing.
+    Reference counting still frees whatever is dropped meanwhile."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def can_fork() -> bool:
@@ -104,8 +118,9 @@ class Forked(Generic[_T]):
             child, self.child = self.child, None
             answered = False
             try:
-                with os.fdopen(self._answers, "rb") as stream:  # type: ignore[arg-type]
-                    answer, answered = pickle.load(stream), True  # read as it comes: no copy of the whole payload
+                # Read as it comes (no copy of the whole payload), while no collection re-examines what it makes.
+                with collector_paused(), os.fdopen(self._answers, "rb") as stream:  # type: ignore[arg-type]
+                    answer, answered = pickle.load(stream), True
             except Exception:  # the child failed before its answer was whole: computed here instead
                 pass
             finally:

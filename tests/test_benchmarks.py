@@ -15,7 +15,7 @@ from atlas.pipeline import valid_atlas
 from conftest import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from scale import targets, without_atlas, write_baseline
+from scale import targets, timed, tree_peak_kib, without_atlas, write_baseline
 from synthetic import make_atlas
 
 REAL = valid_atlas(REPO)
@@ -52,6 +52,23 @@ def test_the_baseline_is_a_plain_mkdocs_build_of_as_many_pages_without_the_atlas
     assert len(list((baseline / "docs" / "papers").glob("p[0-9]*.md"))) == 240  # and the nav's papers/index.md stub
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "--strict"], cwd=baseline, check=True)
     assert len(list((baseline / "site" / "papers").glob("p[0-9]*/index.html"))) == 240
+
+
+# A parent that holds 60 MB and a child that holds 120 MB, together for a second.
+HOLDING = (
+    "import subprocess, sys, time; held = bytearray(60 * 2**20); "
+    "child = subprocess.Popen([sys.executable, '-c', 'import time; held = bytearray(120 * 2**20); time.sleep(1)']); "
+    "child.wait()"
+)
+
+
+def test_a_timed_run_is_not_sampled_and_a_sampled_run_counts_every_process(tmp_path: Path):
+    seconds, largest_kib, tree_kib = timed([sys.executable, "-c", HOLDING], tmp_path)
+    assert seconds >= 1 and tree_kib == 0
+    assert 120 * 1024 <= largest_kib < 180 * 1024  # GNU time: the largest process alone
+    tree = tree_peak_kib([sys.executable, "-c", HOLDING], tmp_path, before=lambda: (tmp_path / "ran").touch())
+    assert (tmp_path / "ran").exists()
+    assert tree >= 180 * 1024  # both processes at once
 
 
 def test_only_the_atlas_plugin_is_left_out_of_either_form_of_plugin_list():

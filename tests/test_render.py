@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+from collections import Counter
 
 import pytest
 import yaml
@@ -67,6 +69,24 @@ def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engi
         files |= {f"challenges/{challenge.id}/reading-list.bib", f"challenges/{challenge.id}/feed.xml"}
         files |= {f"challenges/{challenge.id}/reading-list-{sub.id}.bib" for sub in challenge.subchallenges}
     assert set(rendered.files) == files
+
+
+def test_rendering_a_paper_page_leaves_no_cycle_to_collect():
+    """A page's template context freed by reference counting, not left for the cycle collector: a
+    template imported `with context` is made again on every render, and its macros and the page's
+    context keep each other alive (a 50,000-paper build spent seconds collecting them)."""
+    graph = build_graph(ATLAS)
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        render_site(ATLAS, graph, {})
+        gc.collect()
+        left = Counter(type(thing).__name__ for thing in gc.garbage)
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+    # A few pages define macros of their own (the challenge pages, the papers index): one context each, at most.
+    assert left["Context"] < len(ATLAS.papers) / 10, left.most_common(10)
 
 
 def test_paper_page_escapes_every_contributor_value():

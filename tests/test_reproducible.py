@@ -51,11 +51,12 @@ def test_two_builds_of_one_commit_are_byte_identical_and_dated_by_git(tmp_path: 
 
 
 HANDED_OVER = """
-import logging, sys
+import gc, logging, sys
 from pathlib import Path
 from atlas.engine.mkdocs_adapter import build_site
 logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
 build_site(Path(sys.argv[1]), site_dir=Path(sys.argv[2]))
+print("collector after the build: enabled", gc.isenabled(), "frozen", gc.get_freeze_count())
 """
 
 
@@ -73,6 +74,8 @@ def test_a_large_enough_build_deals_the_generated_pages_among_the_cores(tmp_path
     assert len(handed) == processes - 1 and all(line.endswith("by another process") for line in handed), handed
     assert sum(int(line.split()[1]) for line in handed) >= papers * (processes - 1) // processes
     assert len(list((tmp_path / "site" / "papers").glob("*/index.html"))) == papers
+    # The build pauses and freezes the cycle collector while it works, and leaves it as it found it.
+    assert result.stdout.splitlines()[-1] == "collector after the build: enabled True frozen 0"
 
 
 def test_properdocs_builds_the_same_site_but_for_the_generator_it_names(tmp_path: Path):

@@ -397,6 +397,27 @@ def test_the_worker_policy_gives_each_core_a_share_and_no_child_too_little():
     assert background.undealt([[]]) == [] and background.dealt([], 1) == [[]]
 
 
+def test_an_answer_is_read_with_no_collection_and_the_collector_left_on():
+    """Unpickling a child's answer makes many objects that all live on: no collection re-examines them."""
+    started: list[int] = []
+
+    def counted(phase: str, info: dict) -> None:
+        if phase == "start":
+            started.append(info["generation"])
+
+    work = background.Forked(lambda count: [[number] for number in range(count)], 300_000)
+    forked = work.child is not None
+    gc.collect()  # counts from zero: none falls due on the way to the pause
+    gc.callbacks.append(counted)
+    try:
+        answer = work.result()
+    finally:
+        gc.callbacks.remove(counted)
+    assert answer == [[number] for number in range(300_000)] and gc.isenabled()
+    if forked and not work.ran_here:  # read from the child: 300,000 lists set off 428 collections unpaused
+        assert started in ([], [0]), started  # at most one of the young, as the collector comes back on
+
+
 HALF_ANSWERED = """
 import json
 from atlas import background
