@@ -121,7 +121,7 @@ def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin
     forked process, or in process `origin` when that failed; returns the pages' link scans (which the
     plugin's on_post_page makes). A child in which MkDocs warned fails, so that the pages are built
     again where strict mode counts the warnings."""
-    warnings = _Warnings()
+    warnings = _Warnings(logging.WARNING)
     _ENGINE_LOG.addHandler(warnings)
     try:
         for page in pages:
@@ -135,9 +135,7 @@ def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin
 
 
 class _Warnings(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.count = 0
+    count = 0  # the warnings seen
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
@@ -382,10 +380,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._search.close()
 
     def on_serve(self, server, /, *, config, builder):
-        # MkDocs polls for changes every 0.5 s; the records are polled every 0.1 s (a stat of each
-        # file: about 5 ms for 1,000 papers), so an edit shows sooner.
+        # The records polled every 0.1 s (MkDocs: 0.5 s; a stat of each file, 5 ms for 1,000 papers): an edit shows sooner.
+        # A rebuild waits 2.5 polls with no change: a record and its citations.bib entry saved one after the other make
+        # one rebuild, not one between them (with the problems notice on every page) and then another.
         if isinstance(getattr(server.observer, "_timeout", None), float):
             server.observer._timeout = RECORD_POLLING_SECONDS
+        server.build_delay = max(server.build_delay, 2.5 * RECORD_POLLING_SECONDS)
         root = self._root(config)
         for name in DATA_PATHS:
             if (root / name).exists():
