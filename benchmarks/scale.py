@@ -73,47 +73,54 @@ def _tree_pss_kib(root: int) -> int:
     return total
 
 
-def timed(command: list[str], cwd: Path, sampled: bool = False) -> tuple[float, int, int]:
-    """Wall seconds, peak resident memory of the largest process (KiB, from GNU time) and, when
-    `sampled`, peak memory of the whole process tree (KiB, PSS sampled every 0.1 s: the build's workers
-    and Pagefind included; 0 otherwise). The sampling reads every process' smaps_rollup ten times a
-    second, which slowed the 50,000-paper build by a fifth (289-302 s against 237-254 s, measured
-    2026-12-01): a sampled run measures memory only, never time."""
-    started = time.perf_counter()
-    process = subprocess.Popen(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = 0
-    if sampled:
-        while process.poll() is None:
-            peak = max(peak, _tree_pss_kib(process.pid))
-            time.sleep(0.1)
-    _, stderr = process.communicate()  # unsampled: a plain wait, nothing else running here
-    elapsed = time.perf_counter() - started
+def _started(command: list[str], cwd: Path) -> subprocess.Popen:
+    return subprocess.Popen(["/usr/bin/time", "-f", "%M", *command], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _largest_kib(process: subprocess.Popen, command: list[str]) -> int:
+    """Wait for the process; the peak resident memory of its largest process (KiB, from GNU time)."""
+    _, stderr = process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"{command} failed:\n{stderr[-2000:]}")
-    return elapsed, int(stderr.strip().splitlines()[-1]), peak
+    return int(stderr.strip().splitlines()[-1])
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, int]:
+    """Wall seconds and peak resident memory of the largest process (KiB, from GNU time)."""
+    started = time.perf_counter()
+    largest = _largest_kib(_started(command, cwd), command)
+    return time.perf_counter() - started, largest
 
 
 def tree_peak_kib(command: list[str], cwd: Path, before: Callable[[], None]) -> int:
-    """Peak memory of all the command's processes together (KiB), from one run of its own."""
+    """Peak memory of all the command's processes together (KiB, PSS sampled every 0.1 s: the build's
+    workers and Pagefind included), from one run of its own: the sampling reads every process'
+    smaps_rollup ten times a second, which slowed the 50,000-paper build by a fifth (289-302 s against
+    237-254 s, measured 2026-12-01), so a sampled run measures memory only, never time."""
     before()
-    return timed(command, cwd, sampled=True)[2]
+    process, peak = _started(command, cwd), 0
+    while process.poll() is None:
+        peak = max(peak, _tree_pss_kib(process.pid))
+        time.sleep(0.1)
+    _largest_kib(process, command)
+    return peak
 
 
-def best_of(runs: int, command: list[str], cwd: Path, before: Callable[[], None] = lambda: None) -> tuple[float, int, int]:
+def best_of(runs: int, command: list[str], cwd: Path, before: Callable[[], None] = lambda: None) -> tuple[float, int]:
     """The fastest of `runs` runs (the least disturbed by other work on the machine), with the
     highest memory peak of its largest process seen in any of them."""
     return best_of_pair(runs, (command, cwd, before))[0]
 
 
-def best_of_pair(runs: int, *measured: tuple[list[str], Path, Callable[[], None]]) -> list[tuple[float, int, int]]:
+def best_of_pair(runs: int, *measured: tuple[list[str], Path, Callable[[], None]]) -> list[tuple[float, int]]:
     """best_of for each command, their runs alternating (A B A B ...): this machine's speed drifts
     (other work, disk write-back), and two commands compared should meet it in the same states."""
-    results: list[list[tuple[float, int, int]]] = [[] for _ in measured]
+    results: list[list[tuple[float, int]]] = [[] for _ in measured]
     for _ in range(runs):
         for found, (command, cwd, before) in zip(results, measured, strict=True):
             before()
             found.append(timed(command, cwd))
-    return [(min(r[0] for r in found), max(r[1] for r in found), max(r[2] for r in found)) for found in results]
+    return [(min(r[0] for r in found), max(r[1] for r in found)) for found in results]
 
 
 class _Tagged(str):
@@ -357,11 +364,11 @@ def measure(papers: int) -> dict[str, object]:
         def fresh(folder: Path) -> Callable[[], None]:  # each build starts with no site
             return lambda: shutil.rmtree(folder, ignore_errors=True)
 
-        (build_s, build_kib, _), (baseline_s, _, _) = best_of_pair(
+        (build_s, build_kib), (baseline_s, _) = best_of_pair(
             runs, (build, root, fresh(site)), ([MKDOCS, "build", "-q"], baseline, fresh(baseline / "site"))
         )
         build_tree_kib = tree_peak_kib(build, root, fresh(site))  # a run of its own: sampling slows a build
-        check_s, check_kib, _ = best_of(runs, [*atlas, "check"], root)
+        check_s, check_kib = best_of(runs, [*atlas, "check"], root)
         engine, bundle = search_bundle(site)
         mount = site_path(mkdocs_config(root))
         kinds = {kind: page_weight(site, mount, address) for kind, address in PAGE_KINDS.items()}

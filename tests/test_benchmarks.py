@@ -63,8 +63,8 @@ HOLDING = (
 
 
 def test_a_timed_run_is_not_sampled_and_a_sampled_run_counts_every_process(tmp_path: Path):
-    seconds, largest_kib, tree_kib = timed([sys.executable, "-c", HOLDING], tmp_path)
-    assert seconds >= 1 and tree_kib == 0
+    seconds, largest_kib = timed([sys.executable, "-c", HOLDING], tmp_path)  # no tree sampled: there is none to give
+    assert seconds >= 1
     assert 120 * 1024 <= largest_kib < 180 * 1024  # GNU time: the largest process alone
     tree = tree_peak_kib([sys.executable, "-c", HOLDING], tmp_path, before=lambda: (tmp_path / "ran").touch())
     assert (tmp_path / "ran").exists()

@@ -13,6 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from serve_reload import SERVE  # `atlas serve` as the CLI runs it, with MkDocs' log on
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -35,22 +40,12 @@ def fetch_until(url: str, wanted: str, seconds: float = 90) -> str:
     raise AssertionError(f"{url} did not show {wanted!r} within {seconds} s")
 
 
-# `atlas serve` as the CLI runs it, with MkDocs' log on (the atlas' CLI leaves it off).
-LOGGED = (
-    "import logging, sys\n"
-    "logging.basicConfig(format='%(name)s: %(message)s')\n"
-    "logging.getLogger('mkdocs').setLevel(logging.INFO)\n"
-    "from atlas.cli import main\n"
-    "sys.exit(main(sys.argv[1:]))\n"
-)
-
-
 @contextmanager
 def serving(root: Path, log: Path | None = None) -> Iterator[str]:
     """`atlas serve` on the atlas at `root`, on a free port (with `log`: MkDocs' log written there);
     yields the site's address and stops the server."""
     port = free_port()
-    start = [sys.executable, *(("-c", LOGGED) if log else ("-m", "atlas.cli")), "--root", str(root), "serve"]
+    start = [sys.executable, *(("-c", SERVE) if log else ("-m", "atlas.cli")), "--root", str(root), "serve"]
     with open(log or "/dev/null", "wb") as output:
         server = subprocess.Popen([*start, "--addr", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=output)
         try:
