@@ -11,7 +11,9 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+from atlas.records.characters import inert
 from atlas.records.model import CHALLENGE_KINDS, GRAPH_FORMATS, Atlas, Problem, Related
 
 
@@ -199,7 +201,34 @@ def _links(root: Path, site: Path, external: bool = False) -> int:
     return 1 if broken else 0
 
 
+class _InertStream:
+    """Standard output or error that writes contributor text inert: control, bidirectional and
+    zero-width characters as escapes, so no title or kind can clear the terminal or fake a line."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(inert(text))
+        return len(text)
+
+    def isatty(self) -> bool:
+        return False  # nothing colours its output through this stream
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    stdout, stderr = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _InertStream(stdout), _InertStream(stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = stdout, stderr
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="atlas", description="The GenAI Challenges Atlas: check, build and extend it.")
     parser.add_argument("--root", type=Path, default=Path("."), help="the atlas' top folder (default: the current one)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -213,6 +242,7 @@ def main(argv: list[str] | None = None) -> int:
     add = commands.add_parser("add", help="add papers from a BibTeX file, with duplicate checks and challenge suggestions")
     source = add.add_mutually_exclusive_group(required=True)
     source.add_argument("--bibtex", type=Path, help="a .bib file with one or more entries")
+    source.add_argument("--records", type=Path, help="YAML: a list of whole paper records (facts, sources, abstract, challenges)")
     source.add_argument("--arxiv", metavar="ID", help="an arXiv id (metadata from the arXiv API)")
     source.add_argument("--doi", metavar="DOI", help="a DOI (metadata from the Crossref API)")
     source.add_argument("--openreview", metavar="URL", help="an OpenReview link or id (metadata from the OpenReview API)")
@@ -251,12 +281,48 @@ def main(argv: list[str] | None = None) -> int:
     links.add_argument(
         "--external", action="store_true", help="check links to other sites instead (network; the scheduled workflow runs it)"
     )
+    mend = commands.add_parser("mend-sources", help="rewrite sources to name the public documents their facts were read in")
+    mend.add_argument("mendings", type=Path, help="YAML: each {paper, replaces, sources, unconfirmed}")
     importer = commands.add_parser("import", help="create paper records from seed lists (daily lists, ratings digest)")
     importer.add_argument("seeds", nargs="+", type=Path, help="seed files to import")
     args = parser.parse_args(argv)
     root = args.root.resolve()
-    from atlas.contribute import commands
+    try:
+        return _run_command(args, root)
+    except OSError as error:  # a read-only folder, a full disk, a busy port: one line, never a traceback
+        print(f"atlas {args.command}: {_os_problem(error, args)}; nothing was changed", file=sys.stderr)
+        return 1
 
+
+def _os_problem(error: OSError, args: argparse.Namespace) -> str:
+    import errno
+
+    if error.errno == errno.EADDRINUSE and args.command == "serve":
+        return f"the address {args.addr} is in use by another program; choose another port with --addr 127.0.0.1:PORT"
+    where = f" ({error.filename})" if error.filename else ""
+    return f"{error.strerror or error}{where}"
+
+
+def _run_command(args: argparse.Namespace, root: Path) -> int:
+    from atlas.contribute import commands
+    from atlas.contribute.transaction import EDIT_FOLDER, EditBusy, edit_lock, recover_unlocked
+
+    if (root / EDIT_FOLDER / "journal.json").exists() and (restored := recover_unlocked(root)):
+        print(f"atlas: put back {', '.join(restored)} as they were before an edit that was interrupted", file=sys.stderr)
+    if args.command in EDITING_COMMANDS and not getattr(args, "dry_run", False) and (root / "papers").is_dir():
+        try:
+            with edit_lock(root):
+                return _dispatch(args, root, commands)
+        except EditBusy as busy:
+            print(f"atlas {args.command}: {busy}; nothing was written", file=sys.stderr)
+            return 1
+    return _dispatch(args, root, commands)
+
+
+EDITING_COMMANDS = ("add", "refresh", "enrich", "import", "mend-sources")
+
+
+def _dispatch(args: argparse.Namespace, root: Path, commands: Any) -> int:
     if args.command == "check":
         return _check_command(root, args.base)
     if args.command == "build":
@@ -275,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         return _graph(root, args.format, args.output)
     if args.command == "links":
         return _links(root, (args.site_dir or root / "site").resolve(), args.external)
+    if args.command == "mend-sources":
+        return commands.mend_sources(root, args.mendings)
     return commands.import_seeds(root, args.seeds)
 
 

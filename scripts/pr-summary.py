@@ -9,12 +9,14 @@ reports for the files it touched.
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from html import escape
 from pathlib import Path
 
 from atlas.pipeline import check
+from atlas.records.characters import inert
 
 
 def changed_files(root: Path, base: str) -> list[tuple[str, str]]:
@@ -29,8 +31,13 @@ def changed_files(root: Path, base: str) -> list[tuple[str, str]]:
     return pairs
 
 
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
 def cell(text: str) -> str:
-    return escape(" ".join(text.split())).replace("|", "\\|")
+    """Contributor text as inert Markdown on one line: every Markdown character backslash-escaped (no
+    image, link, emphasis or code span can start), `<` and `&` as entities, quotes as they are."""
+    return escape(_MARKDOWN.sub(r"\\\1", " ".join(inert(text).split())), quote=False)
 
 
 def summary(root: Path, base: str) -> str:
@@ -47,14 +54,14 @@ def summary(root: Path, base: str) -> str:
         for path in added:
             paper = by_path[path]
             for link in paper.challenges:
-                lines.append(f"| {cell(paper.title)} (`{paper.id}`) | `{link.target}` | {link.kind} | {cell(link.why)} |")
+                lines.append(f"| {cell(paper.title)} ({cell(paper.id)}) | {cell(link.target)} | {cell(link.kind)} | {cell(link.why)} |")
         lines.append("")
     for title, paths in (("Changed", modified), ("Removed", removed)):
         if paths:
             lines += [f"{title}: " + ", ".join(f"`{p}`" for p in paths), ""]
     relevant = [p for p in problems if p.path in touched or p.path == "citations.bib"]
     if relevant:
-        lines += ["### Problems `atlas check` reports", "", *[f"- `{cell(str(p))}`" for p in relevant], ""]
+        lines += ["### Problems `atlas check` reports", "", *[f"- {cell(str(p))}" for p in relevant], ""]
     else:
         lines += ["`atlas check` reports no problem in the files this pull request touches.", ""]
     return "\n".join(lines)

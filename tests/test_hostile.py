@@ -26,7 +26,14 @@ PAYLOADS = [
     '"><iframe src="javascript:window.pwned=\'iframe\'"></iframe>',
     "{{ 7*7 }} {{ config }} {% raw %}",
 ]
-MATH_PAYLOADS = ["$\\href{javascript:window.pwned='math'}{x}$", "$<img src=x onerror=\"window.pwned='mathimg'\">$"]
+MATH_PAYLOADS = [
+    "$\\href{javascript:window.pwned='math'}{x}$",
+    "$<img src=x onerror=\"window.pwned='mathimg'\">$",
+    # latex2mathml copies what \text, \mbox and \fbox hold into <mtext> unescaped
+    "$\\text{<script>alert(document.domain)</script>}$",
+    "$\\mbox{<img src=x onerror=\"window.pwned='mbox'\">}$",
+    "$\\fbox{<svg onload=\"window.pwned='fbox'\"></svg>}$",
+]
 TITLE = "Hostile title " + " ".join(PAYLOADS[:5] + MATH_PAYLOADS)
 
 
@@ -110,7 +117,8 @@ def test_payloads_show_as_text_and_never_run(browser: Browser, hostile_url: str,
     if address == "papers/calibrated-language-models/":
         heading = page.locator("article h1")
         assert heading.inner_text().startswith("Hostile title " + " ".join(PAYLOADS[:5]))  # the text as typed
-        assert heading.locator("math").count() == 1  # the harmless formula drawn; the one with a link shown as text
+        assert heading.locator("math").count() == 4  # the harmless formulas drawn (their markup as text); the one with a link as text
+        assert "<script>alert(document.domain)</script>" in heading.inner_text()
         assert heading.locator("[href]:not(.headerlink), [onerror], [style]").count() == 0
         assert "{{ 7*7 }} {{ config }} {% raw %}" in text and "49" not in page.locator("article h1").inner_text()
     page.close()

@@ -65,7 +65,7 @@ def test_challenge_pages_list_every_survey_reference_resolved_or_named(built_sit
             if reference.named:
                 assert reference.named in text_of(item)
         if unresolved:
-            assert f"{len(unresolved)} more not yet resolved" in text_of(disclosure.find("summary"))
+            assert f"{len(unresolved)} more cited by number only" in text_of(disclosure.find("summary"))
     efficiency = text_of(page(built_site, "challenges/efficiency"))
     assert "[71] Ho et al." in efficiency
 

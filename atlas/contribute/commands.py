@@ -104,6 +104,23 @@ def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[li
     return choices_for
 
 
+def _add_records(root: Path, atlas: Atlas, path: Path) -> int:
+    from atlas.contribute.records_input import add_records
+    from atlas.contribute.transaction import EditRefused
+
+    try:
+        added, problems = add_records(root, atlas, path)
+    except EditRefused as refused:
+        print(f"atlas add: {refused}", file=sys.stderr)
+        return 1
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print(f"atlas add: {len(problems)} problem(s) in {path}; nothing was written", file=sys.stderr)
+        return 1
+    print(f"atlas add: added {len(added)} record(s) from {path}")
+    return 0
+
+
 def add(root: Path, args: argparse.Namespace) -> int:
     from atlas.contribute.add import AddRefused, plan, record_for, write
     from atlas.contribute.lookup import LookupFailed
@@ -113,6 +130,8 @@ def add(root: Path, args: argparse.Namespace) -> int:
     atlas = atlas_for(root, "add")
     if atlas is None:
         return 1
+    if args.records:
+        return _add_records(root, atlas, args.records)
     try:
         candidates, problems = _candidates(root, args)
         planned, duplicates = plan(atlas, candidates)
@@ -249,4 +268,26 @@ def import_seeds(root: Path, seeds: list[Path]) -> int:
                 + ", ".join(report.created[:5])
                 + (" ..." if len(report.created) > 5 else "")
             )
+    return 0
+
+
+def mend_sources(root: Path, path: Path) -> int:
+    from atlas.contribute.mend import mend, read_mendings
+    from atlas.contribute.transaction import EditRefused
+
+    atlas = atlas_for(root, "mend-sources")
+    if atlas is None:
+        return 1
+    mendings, problems = read_mendings(path)
+    if not problems:
+        try:
+            count, problems = mend(root, atlas, mendings, str(path))
+        except EditRefused as refused:
+            print(f"atlas mend-sources: {refused}", file=sys.stderr)
+            return 1
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print(f"atlas mend-sources: {len(problems)} problem(s) in {path}; nothing was written", file=sys.stderr)
+        return 1
+    print(f"atlas mend-sources: replaced {count} source(s); review them with `git diff`")
     return 0

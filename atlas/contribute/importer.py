@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atlas.contribute.transaction import journaled_edit
 from atlas.records.bibliography import paper_entry, with_entries_appended
 from atlas.records.duplicates import DuplicateFinder
 from atlas.records.ids import paper_id_for, slug
@@ -191,13 +192,14 @@ def import_seed(root: Path, seed_path: Path) -> ImportReport:
         finder.add(f"papers/{path.name}", paper.title, _links(paper.fields))
         writes[path] = record
         report.created.append(paper_id)
-    for path, record in writes.items():
-        write_atomically(path, dump_record(in_field_order(record, PAPER_FIELDS)))
-    if report.created:
-        bib_path = root / "citations.bib"
-        old = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
-        new_entries = [paper_entry(paper_id, writes[papers_dir / f"{paper_id}.yaml"]) for paper_id in report.created]
-        write_atomically(bib_path, with_entries_appended(old, new_entries))
+    with journaled_edit(root) as edit:
+        for path, record in writes.items():
+            edit.write(path, dump_record(in_field_order(record, PAPER_FIELDS)))
+        if report.created:
+            bib_path = root / "citations.bib"
+            old = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
+            new_entries = [paper_entry(paper_id, writes[papers_dir / f"{paper_id}.yaml"]) for paper_id in report.created]
+            edit.write(bib_path, with_entries_appended(old, new_entries))
     if venue:
         venue_path = papers_dir / "venues" / f"{slug(venue.name)}.yaml"
         venue_record = {

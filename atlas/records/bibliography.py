@@ -15,6 +15,7 @@ from pybtex.database.input.bibtex import UndefinedMacro
 from pybtex.richtext import Text
 from pybtex.scanner import PybtexSyntaxError
 
+from atlas.records.characters import hidden_characters, hidden_message, invisible_in
 from atlas.records.facts import http_url
 from atlas.records.model import BibEntry, Problem
 
@@ -98,8 +99,9 @@ def parse_bibliography(
     passes it), the file is parsed entry by entry, so that after an edit only the entries it changed
     are parsed again. The answer is the same: wherever entries could affect each other (@string,
     @preamble, crossref, a key twice, ignoring case as pybtex does) or a part has any problem, the whole file is parsed at once."""
+    text, problems = _screened(text, shown)
     lines = entry_lines(text)
-    if parse_part is not None and not _links_entries(text):
+    if parse_part is not None and not _links_entries(text) and not problems:
         parts = [parse_part(part, shown) for part in _parts(text)]
         found = [entry for entries, _ in parts for entry in entries]
         if not any(problems for _, problems in parts) and len({entry[0].lower() for entry in found}) == len(found):
@@ -107,7 +109,6 @@ def parse_bibliography(
                 key: BibEntry(key, kind, fields, persons, lines.get(key, [1])[0], source=source)
                 for key, kind, fields, persons, source in found
             }, []
-    problems: list[Problem] = []
     with pybtex.errors.capture() as captured:
         try:
             data = parse_string(text, "bibtex")
@@ -118,7 +119,68 @@ def parse_bibliography(
     entries = {}
     for key, kind, fields, persons, source in _plain_entries(data):
         entries[key] = BibEntry(key, kind, fields, persons, lines.get(key, [1])[0], source=source)
+        problems.extend(_look_alike_fields(entries[key], shown))
     return entries, problems
+
+
+MAX_ENTRY_CHARACTERS = 50_000  # an entry with a whole abstract is a few thousand
+MAX_MACRO_CHARACTERS = 10_000  # what one @string may expand to
+_MACRO_BOMB = "the @string macro"
+_MACRO_PART = re.compile(r'"[^"]*"|\{(?:[^{}]|\{[^{}]*\})*\}|\d+|[A-Za-z][\w:.+-]*')
+
+
+def _screened(text: str, shown: str) -> tuple[str, list[Problem]]:
+    """The text pybtex may read, and the problems that keep the rest from it: characters that hide
+    text in review, an entry too long to be a reference (blanked out, its lines kept), and @string
+    macros that would expand past MAX_MACRO_CHARACTERS (measured without expanding them)."""
+    problems = [Problem(shown, line, hidden_message(what)) for line, what in hidden_characters(text)]
+    if len(text) > MAX_ENTRY_CHARACTERS:
+        kept = []
+        line = 1
+        for part in _parts(text):
+            if len(part) > MAX_ENTRY_CHARACTERS:
+                problems.append(
+                    Problem(shown, line, f"this entry is {len(part):,} characters long; an entry is at most {MAX_ENTRY_CHARACTERS:,}")
+                )
+                part = "\n" * part.count("\n")
+            line += part.count("\n")
+            kept.append(part)
+        text = "".join(kept)
+    if "@" in text and _MACRO_OR_PREAMBLE.search(text.lower()):
+        text, bombs = _without_macro_bombs(text, shown)
+        problems.extend(bombs)
+    return text, problems
+
+
+def _without_macro_bombs(text: str, shown: str) -> tuple[str, list[Problem]]:
+    """The text without the @string definitions that would expand past MAX_MACRO_CHARACTERS (each
+    size summed from its parts' sizes, nothing expanded; their lines kept), and a problem at the first
+    of them: those built on it share its root."""
+    sizes: dict[str, int] = {}
+    bombs = []
+    for match in _STRING_DEFINITION.finditer(text):
+        size = 0
+        for part in _MACRO_PART.findall(match.group(2)):
+            size += len(part) if part[0] in '"{' or part.isdigit() else sizes.get(part.lower(), 0)
+        sizes[match.group(1).lower()] = min(size, MAX_MACRO_CHARACTERS + 1)
+        if size > MAX_MACRO_CHARACTERS:
+            bombs.append(match)
+    if not bombs:
+        return text, []
+    line = text.count("\n", 0, bombs[0].start()) + 1
+    message = f"{_MACRO_BOMB} '{bombs[0].group(1)}' expands to over {MAX_MACRO_CHARACTERS:,} characters; write the text out"
+    for match in reversed(bombs):
+        text = text[: match.start()] + "\n" * match.group().count("\n") + text[match.end() :]
+    return text, [Problem(shown, line, message)]
+
+
+def _look_alike_fields(entry: BibEntry, shown: str) -> list[Problem]:
+    """A title or name with a zero-width character looks like another and compares different."""
+    values = [entry.get("title") or "", *(name for _, names in entry.persons for name in names)]
+    for value in values:
+        if what := invisible_in(value):
+            return [Problem(shown, entry.line, f"entry '{entry.key}' has a title or name with the zero-width character {what}; delete it")]
+    return []
 
 
 # An entry as parsed: key, type, fields, persons and pybtex's entry; one part of the file: its entries and problems.
@@ -258,6 +320,19 @@ def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
         fields.append(("url", url))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{paper_id},\n{body}\n}}\n"
+
+
+def with_fields_added(text: str, key: str, fields: list[tuple[str, str]]) -> str:
+    """The file's text with `fields` (name, value) added at the end of the entry `key`."""
+    parts = _parts(text)
+    for number, part in enumerate(parts):
+        match = _ENTRY_START.match(part)
+        if match and match.group(2) == key:
+            body, closing = part.rstrip().rsplit("}", 1)
+            added = "".join(f",\n  {name} = {{{value}}}" for name, value in fields)
+            parts[number] = body.rstrip().rstrip(",") + added + "\n}" + closing + part[len(part.rstrip()) :]
+            return "".join(parts)
+    raise KeyError(key)
 
 
 def with_entries_appended(text: str, entries: list[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from atlas.records.crosscheck import SURVEY_REFERENCES
 from atlas.records.fields import FieldChecker, open_record
@@ -11,6 +12,7 @@ from atlas.records.load import RawRecord
 from atlas.records.model import (
     CHALLENGE_FIELDS,
     QUESTION_FIELDS,
+    QUESTION_STATUSES,
     SUBCHALLENGE_FIELDS,
     Challenge,
     Problem,
@@ -87,7 +89,8 @@ def _subchallenges(checker: FieldChecker, data: LineMap) -> tuple[SubChallenge, 
                     taken[alias] = f"the former id of sub-challenge '{sub_id}'"
             taken[sub_id] = f"sub-challenge '{sub_id}'"
             start_here = checker.ids(item, "start_here", "paper id")
-            subs.append(SubChallenge(sub_id, title, summary, item.line, aliases, start_here))
+            addition, thin = checker.text(item, "atlas_addition", limit=400), checker.text(item, "thin_literature", limit=400)
+            subs.append(SubChallenge(sub_id, title, summary, item.line, aliases, start_here, addition, thin))
     return tuple(subs)
 
 
@@ -139,8 +142,29 @@ def _questions(checker: FieldChecker, data: LineMap, subs: tuple[SubChallenge, .
         for number in numbers:
             if number not in cited:
                 checker.problem(item.line_of("references"), f"reference {number} is not under this challenge's 'references'; add it there")
-        questions.append(Question(question_id, text, sub, tuple(numbers), item.line))
+        aliases = checker.ids(item, "aliases")
+        for alias in aliases:
+            if not _anchor_taken(checker, item.line_of("aliases"), "alias", alias, taken):
+                taken[alias] = f"the former id of question '{question_id}'"
+        status, searched = _search_status(checker, item)
+        questions.append(Question(question_id, text, sub, tuple(numbers), item.line, aliases, status, searched))
     return tuple(questions)
+
+
+_DATED = re.compile(r"^\d{4}-\d{2}-\d{2}\b")
+
+
+def _search_status(checker: FieldChecker, item: LineMap) -> tuple[str | None, str | None]:
+    """`status: open` (searched, no paper found) with `searched:`, a note that starts with its date."""
+    status, searched = checker.text(item, "status"), checker.text(item, "searched", limit=600)
+    if status is not None and status not in QUESTION_STATUSES:
+        checker.problem(item.line_of("status"), f"status '{status}' is not one of {', '.join(QUESTION_STATUSES)}")
+        status = None
+    if searched is not None and not _DATED.match(searched):
+        checker.problem(item.line_of("searched"), "'searched' must start with the date of the search (2026-12-07: where it was searched)")
+    if status and not searched:
+        checker.problem(item.line_of("status"), "a question marked open says under 'searched:' when and where it was searched")
+    return status, searched
 
 
 def _review_date(checker: FieldChecker, data: LineMap) -> str | None:

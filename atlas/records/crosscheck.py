@@ -10,7 +10,7 @@ import re
 from atlas.records.bibliography import entry_link_problems, latex_to_text
 from atlas.records.duplicates import Duplicate, duplicate_records
 from atlas.records.ids import normalise_title
-from atlas.records.model import Atlas, Paper, Problem
+from atlas.records.model import Atlas, BibEntry, Paper, Problem
 
 SURVEY_REFERENCES = range(1, 257)
 _VERBATIM_FIELDS = {"url", "titlesource", "doi", "eprint", "file", "archiveprefix", "primaryclass", "surveyref", "key"}
@@ -21,8 +21,46 @@ _ESCAPES = {"&": "\\&", "%": "\\%", "#": "\\#", "_": "\\_", "^": "\\textasciicir
 
 def cross_check(atlas: Atlas, problems: list[Problem]) -> None:
     """Referential integrity, numbering, LaTeX and duplicates across records."""
-    for check in (_survey_references, _survey_numbers, _latex_fields, _papers, _questions_asked, _handouts):
+    for check in (
+        _survey_references,
+        _survey_numbers,
+        _survey_order,
+        _latex_fields,
+        _papers,
+        _questions_asked,
+        _questions_searched,
+        _handouts,
+    ):
         check(atlas, problems)
+
+
+def _sort_name(entry: BibEntry) -> str | None:
+    surname = entry.first_author_surname
+    return normalise_title(latex_to_text(surname)) if surname else None
+
+
+def _survey_order(atlas: Atlas, problems: list[Problem]) -> None:
+    """The survey's bibliography is sorted by first author's surname: its numbered entries (given in
+    full or identified from its text) keep that order, so an identification that breaks it is wrong."""
+    numbered = sorted((entry.surveyref, entry) for entry in atlas.bibliography.values() if entry.surveyref in SURVEY_REFERENCES)
+    previous: tuple[int, str, BibEntry] | None = None
+    for number, entry in numbered:
+        name = _sort_name(entry)
+        if name is None:
+            continue
+        if previous is not None and name < previous[1]:
+            before, _, before_entry = previous
+            wrong = entry if entry.identification or not before_entry.identification else before_entry
+            order = f"[{number}] ({entry.first_author_surname}) comes after [{before}] ({before_entry.first_author_surname})"
+            problems.append(
+                Problem(
+                    "citations.bib",
+                    wrong.line,
+                    f"survey reference {order}, but the survey's bibliography is sorted by first author's surname;"
+                    f" check the identification of '{wrong.key}'",
+                )
+            )
+        previous = (number, name, entry)
 
 
 def _survey_references(atlas: Atlas, problems: list[Problem]) -> None:
@@ -142,6 +180,21 @@ def _papers(atlas: Atlas, problems: list[Problem]) -> None:
             )
 
 
+def _questions_searched(atlas: Atlas, problems: list[Problem]) -> None:
+    """A question marked open (searched, nothing found) has no paper that takes it up."""
+    for challenge in atlas.challenges.values():
+        for question in challenge.open_questions:
+            if question.status == "open" and (taking := atlas.addressing(challenge.id, question.id)):
+                problems.append(
+                    Problem(
+                        challenge.path,
+                        question.line,
+                        f"question '{question.id}' is marked open, but {len(taking)} paper(s) take it up"
+                        f" (e.g. {taking[0][0].id}); drop its 'status' and 'searched'",
+                    )
+                )
+
+
 def _questions_asked(atlas: Atlas, problems: list[Problem]) -> None:
     """The questions a paper's link names are open questions of the challenge it links to."""
     for paper in atlas.papers.values():
@@ -150,8 +203,15 @@ def _questions_asked(atlas: Atlas, problems: list[Problem]) -> None:
             if challenge is None:
                 continue
             known = [question.id for question in challenge.open_questions]
+            renamed = {alias: question.id for question in challenge.open_questions for alias in question.aliases}
             for question_id in link.questions:
-                if question_id not in known:
+                if question_id in renamed:
+                    problems.append(
+                        Problem(
+                            paper.path, link.questions_line, f"question '{question_id}' is now '{renamed[question_id]}'; use the new id"
+                        )
+                    )
+                elif question_id not in known:
                     problems.append(
                         Problem(
                             paper.path,
@@ -162,15 +222,18 @@ def _questions_asked(atlas: Atlas, problems: list[Problem]) -> None:
 
 
 def _handouts(atlas: Atlas, problems: list[Problem]) -> None:
-    """A sub-challenge's `start_here` names papers that link to that sub-challenge, each once."""
+    """A sub-challenge's `start_here` names papers that link to that sub-challenge at its core (a
+    handout leaves links in passing out), each once."""
     for challenge in atlas.challenges.values():
         for sub in challenge.subchallenges:
             target = f"{challenge.id}/{sub.id}"
             for paper_id in sub.start_here:
                 paper = atlas.papers.get(paper_id)
-                if paper is None or target not in [link.target for link in paper.challenges]:
+                if paper is None or target not in [link.target for link in paper.challenges if not link.peripheral]:
                     problems.append(
-                        Problem(challenge.path, sub.line, f"'start_here' names '{paper_id}', which is no paper linked to '{target}'")
+                        Problem(
+                            challenge.path, sub.line, f"'start_here' names '{paper_id}', which is no paper linked to '{target}' at its core"
+                        )
                     )
             if len(set(sub.start_here)) != len(sub.start_here):
                 problems.append(Problem(challenge.path, sub.line, f"'start_here' of '{sub.id}' names a paper twice; keep one"))

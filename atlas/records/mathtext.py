@@ -7,8 +7,10 @@ the plain form (pylatexenc's LaTeX-to-Unicode: `$\\infty$` is "∞", `$K^2$` is 
 
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
+from typing import Any
 
 from markupsafe import Markup, escape
 
@@ -17,8 +19,6 @@ from atlas.records.ids import normalise_title
 _MATH = re.compile(r"(\$[^$]+\$)")
 _SUPERSCRIPTS = str.maketrans("0123456789+-n", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻ⁿ")
 _SUBSCRIPTS = str.maketrans("0123456789+-", "₀₁₂₃₄₅₆₇₈₉₊₋")
-# What MathML that latex2mathml writes may carry; anything else (a link, a style, an event) is refused.
-_UNSAFE = re.compile(r"\s(?:href|src|style|on\w+|xlink:\w+|class|id)\s*=", re.I)
 
 
 @lru_cache(maxsize=1)
@@ -50,19 +50,152 @@ def plain_title(title: str) -> str:
     return " ".join("".join(_math_text(p[1:-1]) if p.startswith("$") and p.endswith("$") else p for p in parts).split())
 
 
+# The MathML a page may carry: latex2mathml's element tree is rebuilt from these elements and
+# attributes only, every text node escaped, so no LaTeX (`\\text{<script>}`, `\\href`) reaches a page as markup.
+MATHML_ELEMENTS = frozenset(
+    [
+        "math",
+        "mrow",
+        "mi",
+        "mn",
+        "mo",
+        "ms",
+        "mtext",
+        "mspace",
+        "msup",
+        "msub",
+        "msubsup",
+        "mfrac",
+        "msqrt",
+        "mroot",
+        "mover",
+        "munder",
+        "munderover",
+        "mstyle",
+        "mtable",
+        "mtr",
+        "mtd",
+        "mpadded",
+        "mphantom",
+        "menclose",
+        "merror",
+    ]
+)
+MATHML_ATTRIBUTES = frozenset(
+    [
+        "display",
+        "displaystyle",
+        "scriptlevel",
+        "mathvariant",
+        "stretchy",
+        "fence",
+        "form",
+        "accent",
+        "accentunder",
+        "lspace",
+        "rspace",
+        "separator",
+        "linethickness",
+        "width",
+        "height",
+        "depth",
+        "columnalign",
+        "rowspacing",
+        "columnspacing",
+        "mathsize",
+        "minsize",
+        "maxsize",
+        "largeop",
+        "movablelimits",
+        "symmetric",
+        "notation",
+    ]
+)
+_ATTRIBUTE_VALUE = re.compile(r"^[\w.%# +-]{0,40}$")
+MAX_MATHML_CHARACTERS = 5000  # a title's rendered math; real titles make a few hundred
+# TeX that defines or redefines macros: a few hundred characters of it can expand without bound.
+MACRO_DEFINITION = re.compile(
+    r"\\(?:[egx]?def|let|futurelet|(?:re)?newcommand|providecommand|DeclareMathOperator|(?:re)?newenvironment|"
+    r"expandafter|csname|catcode|edef|input|include)(?![a-zA-Z])"
+)
+
+# A MathML node: (element, attributes, children), each child a node or a text.
+MathNode = tuple[str, tuple[tuple[str, str], ...], tuple["MathNode | str", ...]]
+
+
+def _node(element) -> MathNode | None:  # element: xml.etree.ElementTree.Element
+    """The element rebuilt from the allow-lists, or None when it holds an element they do not name."""
+    if element.tag not in MATHML_ELEMENTS:
+        return None
+    attributes = tuple((name, value) for name, value in element.attrib.items() if name != "xmlns")
+    if not all(name in MATHML_ATTRIBUTES and _ATTRIBUTE_VALUE.match(value) for name, value in attributes):
+        return None  # a link, a colour, a style: the formula is shown as its text instead
+    children: list[MathNode | str] = [html.unescape(element.text)] if element.text else []
+    for child in element:
+        built = _node(child)
+        if built is None:
+            return None
+        children.append(built)
+        if child.tail:
+            children.append(html.unescape(child.tail))
+    return element.tag, attributes, tuple(children)
+
+
 @lru_cache(maxsize=4096)
-def _mathml(latex: str) -> Markup | None:
-    from latex2mathml.converter import convert  # imported on first use: most titles have no math
+def math_tree(latex: str) -> MathNode | None:
+    """The MathML of one `$...$` part as a tree of allowed elements, or None where it will not convert,
+    defines macros, holds anything outside the allow-lists or grows past MAX_MATHML_CHARACTERS."""
+    tree = _unbounded_tree(latex)
+    return tree if tree is not None and len(serialise(tree)) <= MAX_MATHML_CHARACTERS else None
+
+
+@lru_cache(maxsize=256)
+def _unbounded_tree(latex: str) -> MathNode | None:
+    if MACRO_DEFINITION.search(latex):
+        return None
+    from latex2mathml.converter import convert_to_element  # imported on first use: most titles have no math
 
     try:
-        markup = convert(latex)
+        return _node(convert_to_element(latex))
     except Exception:  # latex2mathml raises many kinds on LaTeX it does not know
         return None
-    if _UNSAFE.search(markup):
+
+
+def serialise(node: MathNode | str) -> Markup:
+    """A tree as MathML markup: texts escaped, attribute values escaped."""
+    if isinstance(node, str):
+        return escape(node)
+    element, attributes, children = node
+    opening = Markup("").join(Markup(' {}="{}"').format(name, value) for name, value in attributes)
+    if element == "math":
+        opening = Markup(' xmlns="http://www.w3.org/1998/Math/MathML"') + opening
+    inner = Markup("").join(serialise(child) for child in children)
+    return Markup("<{}{}>{}</{}>").format(Markup(element), opening, inner, Markup(element))
+
+
+@lru_cache(maxsize=4096)
+def _mathml(latex: str) -> Markup | None:
+    tree = math_tree(latex)
+    if tree is None:
         return None
+    markup = str(serialise(tree))
     if markup.count("<mo") == 1 and re.search(r"<mrow><mo>[^<]*</mo></mrow>", markup):  # a lone symbol (∞) is a letter, not an operator
         markup = markup.replace("<mo>", '<mo lspace="0" rspace="0">')
     return Markup(markup)
+
+
+def math_problem(title: str) -> str | None:
+    """Why a title's math cannot be published, or None: macro definitions, or MathML past the bound."""
+    if not has_math(title):
+        return None
+    for part in _MATH.findall(title):
+        latex = part[1:-1]
+        if MACRO_DEFINITION.search(latex):
+            return f"its math defines a macro ({MACRO_DEFINITION.search(latex).group()}); write the formula out"
+        tree = _unbounded_tree(latex)
+        if tree is not None and (size := len(serialise(tree))) > MAX_MATHML_CHARACTERS:
+            return f"its math makes {size:,} characters of MathML (at most {MAX_MATHML_CHARACTERS:,}); shorten the formula"
+    return None
 
 
 def title_html(title: str) -> Markup:
@@ -77,6 +210,29 @@ def title_html(title: str) -> Markup:
         else:
             html.append(escape(part))
     return Markup("").join(html)
+
+
+def title_parts(title: str) -> list[Any] | None:
+    """The title for a script to build without parsing markup (the papers table): its text parts as
+    strings and each `$...$` part as {"tex": source, "math": [element, {attributes}, *children]} (or
+    {"tex", "text"} where it will not convert); None for a title without math."""
+    if not has_math(title):
+        return None
+    parts: list[Any] = []
+    for part in _MATH.split(title):
+        if part.startswith("$") and part.endswith("$") and len(part) > 2:
+            tree = math_tree(part[1:-1])
+            parts.append({"tex": part, "math": _as_lists(tree)} if tree else {"tex": part, "text": _math_text(part[1:-1])})
+        elif part:
+            parts.append(part)
+    return parts
+
+
+def _as_lists(node: MathNode | str) -> Any:
+    if isinstance(node, str):
+        return node
+    element, attributes, children = node
+    return [element, dict(attributes), *(_as_lists(child) for child in children)]
 
 
 def title_sort_key(title: str) -> str:

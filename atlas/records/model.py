@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -14,12 +15,13 @@ GRAPH_FORMATS = ("json", "graphml", "gexf", "dot")  # what `atlas graph --format
 API_NAMES = {"arxiv": "arXiv", "crossref": "Crossref", "openreview": "OpenReview"}
 # The fields of each record kind, in the order records are written in (see yamlio.in_field_order).
 PAPER_FIELDS = (
-    "title", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "fits_none", "aliases",
-    "not_duplicate_of",
+    "title", "also_titled", "authors", "year", "venue", "abstract", "links", "keywords", "ratings", "sources", "challenges", "fits_none",
+    "aliases", "not_duplicate_of",
 )  # fmt: skip
 LINK_FIELDS = ("id", "kind", "relevance", "questions", "why")
-QUESTION_FIELDS = ("id", "text", "subchallenge", "references")
-SUBCHALLENGE_FIELDS = ("id", "title", "summary", "start_here", "aliases")
+QUESTION_FIELDS = ("id", "text", "subchallenge", "references", "aliases", "status", "searched")
+QUESTION_STATUSES = ("open",)  # searched, and no paper found that takes it up
+SUBCHALLENGE_FIELDS = ("id", "title", "summary", "start_here", "aliases", "atlas_addition", "thin_literature")
 CHALLENGE_FIELDS = (
     "title", "section", "maintainers", "reviewed", "summary", "open_questions", "subchallenges", "references", "related", "aliases",
 )  # fmt: skip
@@ -47,6 +49,8 @@ class SubChallenge:
     line: int = 0
     aliases: tuple[str, ...] = ()  # former ids: their anchors on the challenge page still lead here
     start_here: tuple[str, ...] = ()  # paper ids the maintainers put first in the reading handout
+    atlas_addition: str | None = None  # why the atlas adds it, where the survey does not name it
+    thin_literature: str | None = None  # where its literature is genuinely thin, a line that says so
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,9 @@ class Question:
     sub: str | None = None  # the sub-challenge it belongs to, where one fits
     references: tuple[int, ...] = ()  # the survey's citation numbers behind it
     line: int = 0
+    aliases: tuple[str, ...] = ()  # former ids, kept as anchors
+    status: str | None = None  # "open": searched, and no paper takes it up
+    searched: str | None = None  # when and where it was searched (a dated note)
 
 
 @dataclass(frozen=True)
@@ -175,6 +182,7 @@ class Paper:
     aliases: tuple[str, ...] = ()  # former ids whose addresses redirect here
     not_duplicate_of: tuple[str, ...] = ()  # records with a near title that are other papers
     fits_none: str | None = None  # why it links to none of the survey's challenges (then it links to none)
+    also_titled: tuple[str, ...] = ()  # other titles it went by (a submission's, a preprint's), as sources give them
 
     def link(self, name: str) -> str | None:
         return dict(self.links).get(name)
@@ -218,6 +226,20 @@ class BibEntry:
     def surveyref(self) -> int | None:
         value = self.get("surveyref")
         return int(value) if value and value.strip().isdigit() else None
+
+    @property
+    def identification(self) -> str | None:
+        """Where the survey's text names this work by its number, when the survey does not give it in full."""
+        value = self.get("surveyidentified")
+        return re.sub(r"\\([&%#_$])", r"\1", value) if value else None  # as citations.bib escapes it for LaTeX
+
+    @property
+    def first_author_surname(self) -> str | None:
+        """The first author's surname with its particle ("von Kügelgen"), as BibTeX styles sort by it."""
+        people = getattr(self.source, "persons", {}).get("author")
+        if not people:
+            return None
+        return " ".join([*people[0].prelast_names, *people[0].last_names]) or None
 
 
 @dataclass(frozen=True)

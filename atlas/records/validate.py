@@ -15,6 +15,7 @@ from atlas.records.crosscheck import cross_check
 from atlas.records.fields import FieldChecker, check_url, open_record
 from atlas.records.ids import slug
 from atlas.records.load import RawAtlas, RawRecord
+from atlas.records.mathtext import math_problem
 from atlas.records.model import (
     CHALLENGE_KINDS,
     LINK_FIELDS,
@@ -39,6 +40,8 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
         return None
     checker.fields(data, PAPER_FIELDS, ("title", "sources", "challenges"), "the paper")
     title = checker.text(data, "title", required=True, limit=500)
+    if title and (reason := math_problem(title)):
+        checker.problem(data.line_of("title"), f"the title cannot be published: {reason}")
     year = data.get("year")
     this_year = datetime.date.today().year
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= this_year + 1):
@@ -94,6 +97,7 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
         aliases=checker.ids(data, "aliases"),
         not_duplicate_of=checker.ids(data, "not_duplicate_of"),
         fits_none=fits_none if not links_to else None,
+        also_titled=checker.texts(data, "also_titled"),
     )
 
 

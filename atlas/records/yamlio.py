@@ -26,6 +26,7 @@ from yaml import (
     StreamEndEvent,
 )
 
+from atlas.records.characters import HIDDEN, describe, hidden_characters, hidden_message
 from atlas.records.model import Problem
 
 MAX_BYTES = 1_000_000
@@ -242,10 +243,18 @@ class _Builder:
                         if pattern.match(value):
                             tag = resolved
                             break
+        if event.style == '"' and HIDDEN.search(value):  # written as an escape (\\u202e), so not seen in the raw text
+            what = describe(HIDDEN.search(value).group())
+            self.problems.append(Problem(self.shown, event.start_mark.line + 1, hidden_message(what)))
         if tag == _TEXT_TAG:
             return value
         node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
-        return self.loader.construct_object(node)
+        try:
+            return self.loader.construct_object(node)
+        except (yaml.YAMLError, ValueError, TypeError, OverflowError) as error:  # a 5,000-digit number, 2024-02-30
+            reason = str(error).split(":")[0][:80]
+            self.problems.append(Problem(self.shown, event.start_mark.line + 1, f"has a value YAML cannot read ({reason}); quote it"))
+            return None
 
 
 _TEXT_TAG = "tag:yaml.org,2002:str"
@@ -255,6 +264,8 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document; returns (value, problems), value None when unusable.
 
     The text is parsed once: the events are checked for hazards, then built into the value."""
+    if hidden := hidden_characters(text):
+        return None, [Problem(shown, line, hidden_message(what)) for line, what in hidden]
     loader = None
     try:
         loader = _Loader(text)
@@ -339,14 +350,32 @@ def in_field_order(record: dict[str, Any], fields: tuple[str, ...]) -> dict[str,
     return known | {key: value for key, value in record.items() if key not in known}
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+def write_atomically(path: Path, text: str, temporary_folder: Path | None = None, durable: bool = False) -> None:
+    """Write `text` to `path` so that readers see the old file or the new one, never half.
+
+    The temporary file is made in `temporary_folder` (default: beside `path`; it must be on the same
+    file system) and gets the old file's permissions, or those the umask gives a new file (0644 under
+    022), not mkstemp's 0600. With `durable` it reaches the disk before it replaces the old file."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    folder = temporary_folder or path.parent
+    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(handle, _mode_for(path))
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
+            if durable:
+                stream.flush()
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _mode_for(path: Path) -> int:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except FileNotFoundError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

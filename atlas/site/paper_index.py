@@ -11,9 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from markupsafe import escape
-
-from atlas.records.mathtext import plain_title, title_html, title_sort_key
+from atlas.records.mathtext import plain_title, title_parts, title_sort_key
 from atlas.records.model import Paper
 from atlas.site.context import SiteContext
 from atlas.site.templating import venue_family
@@ -35,7 +33,7 @@ SORTS = (
     ("kind", "Kind, A to Z"),
     ("-kind", "Kind, Z to A"),
 )
-COLUMNS = ("id", "title", "title_html", "authors", "year", "venue", "venue_family", "targets", "kinds", "rating", "questions")
+COLUMNS = ("id", "title", "title_parts", "authors", "year", "venue", "venue_family", "targets", "kinds", "rating", "questions")
 
 
 def table_order(papers: list[Paper]) -> list[Paper]:
@@ -46,13 +44,12 @@ def table_order(papers: list[Paper]) -> list[Paper]:
 def index_row(paper: Paper) -> list[Any]:
     """One paper's row, its values in the order of COLUMNS (null where a fact is absent)."""
     plain = plain_title(paper.title)
-    markup = str(title_html(paper.title))
     family = venue_family(paper.venue) if paper.venue else None
     rating = paper.ratings.average if paper.ratings and paper.ratings.average is not None else None
     return [
         paper.id,
         plain,
-        markup if markup != str(escape(plain)) else None,  # only titles with mathematics need their own markup
+        title_parts(paper.title),  # only titles with mathematics need their own parts
         list(paper.authors),
         paper.year,
         paper.venue,

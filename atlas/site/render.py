@@ -174,6 +174,7 @@ def _challenge_pages(out: _Pages) -> None:
                 for question in challenge.open_questions
             },
             references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
+            paper_ids=atlas.papers,
             entry_html=out.formatted,
             related_titles=site.titles,
             local=local_layout(out.graph, challenge.id),
@@ -209,7 +210,10 @@ def _list_pages(out: _Pages) -> dict[str, bytes]:
     out.emit(
         "references.md",
         "references.html.j2",
-        entries=sorted((e for e in atlas.bibliography.values() if e.key not in atlas.papers), key=lambda e: (e.surveyref or 0, e.key)),
+        entries=sorted(
+            (e for e in atlas.bibliography.values() if e.key not in atlas.papers or e.surveyref), key=lambda e: (e.surveyref or 0, e.key)
+        ),
+        paper_ids=atlas.papers,
         paper_count=len(atlas.papers),
         unresolved=sorted(site.unresolved.items()),
         citing=site.citing,

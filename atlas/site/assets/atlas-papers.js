@@ -44,7 +44,7 @@
   // One row of a chunk (its values in the order of the chunk's columns) as the table filters and draws it.
   function rowFrom(value, index, column) {
     var row = {
-      index: index, id: value[column.id], title: value[column.title], html: value[column.title_html],
+      index: index, id: value[column.id], title: value[column.title], parts: value[column.title_parts],
       authors: value[column.authors], year: value[column.year], venue: value[column.venue] || "",
       targets: value[column.targets], kindList: value[column.kinds], rating: value[column.rating], within: {}
     };
@@ -173,6 +173,28 @@
       return link;
     }
 
+    // A title's math is built element by element from the allowed MathML names, its texts as text:
+    // nothing a contributor wrote is parsed as markup.
+    var MATHML = "http://www.w3.org/1998/Math/MathML";
+    var MATH_ELEMENTS = /^(math|mrow|mi|mn|mo|ms|mtext|mspace|msup|msub|msubsup|mfrac|msqrt|mroot|mover|munder|munderover|mstyle|mtable|mtr|mtd|mpadded|mphantom|menclose|merror)$/;
+    var MATH_ATTRIBUTES = /^(display|displaystyle|scriptlevel|mathvariant|stretchy|fence|form|accent|accentunder|lspace|rspace|separator|linethickness|width|height|depth|columnalign|rowspacing|columnspacing|mathsize|minsize|maxsize|largeop|movablelimits|symmetric|notation)$/;
+    function mathNode(node) {
+      if (typeof node === "string") return document.createTextNode(node);
+      if (!MATH_ELEMENTS.test(node[0])) return document.createTextNode("");
+      var element = document.createElementNS(MATHML, node[0]);
+      Object.keys(node[1]).forEach(function (name) { if (MATH_ATTRIBUTES.test(name)) element.setAttribute(name, node[1][name]); });
+      node.slice(2).forEach(function (child) { element.appendChild(mathNode(child)); });
+      return element;
+    }
+    function titlePart(part) {
+      if (typeof part === "string") return document.createTextNode(part);
+      var span = document.createElement("span");
+      span.className = "atlas-math";
+      span.title = part.tex;
+      if (part.math) span.appendChild(mathNode(part.math)); else span.textContent = part.text;
+      return span;
+    }
+
     function rowElement(row) {
       var tr = document.createElement("tr");
       tr.dataset.id = row.id;
@@ -184,7 +206,7 @@
       }
       var link = document.createElement("a");
       link.href = siteRoot + "papers/" + row.id + "/";
-      if (row.html) link.innerHTML = row.html; else link.textContent = row.title;  // the build's escaped markup
+      if (row.parts) row.parts.forEach(function (part) { link.appendChild(titlePart(part)); }); else link.textContent = row.title;
       cell("title").appendChild(link);
       var authors = cell("authors", row.short);
       if (row.authors.length > 2) authors.title = row.authors.join(", ");
