@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CHROMIUM := /usr/bin/chromium
 
 .PHONY: semantic install site test check serve lint system-deps bench clean
 
@@ -33,12 +32,8 @@ lint: $(STAMP)
 	$(BIN)/ruff check atlas tests scripts benchmarks
 	$(BIN)/ruff format --check atlas tests scripts benchmarks
 
-SYSTEM_PACKAGES := chromium graphviz texlive-latex-base
-
 system-deps:  ## Debian's Chromium (browser tests), Graphviz (DOT export) and LaTeX with BibTeX (.bib exports), when missing
-	@{ test -x $(CHROMIUM) && command -v dot >/dev/null && command -v bibtex >/dev/null; } || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
-	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; } \
-	  || { echo "The tests need Debian's $(SYSTEM_PACKAGES): sudo apt-get install $(SYSTEM_PACKAGES)"; exit 1; }
+	@scripts/system-packages.sh
 
 test: $(STAMP) system-deps lint  ## the whole test suite: lint, unit, end-to-end and browser tests
 	$(BIN)/pytest -q

@@ -18,8 +18,26 @@ from atlas.records.model import CHALLENGE_KINDS, GRAPH_FORMATS, Atlas, Problem, 
 
 
 def print_problems(problems: list[Problem]) -> None:
+    """Each problem as `path:line: message`; under GitHub Actions also as an annotation on that line of
+    the pull request's diff (a workflow command on standard output)."""
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     for problem in problems:
         print(problem, file=sys.stderr)
+        if annotate:
+            print(github_annotation(problem))
+
+
+def github_annotation(problem: Problem) -> str:
+    """GitHub's `::error file=...,line=...::message`, escaped as its workflow commands require."""
+
+    def data(text: str) -> str:
+        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+    def value(text: str) -> str:
+        return data(text).replace(":", "%3A").replace(",", "%2C")
+
+    level = "error" if problem.severity == "error" else "warning"
+    return f"::{level} file={value(problem.path)},line={problem.line},title={value('atlas check')}::{data(problem.message)}"
 
 
 def atlas_for(root: Path, command: str):  # -> Atlas | None
@@ -249,11 +267,16 @@ def _main(argv: list[str] | None = None) -> int:
     add.add_argument("--challenge", action="append", default=[], metavar="ID", help="challenge or challenge/sub-challenge (repeatable)")
     add.add_argument("--kind", action="append", default=[], choices=CHALLENGE_KINDS, help="one per --challenge")
     add.add_argument("--why", action="append", default=[], metavar="TEXT", help="one sentence per --challenge, in your own words")
+    add.add_argument(
+        "--questions", action="append", default=[], metavar="IDS", help="per --challenge: the open questions it takes up (comma-separated)"
+    )
     add.add_argument("--dry-run", action="store_true", help="print the record, the entry and the suggestions; write nothing")
     add.add_argument("--skip-invalid", action="store_true", help="add the valid entries and list the others with their reasons")
     add.add_argument("--same-for-all", action="store_true", help="give every entry the one --challenge/--kind/--why (several entries)")
     add.add_argument("--links", type=Path, metavar="FILE", help="YAML: entry key -> its links ({challenge, kind, why} or a list)")
-    add.add_argument("--contributor", help="who gives the facts (default: git's user.name)")
+    add.add_argument("--source", metavar="URL", help="the public document the BibTeX entries were read in (recorded as their source)")
+    add.add_argument("--via", metavar="TEXT", help="with --source: how the document was read (e.g. 'the entry in its references.bib')")
+    add.add_argument("--contributor", help="without --source: who gives the facts (default: git's user.name)")
     add.add_argument("--suggestions", type=int, default=5, metavar="N", help="how many suggestions to print (default: 5)")
     add.add_argument("--semantic", action="store_true", help="suggest from sentence embeddings (needs the 'semantic' extra)")
     reading = commands.add_parser("reading-list", help="a reading list for a challenge (Markdown, BibTeX or HTML)")
@@ -283,6 +306,8 @@ def _main(argv: list[str] | None = None) -> int:
     )
     mend = commands.add_parser("mend-sources", help="rewrite sources to name the public documents their facts were read in")
     mend.add_argument("mendings", type=Path, help="YAML: each {paper, replaces, sources, unconfirmed}")
+    fmt = commands.add_parser("fmt", help="rewrite records in the canonical form `atlas check` asks for")
+    fmt.add_argument("paths", nargs="*", type=Path, help="records to rewrite (default: every paper and challenge record)")
     importer = commands.add_parser("import", help="create paper records from seed lists (daily lists, ratings digest)")
     importer.add_argument("seeds", nargs="+", type=Path, help="seed files to import")
     args = parser.parse_args(argv)
@@ -319,7 +344,7 @@ def _run_command(args: argparse.Namespace, root: Path) -> int:
     return _dispatch(args, root, commands)
 
 
-EDITING_COMMANDS = ("add", "refresh", "enrich", "import", "mend-sources")
+EDITING_COMMANDS = ("add", "refresh", "enrich", "import", "mend-sources", "fmt")
 
 
 def _dispatch(args: argparse.Namespace, root: Path, commands: Any) -> int:
@@ -343,6 +368,8 @@ def _dispatch(args: argparse.Namespace, root: Path, commands: Any) -> int:
         return _links(root, (args.site_dir or root / "site").resolve(), args.external)
     if args.command == "mend-sources":
         return commands.mend_sources(root, args.mendings)
+    if args.command == "fmt":
+        return commands.fmt(root, args.paths)
     return commands.import_seeds(root, args.seeds)
 
 

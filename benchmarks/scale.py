@@ -221,7 +221,7 @@ def write_baseline(atlas_root: Path, papers: int, target: Path) -> Path:
     config = mkdocs_config(atlas_root)
     docs = target / "docs"
     (docs / "papers").mkdir(parents=True)
-    real = sorted(valid_atlas(REPO).papers.values(), key=lambda paper: paper.id)
+    real = sorted((p for p in valid_atlas(REPO).papers.values() if p.abstract), key=lambda paper: paper.id)
     generator = random.Random(11)
     stubs = nav_pages(config.get("nav", [{"Home": "index.md"}]))
     for number, (title, path) in enumerate(stubs):

@@ -33,7 +33,7 @@ _MEMORY = Path("/dev/shm")
 SCRATCH = str(_MEMORY) if _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK) else None
 
 
-def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
+def make_atlas(target: Path, papers: int, seed: int = 7, sources_used: int | None = None) -> Path:
     real = valid_atlas(REPO)
     if target.exists():
         shutil.rmtree(target)
@@ -45,10 +45,11 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
     shutil.copy2(REPO / "mkdocs.yml", target / "mkdocs.yml")
     shutil.copytree(REPO / "papers" / "venues", target / "papers" / "venues")
     targets = [c.id for c in real.challenges.values()] + [f"{c.id}/{s.id}" for c in real.challenges.values() for s in c.subchallenges]
-    sources = list(real.papers.values())
+    sources = list(real.papers.values())[:sources_used]  # fewer sources: more copies of each abstract
     generator = random.Random(seed)
-    survey_entries = (REPO / "citations.bib").read_text(encoding="utf-8").split("% One entry per paper record")[0]
-    entries = [survey_entries]
+    survey_entries, paper_entries = (REPO / "citations.bib").read_text(encoding="utf-8").split("% One entry per paper record")
+    identified = [part for part in re.split(r"\n(?=@)", paper_entries) if "surveyref = {" in part]  # the challenges cite them
+    entries = [survey_entries, *identified]
     for index in range(papers):
         source = sources[index % len(sources)]
         paper_id = f"synthetic-{index:05d}"
@@ -66,6 +67,7 @@ def make_atlas(target: Path, papers: int, seed: int = 7) -> Path:
             record["fits_none"] = f"Synthetic paper {index} outside the challenges, for scale benchmarks."
         if source.ratings:
             record["ratings"] = {"average": source.ratings.average, "scores": list(source.ratings.scores)}
+        record = {key: value for key, value in record.items() if value is not None}  # a source without an abstract
         record["sources"][0]["gives"] = list(facts_held(record))
         (target / "papers" / f"{paper_id}.yaml").write_text(dump_record(record), encoding="utf-8")
         entries.append(paper_entry(paper_id, record))

@@ -2,8 +2,8 @@
 
 Usage: .venv/bin/python scripts/pr-summary.py [--base REF] [--root DIR]
 Lists the paper records the branch adds, changes and removes since it left REF (default:
-origin/main), with each new paper's challenges, kinds and reasons, and the problems `atlas check`
-reports for the files it touched.
+origin/main), with each new paper's challenges, kinds and reasons, its facts (authors, year, venue,
+links) and the sources that give them, and the problems `atlas check` reports for the files it touched.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from atlas.pipeline import check
 from atlas.records.characters import inert
+from atlas.records.model import Paper
 
 
 def changed_files(root: Path, base: str) -> list[tuple[str, str]]:
@@ -40,6 +41,22 @@ def cell(text: str) -> str:
     return escape(_MARKDOWN.sub(r"\\\1", " ".join(inert(text).split())), quote=False)
 
 
+def facts(paper: Paper) -> list[str]:
+    """A paper's facts and the documents that give them, for a maintainer to review without the YAML."""
+    published = " · ".join(cell(str(value)) for value in (paper.year, paper.venue) if value) or "no year or venue"
+    lines = [
+        f"**{cell(paper.title)}** ({cell(paper.id)})",
+        "",
+        f"- authors: {cell(', '.join(paper.authors)) or 'none given'}",
+        f"- published: {published}",
+        *[f"- {cell(name)}: {cell(url)}" for name, url in paper.links],
+    ]
+    for source in paper.sources:
+        via = f", {cell(source.via)}" if source.via else ""
+        lines.append(f"- source {cell(source.url or source.label)}{via}: gives {cell(', '.join(source.gives))}")
+    return [*lines, ""]
+
+
 def summary(root: Path, base: str) -> str:
     changes = changed_files(root, base)
     atlas, problems = check(root)
@@ -56,6 +73,10 @@ def summary(root: Path, base: str) -> str:
             for link in paper.challenges:
                 lines.append(f"| {cell(paper.title)} ({cell(paper.id)}) | {cell(link.target)} | {cell(link.kind)} | {cell(link.why)} |")
         lines.append("")
+    if added:
+        lines += ["### The facts of each paper added, with their sources", ""]
+        for path in added:
+            lines += facts(by_path[path])
     for title, paths in (("Changed", modified), ("Removed", removed)):
         if paths:
             lines += [f"{title}: " + ", ".join(f"`{p}`" for p in paths), ""]

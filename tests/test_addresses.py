@@ -44,6 +44,15 @@ def test_renaming_a_paper_without_an_alias_is_refused(published: Path):
     ) in result.stderr
 
 
+@pytest.mark.parametrize("path", ["papers/calibrated-language-models.yaml", "challenges/causality.yaml"])
+def test_a_record_made_unreadable_is_reported_once_at_its_line_not_also_as_gone(published: Path, path: str):
+    record = published / path
+    record.write_text(record.read_text().replace("title:", "title: 'never closed", 1))
+    result = atlas(published, "check")
+    assert result.returncode == 1
+    assert f"{path}:" in result.stderr and "is gone" not in result.stderr
+
+
 def test_an_alias_keeps_the_old_address_as_a_redirect_to_the_new_page(published: Path, tmp_path: Path):
     path = rename_paper(published, "calibrated-language-models", "kalai-2024-calibrated")
     path.write_text(path.read_text() + "aliases: [calibrated-language-models]\n")

@@ -20,6 +20,7 @@ from atlas.pipeline import check, valid_atlas
 from atlas.records.mathtext import plain_title
 from atlas.site.bibformat import entry_html
 from atlas.site.cite import edition_of
+from atlas.site.feeds import FEED_LENGTH
 
 from conftest import REPO, copy_atlas, heading_parts
 
@@ -204,7 +205,8 @@ def test_feeds_are_valid_and_list_papers_newest_first(built_site: Path):
         feed = feedparser.parse((built_site / "challenges" / challenge.id / "feed.xml").read_bytes())
         assert not feed.bozo
         expected = {f"{SITE_URL}papers/{p.id}/" for p, _ in ATLAS.papers_for(challenge.id)}
-        assert {entry.id for entry in feed.entries} == expected
+        listed = {entry.id for entry in feed.entries}
+        assert listed <= expected and len(listed) == min(len(expected), FEED_LENGTH)  # the newest of its papers
 
 
 def test_handout_page_has_prompts_and_a_reading_list_ordered_by_subchallenge(built_site: Path):
@@ -228,7 +230,7 @@ def test_reading_list_command_gives_markdown_bibtex_and_html(tmp_path: Path):
     bib = subprocess.run([*base, "--sub", "quantization", "--format", "bib", "--limit", "0"], capture_output=True, text=True).stdout
     (tmp_path / "q.bib").write_text(bib)
     pybtex.errors.set_strict_mode(True)
-    expected = {p.id for p, link in ATLAS.papers_for("efficiency") if link.sub == "quantization"}
+    expected = {p.id for p, link in ATLAS.papers_for("efficiency") if link.sub == "quantization" and not link.peripheral}
     assert set(parse_file(str(tmp_path / "q.bib")).entries) == expected
     html = subprocess.run([*base, "--format", "html"], capture_output=True, text=True).stdout
     soup = BeautifulSoup(html, "html.parser")
@@ -239,8 +241,9 @@ def test_reading_list_command_gives_markdown_bibtex_and_html(tmp_path: Path):
 
 
 def test_citation_cff_is_valid_and_agrees_with_the_site():
-    tool = shutil.which("cffconvert", path=str(Path(sys.executable).parent))
-    result = subprocess.run([tool, "--validate", "-i", str(REPO / "CITATION.cff")], capture_output=True, text=True)
+    tool = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    schema = ["--builtin-schema", "vendor.citation-file-format"]  # CFF 1.2.0's own schema, as check-jsonschema vendors it
+    result = subprocess.run([tool, *schema, str(REPO / "CITATION.cff")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     zenodo = json.loads((REPO / ".zenodo.json").read_text())
     assert zenodo["title"] == "GenAI Challenges Atlas" and zenodo["creators"] == [{"name": a} for a in EDITION.authors]

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+
+from atlas.records.yamlio import load_yaml_file
 
 from conftest import REPO, copy_atlas
 
@@ -37,12 +42,75 @@ def test_readme_quick_start_is_make_site_then_make_test_and_ci_runs_the_same():
     assert [line for line in ci if line in readme_commands()] == readme_commands() and ci[-1] == "make test"
 
 
-def test_check_workflow_runs_the_readme_commands_on_pull_requests_and_writes_a_summary():
+def test_the_readme_is_a_guide_of_at_most_200_lines_whose_paths_and_commands_exist():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 200, "measurements go to benchmarks/README.md, module details to atlas/README.md"
+    named = set(re.findall(r"`((?:[\w.-]+/)*[\w-]+\.(?:md|yml|py|cff|json|bib))`", readme))
+    assert {"benchmarks/README.md", "atlas/README.md", "CONTRIBUTING.md", "docs/about.md"} <= named
+    assert [path for path in named if "<" not in path and not (REPO / path).exists()] == []
+    listed = set(re.findall(r"^\| `atlas ([a-z-]+)", readme, re.M))
+    result = subprocess.run([sys.executable, "-m", "atlas.cli", "--help"], capture_output=True, text=True, check=True)
+    assert listed == set(re.findall(r"^    ([a-z-]+)\s", result.stdout, re.M)), "the commands table names every command, and only those"
+
+
+def test_check_workflow_answers_records_in_debian_bookworm_and_runs_the_suite_when_code_changes():
     data = workflow("check.yml")
-    assert "pull_request" in data["on"]
-    runs = [step.get("run", "") for step in steps(data)]
-    assert [run for run in runs if run.startswith("make ")] == readme_commands()
-    assert any("pr-summary.py" in run and "GITHUB_STEP_SUMMARY" in run for run in runs)
+    assert "pull_request" in data["on"] and data["on"]["push"]["branches"] == ["main"]
+    records, tests = data["jobs"]["records"], data["jobs"]["tests"]
+    for job in (records, tests):
+        assert job["container"] == "python:3.11-bookworm", "Debian's chromium, as .ci/run has it (Ubuntu's is a snap)"
+    record_runs = [step.get("run", "") for step in records["steps"]]
+    assert "make site" in record_runs and not any("make test" in run for run in record_runs)
+    assert any(run.startswith(".venv/bin/atlas check --base") for run in record_runs)
+    assert any("pr-summary.py" in run and "GITHUB_STEP_SUMMARY" in run for run in record_runs)
+    test_runs = [step.get("run", "") for step in tests["steps"]]
+    assert [run for run in test_runs if run.startswith("make ")] == readme_commands()
+    assert test_runs.index("scripts/system-packages.sh") < test_runs.index("make test")
+    assert tests["needs"] == "changes" and tests["if"] == "needs.changes.outputs.code == 'true'"
+    assert "scripts/changed-code.sh" in "\n".join(step.get("run", "") for step in data["jobs"]["changes"]["steps"])
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "scripts/system-packages.sh" in ci and "scripts/system-packages.sh" in (REPO / "Makefile").read_text()
+
+
+def _repository_with(tmp_path: Path, changed: str) -> Path:
+    root = tmp_path / changed.replace("/", "-")
+    (root / "papers").mkdir(parents=True)
+    (root / "papers" / "a.yaml").write_text("title: A\n")
+    (root / "atlas.py").write_text("x = 1\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    subprocess.run(["git", "checkout", "-qb", "feature"], cwd=root, check=True)
+    (root / changed).parent.mkdir(parents=True, exist_ok=True)
+    (root / changed).write_text("changed\n")
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "change"], cwd=root, check=True)
+    return root
+
+
+DATA_ONLY = ["papers/a.yaml", "citations.bib", "scripts/papers/found.yaml"]
+
+
+@pytest.mark.parametrize(("changed", "code"), [*((path, "false") for path in DATA_ONLY), ("atlas.py", "true"), ("pyproject.toml", "true")])
+def test_a_data_only_change_skips_the_whole_suite_and_any_other_change_runs_it(tmp_path: Path, changed: str, code: str):
+    root = _repository_with(tmp_path, changed)
+    result = subprocess.run([str(REPO / "scripts" / "changed-code.sh"), "main"], cwd=root, capture_output=True, text=True, check=True)
+    assert result.stdout == f"code={code}\n"
+
+
+def test_the_workflows_follow_githubs_schema_and_zizmor_finds_nothing_above_low_severity():
+    tools = Path(sys.executable).parent
+    schema = subprocess.run(
+        [str(tools / "check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *map(str, sorted(WORKFLOWS.glob("*.yml")))],
+        capture_output=True,
+        text=True,
+    )
+    assert schema.returncode == 0, schema.stdout + schema.stderr
+    audit = subprocess.run(
+        [str(tools / "zizmor"), "--offline", "--no-progress", "--min-severity", "medium", str(WORKFLOWS)], capture_output=True, text=True
+    )
+    assert audit.returncode == 0, audit.stdout + audit.stderr
 
 
 def test_deploy_workflow_builds_with_the_readme_command_and_publishes_the_site_folder():
@@ -73,7 +141,7 @@ def test_release_workflow_checks_the_version_against_citation_cff_and_tags_it():
     job = data["jobs"]["release"]
     assert job["env"]["VERSION"] == "${{ inputs.version }}"
     script = "\n".join(step.get("run", "") for step in job["steps"])
-    assert "CITATION.cff" in script and 'git tag "v$VERSION"' in script and "make site" in script
+    assert "CITATION.cff" in script and 'gh release create "v$VERSION"' in script and "make site" in script
     assert "${{ inputs" not in script, "inputs reach the shell only through the environment"
 
 
@@ -134,6 +202,10 @@ def test_pr_summary_lists_the_papers_a_branch_adds_with_their_challenges(tmp_pat
         " Measures how many network evaluations samplers need\\. |" in result.stdout
     )
     assert "reports no problem" in result.stdout
+    facts = result.stdout.split("### The facts of each paper added, with their sources", 1)[1]
+    assert "**A Brand New Study of Sampling Speed \\| Pipes** (brand\\-new\\-study)" in facts
+    assert "- published: 2025\n" in facts and "- authors: none given\n" in facts
+    assert re.search(r"^- source contributor .+: gives title, year$", facts, re.M), facts
 
 
 def test_external_links_are_checked_by_a_scheduled_workflow_only():
@@ -171,3 +243,70 @@ def test_the_external_link_checker_reports_what_does_not_answer(tmp_path: Path):
     finally:
         server.shutdown()
     assert [(b.target, b.reason.split(";")[0]) for b in broken] == [(f"{base}/gone.html", "HTTP 404")]
+
+
+def _committed(root: Path) -> Path:
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], cwd=root, check=True)
+    return root
+
+
+def _hand_written(root: Path) -> tuple[Path, str]:
+    """A contributor's edit of a real record: the abstract typed as one long line, valid YAML all the same."""
+    path = root / "papers" / "song-2023-consistency.yaml"
+    data, _ = load_yaml_file(path, "x")
+    lines = path.read_text().splitlines(keepends=True)
+    start = next(i for i, line in enumerate(lines) if line.startswith("abstract:"))
+    end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("  "))
+    lines[start:end] = ["abstract: " + json.dumps(data["abstract"]) + "\n"]
+    path.write_text("".join(lines))
+    return path, data["abstract"]
+
+
+def atlas_cli(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {key: value for key, value in os.environ.items() if key != "GITHUB_ACTIONS"} | env
+    return subprocess.run([sys.executable, "-m", "atlas.cli", "--root", str(root), *args], capture_output=True, text=True, env=environment)
+
+
+def test_check_tells_a_changed_record_out_of_canonical_form_to_run_fmt_and_fmt_rewrites_it(tmp_path: Path):
+    root = _committed(copy_atlas(tmp_path / "repo"))
+    path, abstract = _hand_written(root)
+    assert load_yaml_file(path, "x")[0]["abstract"] == abstract  # the same record, laid out otherwise
+    result = atlas_cli(root, "check")
+    assert result.returncode == 1
+    wanted = "papers/song-2023-consistency.yaml:5: is valid but not in the layout records are written in"
+    assert wanted in result.stderr and "run `atlas fmt papers/song-2023-consistency.yaml`" in result.stderr
+    assert result.stderr.count("not in the layout") == 1  # only the changed record is compared
+    fixed = atlas_cli(root, "fmt", "papers/song-2023-consistency.yaml")
+    assert fixed.returncode == 0 and "rewrote 1 of 1 record(s)" in fixed.stdout
+    assert load_yaml_file(path, "x")[0]["abstract"] == abstract
+    assert subprocess.run(["git", "diff", "--quiet"], cwd=root).returncode == 0  # back to the committed text
+    assert atlas_cli(root, "check").returncode == 0
+    assert "rewrote 0 of" in atlas_cli(root, "fmt").stdout  # every record already canonical
+
+
+def test_fmt_leaves_a_record_it_cannot_read_as_it_is_and_says_where(tmp_path: Path):
+    root = _committed(copy_atlas(tmp_path / "repo"))
+    broken = root / "papers" / "broken.yaml"
+    broken.write_text("title: x\ntitle: y\n")
+    result = atlas_cli(root, "fmt")
+    assert result.returncode == 1 and "papers/broken.yaml:2: repeats the key 'title'" in result.stderr
+    assert broken.read_text() == "title: x\ntitle: y\n"
+
+
+def test_under_github_actions_check_also_annotates_the_lines_of_the_pull_request(tmp_path: Path):
+    root = _committed(copy_atlas(tmp_path / "repo"))
+    path = root / "papers" / "song-2023-consistency.yaml"
+    path.write_text(path.read_text().replace("kind: method", "kind: methods, 100% new", 1))
+    plain = atlas_cli(root, "check")
+    assert "::error" not in plain.stdout + plain.stderr
+    result = atlas_cli(root, "check", GITHUB_ACTIONS="true")
+    annotations = [line for line in result.stdout.splitlines() if line.startswith("::")]
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "kind: methods" in text)
+    assert len(annotations) == 1 and annotations[0].startswith(
+        f"::error file=papers/song-2023-consistency.yaml,line={line},title=atlas check::"
+    )
+    assert "100%25 new" in annotations[0] and "\n" not in annotations[0]  # escaped as workflow commands require
+    assert f"papers/song-2023-consistency.yaml:{line}:" in result.stderr  # and still path:line for people

@@ -4,6 +4,7 @@ questions that say whether they were searched."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -57,7 +58,17 @@ def test_records_and_their_entries_are_added_from_a_file(atlas_copy: Path, tmp_p
     assert errors(atlas_copy) == []
 
 
+def forget(root: Path, paper_id: str) -> None:
+    """The atlas as it was before the paper came: no record, no entry of its own, no challenge pointing at it."""
+    (root / "papers" / f"{paper_id}.yaml").unlink()
+    bib = root / "citations.bib"
+    bib.write_text(re.sub(rf"@\w+\{{{re.escape(paper_id)},.*?\n}}\n\n?", "", bib.read_text(), flags=re.S))
+    for challenge in (root / "challenges").glob("*.yaml"):
+        challenge.write_text(challenge.read_text().replace(f"  key: {paper_id}\n", ""))
+
+
 def test_an_identified_survey_number_is_recorded_and_the_challenges_citing_it_point_at_it(atlas_copy: Path, tmp_path: Path):
+    forget(atlas_copy, "papineni-2002-bleu")
     evidence = "Section 3.4 calls [147] BLEU, the n-gram overlap score; Papineni fits the alphabetical slot."
     item = record("BLEU: a Method for Automatic Evaluation of Machine Translation", survey_ref=147, survey_evidence=evidence)
     assert atlas(atlas_copy, "add", "--records", str(write_input(tmp_path / "found.yaml", [item]))).returncode == 0
@@ -97,11 +108,14 @@ def test_every_problem_of_the_input_is_reported_at_its_line_and_nothing_is_writt
 
 
 def test_a_survey_reference_given_in_full_becomes_a_record_under_its_key(atlas_copy: Path, tmp_path: Path):
+    (atlas_copy / "papers" / "wang2023lora.yaml").unlink()  # the survey's [216], before it had a record
     bib_title = "Lora ensembles for large language model fine-tuning"
-    item = record(bib_title, key="wang2023lora")
+    item = record(bib_title, key="wang2023lora", authors=["Xi Wang", "Laurence Aitchison", "Maja Rudolph"])  # as its entry names them
     assert atlas(atlas_copy, "add", "--records", str(write_input(tmp_path / "found.yaml", [item]))).returncode == 0
     assert (atlas_copy / "papers" / "wang2023lora.yaml").exists()
-    assert (atlas_copy / "citations.bib").read_text().count("@misc{wang2023lora,") == 1
+    bib = (atlas_copy / "citations.bib").read_text()
+    assert bib.count("{wang2023lora,") == 1 and "@inproceedings{wang2023lora," in bib  # the entry as the record's venue types it
+    assert check(atlas_copy)[0].bibliography["wang2023lora"].surveyref == 216
 
 
 def test_an_identification_that_breaks_the_bibliographys_order_is_an_error(atlas_copy: Path, tmp_path: Path):
@@ -128,9 +142,11 @@ def _question(root: Path, challenge: str, index: int, **fields) -> Path:
 
 
 def test_a_question_marked_open_says_when_and_where_it_was_searched(atlas_copy: Path):
-    ATLAS, _ = check(atlas_copy)
-    challenge = ATLAS.challenges["causality"]
-    unanswered = next(i for i, q in enumerate(challenge.open_questions) if not ATLAS.addressing("causality", q.id))
+    path = atlas_copy / "challenges" / "causality.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["open_questions"].append({"id": "nobody-asked", "text": "Has any paper taken this question up?"})
+    path.write_text(dump_record(data))
+    unanswered = len(data["open_questions"]) - 1
     _question(atlas_copy, "causality", unanswered, status="open")
     assert any("says under 'searched:' when and where" in e for e in errors(atlas_copy))
     _question(atlas_copy, "causality", unanswered, status="open", searched="somewhere")
@@ -173,8 +189,17 @@ def test_searched_and_unsearched_questions_differ_on_the_gap_map_and_former_ids_
     assert "Added by the atlas" in heterogeneous.find(attrs={"data-sub": "further-modalities"}).get_text()
 
 
-def _mending(path: Path, **fields) -> Path:
-    item = {"paper": "absorbing-discrete-diffusion", "replaces": "https://arxiv.org/abs/2406.03736"} | fields
+PAGE = "https://arxiv.org/abs/2406.03736"
+
+
+def _mending(root: Path, path: Path, **fields) -> Path:
+    """A mending of `absorbing-discrete-diffusion` after its facts were sourced the old way: the paper's page
+    named as the document of facts read elsewhere, identified only by a search tool's internal id."""
+    record_path = root / "papers" / "absorbing-discrete-diffusion.yaml"
+    record, _ = load_yaml_file(record_path, "x")
+    old = {"url": PAGE, "gives": ["authors", "links.arxiv", "venue", "year"], "via": "exact-title search (find_string ids 35441456342)"}
+    record_path.write_text(dump_record({**dict(record), "sources": [*[s for s in record["sources"] if "seed" in s], old]}))
+    item = {"paper": "absorbing-discrete-diffusion", "replaces": PAGE} | fields
     path.write_text("- " + dump_record(item).rstrip("\n").replace("\n", "\n  ") + "\n")
     return path
 
@@ -184,7 +209,7 @@ BIB_SOURCE = "https://github.com/o/r/blob/" + "b" * 40 + "/refs.bib"
 
 def test_a_source_standing_for_documents_read_elsewhere_is_replaced_by_them(atlas_copy: Path, tmp_path: Path):
     new = [{"url": BIB_SOURCE, "gives": ["authors", "links.arxiv", "venue", "year"], "via": "the paper's entry in the bibliography"}]
-    result = atlas(atlas_copy, "mend-sources", str(_mending(tmp_path / "mend.yaml", sources=new)))
+    result = atlas(atlas_copy, "mend-sources", str(_mending(atlas_copy, tmp_path / "mend.yaml", sources=new)))
     assert result.returncode == 0, result.stderr
     record, _ = load_yaml_file(atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml", "x")
     urls = [source.get("url") for source in record["sources"]]
@@ -195,7 +220,7 @@ def test_a_source_standing_for_documents_read_elsewhere_is_replaced_by_them(atla
 
 def test_facts_no_document_reconfirmed_leave_the_record_with_their_source(atlas_copy: Path, tmp_path: Path):
     new = [{"url": BIB_SOURCE, "gives": ["authors", "links.arxiv"], "via": "the paper's entry in the bibliography"}]
-    mending = _mending(tmp_path / "mend.yaml", sources=new, unconfirmed=["venue", "year"])
+    mending = _mending(atlas_copy, tmp_path / "mend.yaml", sources=new, unconfirmed=["venue", "year"])
     assert atlas(atlas_copy, "mend-sources", str(mending)).returncode == 0
     record, _ = load_yaml_file(atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml", "x")
     assert "venue" not in record and "year" not in record and errors(atlas_copy) == []
@@ -204,8 +229,25 @@ def test_facts_no_document_reconfirmed_leave_the_record_with_their_source(atlas_
 
 
 def test_a_mending_that_does_not_cover_the_old_facts_is_refused_and_nothing_is_written(atlas_copy: Path, tmp_path: Path):
-    before = (atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml").read_text()
     new = [{"url": BIB_SOURCE, "gives": ["authors"], "via": "the paper's entry in the bibliography"}]
-    result = atlas(atlas_copy, "mend-sources", str(_mending(tmp_path / "mend.yaml", sources=new)))
+    mending = _mending(atlas_copy, tmp_path / "mend.yaml", sources=new)
+    before = (atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml").read_text()
+    result = atlas(atlas_copy, "mend-sources", str(mending))
     assert result.returncode == 1 and "whose facts ['authors'] account for" in result.stderr
     assert (atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml").read_text() == before
+
+
+def test_a_source_that_names_a_search_tools_internal_ids_is_refused_at_its_line(atlas_copy: Path):
+    path = atlas_copy / "papers" / "song-2023-consistency.yaml"
+    record, _ = load_yaml_file(path, "x")
+    sources = [dict(source) for source in record["sources"]]
+    sources[0]["via"] = "the arXiv id next to the exact title in two lists (find_string ids 35441456342, 18699807814)"
+    path.write_text(dump_record({**dict(record), "sources": sources}))
+    lines = path.read_text().splitlines()
+    text_line = next(n for n, text in enumerate(lines, 1) if "find_string ids" in text)
+    line = max(n for n, text in enumerate(lines[:text_line], 1) if text.strip().startswith("via:"))  # the key's line
+    assert [e for e in errors(atlas_copy) if "internal ids" in e] == [
+        f"papers/song-2023-consistency.yaml:{line}: 'via' names a search tool's internal ids, which no reader can follow; "
+        "name the public documents"
+    ]
+    assert not [p for p in sorted((REPO / "papers").glob("*.yaml")) if "find_string" in p.read_text()]  # none is left

@@ -57,7 +57,11 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     bib = root / "citations.bib"
     text = bib.read_text().replace("{{Calibrated Language Models Must Hallucinate}}", "{{" + TITLE + "}}")
     survey_reference = re.search(r"^  title = (\{.*\}),\n(?=(?:  .*\n)*?  surveyref = \{214\})", text, re.M).group(1)
-    bib.write_text(text.replace(survey_reference, "{" + TITLE + "}"))  # the references page shows the survey's entries
+    reference_title = "Survey reference " + " ".join(PAYLOADS[:5])
+    bib.write_text(text.replace(survey_reference, "{" + reference_title + "}"))  # the references page shows the survey's entries
+    reference_path = root / "papers" / "wachter2017counterfactual.yaml"  # [214] has a record of its own
+    reference, _ = load_yaml_file(reference_path, "x")
+    reference_path.write_text(dump_record({**dict(reference), "title": reference_title}))
     challenge_path = root / "challenges" / "metrics.yaml"
     challenge, _ = load_yaml_file(challenge_path, "x")
     challenge = dict(challenge)

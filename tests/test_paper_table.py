@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,9 @@ READY = "!/Loading|Searching/.test(document.getElementById('atlas-filter-count')
 
 
 def loose(title: str) -> str:
-    """A title's letters and digits only, in lower case: how a reader expects A to Z to run."""
-    return re.sub(r"[^a-z0-9]+", " ", plain_title(title).lower()).strip()
+    """A title's letters and digits only, in lower case (a superscript ³ as 3, é as e): how a reader
+    expects A to Z to run."""
+    return re.sub(r"[^a-z0-9]+", " ", unicodedata.normalize("NFKD", plain_title(title)).lower()).strip()
 
 
 def everything_about(paper) -> str:

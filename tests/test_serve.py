@@ -114,8 +114,9 @@ def test_serve_stopped_by_a_signal_leaves_no_scratch_files(atlas_copy: Path):
     assert not [p for p in after if p.name.startswith(("atlas-search-", "mkdocs_"))]
 
 
-def test_serve_shows_the_problems_while_the_records_do_not_validate_and_drops_a_deleted_paper(atlas_copy: Path):
-    with serving(atlas_copy) as base:
+def test_serve_shows_the_problems_while_the_records_do_not_validate_and_drops_a_deleted_paper(atlas_copy: Path, tmp_path: Path):
+    log = tmp_path / "serve.log"
+    with serving(atlas_copy, log) as base:
         page = base + "papers/calibrated-language-models/"
         fetch_until(page, "Calibrated Language Models Must Hallucinate")
         record = atlas_copy / "papers" / "calibrated-language-models.yaml"
@@ -130,6 +131,8 @@ def test_serve_shows_the_problems_while_the_records_do_not_validate_and_drops_a_
         while "The records do not validate" in fetch_until(page, "Calibrated Language Models") and time.monotonic() < deadline:
             time.sleep(0.5)
         assert "The records do not validate" not in fetch_until(page, "Calibrated Language Models")
+        told = log.read_text()
+        assert told.index("problem(s); the pages show them") < told.index("the atlas data is valid again")  # said once fixed
         # A paper deleted (record and entry): its page is gone from the served site.
         gone = atlas_copy / "papers" / "adapt-then-unlearn.yaml"
         gone_page = base + "papers/adapt-then-unlearn/"

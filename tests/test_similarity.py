@@ -27,7 +27,7 @@ def left_unsettled(matrix, limit: int) -> int:
 
 @pytest.fixture(scope="module")
 def synthetic_texts(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], tuple[str, ...]]:
-    ids, texts = paper_texts(valid_atlas(make_atlas(tmp_path_factory.mktemp("similar") / "atlas", 3000)))
+    ids, texts = paper_texts(valid_atlas(make_atlas(tmp_path_factory.mktemp("similar") / "atlas", 3000, sources_used=200)))
     return list(ids), texts
 
 
@@ -37,7 +37,7 @@ def test_the_real_atlas_related_by_rare_words_first_are_those_of_every_pair(leve
     ids, texts = paper_texts(ATLAS)
     matrix = vectors(texts)
     assert nearest_papers(matrix, list(ids), 5, 0.08, levels, block=16) == related_papers(ATLAS, levels=()) == related_papers(ATLAS)
-    assert left_unsettled(matrix, 64) < len(ATLAS.papers) // 10  # most settled early
+    assert left_unsettled(matrix, len(ATLAS.papers) // 3) < len(ATLAS.papers) // 10  # most settled on words a third of papers hold
 
 
 @pytest.mark.parametrize("levels", [(4,), (16, 64), (64, 256), (256, 1024)])

@@ -14,6 +14,7 @@ from atlas.cli import main
 from atlas.engine.linkcheck import broken_links
 from atlas.engine.pagetext import without_indentation
 from atlas.pipeline import check
+from atlas.records.history import added_dates
 from atlas.site.bibformat import entry_bibtex
 
 from conftest import REPO, copy_atlas, heading_parts, title_parts
@@ -43,7 +44,9 @@ def test_every_challenge_page_has_its_subchallenge_anchors_and_papers_with_why(b
         for paper, link in ATLAS.papers_for(challenge.id):
             section = html.find("div", attrs={"data-sub": link.sub or ""})
             anchor = section.find("a", href=f"../../papers/{paper.id}/")
-            assert anchor is not None, (challenge.id, paper.id)
+            if anchor is None:  # past the newest LIST_LIMIT of its sub-challenge: the papers table lists it
+                assert section.find("a", href=re.compile(r"papers/\?challenge=")) is not None, (challenge.id, paper.id)
+                continue
             assert " ".join(link.why.split()) in text_of(anchor.parent)
 
 
@@ -66,8 +69,8 @@ def test_challenge_pages_list_every_survey_reference_resolved_or_named(built_sit
                 assert reference.named in text_of(item)
         if unresolved:
             assert f"{len(unresolved)} more cited by number only" in text_of(disclosure.find("summary"))
-    efficiency = text_of(page(built_site, "challenges/efficiency"))
-    assert "[71] Ho et al." in efficiency
+    metrics = text_of(page(built_site, "challenges/metrics"))
+    assert "[13] Borji" in metrics  # named by the survey's text, not yet identified
 
 
 def test_related_challenges_link_both_ways(built_site: Path):
@@ -84,6 +87,9 @@ def test_paper_pages_show_fields_abstract_challenges_bibtex_and_link_back(built_
         body = text_of(html.find("article"))
         if paper.abstract:
             assert " ".join(paper.abstract.split()) in text_of(html.find("blockquote", class_="atlas-abstract"))
+            credited = text_of(html.find("blockquote", class_="atlas-abstract").find_next_sibling("p"))
+            givers = " and ".join(source.label for source in paper.sources if "abstract" in source.gives)  # those alone
+            assert credited == " ".join(f"The authors' abstract, verbatim as given by {givers}.".split()), paper.id
         for link in paper.challenges:
             href = f"../../challenges/{link.challenge}/" + (f"#{link.sub}" if link.sub else "")
             assert html.find("ul", class_="atlas-paper-challenges").find("a", href=href), (paper.id, href)
@@ -112,9 +118,11 @@ def test_references_page_has_an_anchor_per_entry_and_names_citing_challenges(bui
     wachter = html.find(id="wachter2017counterfactual")
     assert "Counterfactual Explanations without Opening the Black Box: Automated Decisions and the GDPR" in text_of(wachter)
     assert wachter.find("a", href="../challenges/ethics/#ref-214") is not None
-    unresolved = html.find(id="survey-71")
-    assert "Ho et al." in text_of(unresolved)
-    assert unresolved.find("a", href="../challenges/efficiency/#ref-71") is not None
+    unresolved = html.find(id="survey-13")
+    assert "Borji" in text_of(unresolved)
+    assert unresolved.find("a", href="../challenges/metrics/#ref-13") is not None
+    identified = html.find(id="ho-2020-denoising")  # [71], "Ho et al." in the survey's text
+    assert "identified from the survey's text" in text_of(identified) and identified.find("a", href="../papers/ho-2020-denoising/")
 
 
 def test_references_render_latex_as_unicode_without_braces(built_site: Path):
@@ -128,6 +136,20 @@ def test_home_page_lists_each_challenge_with_its_paper_count(built_site: Path):
         expected = sum(challenge.id in paper.core_challenge_ids for paper in ATLAS.papers.values())  # peripheral links apart
         assert html.find("td", attrs={"data-challenge": challenge.id}).get_text() == str(expected)
     assert html.find("span", attrs={"data-count": "papers"}).get_text() == str(len(ATLAS.papers))
+
+
+def test_home_page_leads_with_what_the_atlas_holds_and_its_newest_papers(built_site: Path):
+    html = page(built_site, ".")
+    survey = [e for e in ATLAS.bibliography.values() if e.surveyref and e.key in ATLAS.papers]
+    assert html.find("span", attrs={"data-count": "survey-papers"}).get_text() == str(len(survey))
+    assert "without an entry" not in text_of(html.find(class_="atlas-numbers"))
+    added = added_dates(REPO)
+    newest = sorted(ATLAS.papers, key=lambda paper_id: (added.get(paper_id, ""), paper_id), reverse=True)[:8]
+    listed = [a["href"].split("/")[-2] for a in html.select("ul.atlas-recent > li > a")]
+    assert listed == newest
+    first = html.select_one("ul.atlas-recent > li")
+    date = added.get(newest[0], "")[:10]
+    assert (first.find("time")["datetime"] if first.find("time") else "") == date
 
 
 def test_venue_page_shows_the_digest_quantiles_keywords_and_rated_papers(built_site: Path):
@@ -329,4 +351,4 @@ def test_every_page_links_to_the_repository_and_record_pages_to_their_files(buil
         assert f"{report.scheme}://{report.netloc}{report.path}" == f"{repository}/issues/new"
         assert f"{config['site_url']}{address}/" in parse_qs(report.query)["body"][0]
     add_one = [a["href"] for c in ATLAS.challenges for a in page(built_site, f"challenges/{c}").select("p.atlas-empty a")]
-    assert add_one and set(add_one) == {f"{repository}/blob/main/CONTRIBUTING.md"} and (REPO / "CONTRIBUTING.md").is_file()
+    assert set(add_one) <= {f"{repository}/blob/main/CONTRIBUTING.md"} and (REPO / "CONTRIBUTING.md").is_file()  # where a sub is empty

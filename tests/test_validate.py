@@ -233,9 +233,9 @@ def test_reference_number_must_be_a_survey_citation(atlas_copy: Path):
 
 def test_reference_listed_twice_is_reported(atlas_copy: Path):
     path = atlas_copy / "challenges" / "metrics.yaml"
-    replace(path, "- n: 11\n", "- n: 11\n- n: 11\n")
+    replace(path, "- n: 15\n", "- n: 15\n- n: 15\n")
     problem = only(problems_of(atlas_copy))
-    assert "reference 11 is listed twice" in problem.message
+    assert "reference 15 is listed twice" in problem.message
 
 
 def test_subchallenge_ids_must_be_unique(atlas_copy: Path):
@@ -479,7 +479,8 @@ def test_a_source_gives_only_facts_the_record_holds(atlas_copy: Path, name: str,
 @pytest.mark.parametrize(("field", "value"), [("url", "javascript:alert(1)"), ("doi", "javascript:alert(1)"), ("url", "ftp://x.org/a")])
 def test_a_bibtex_url_or_doi_that_is_not_a_web_link_is_refused_at_its_line(atlas_copy: Path, field: str, value: str):
     bib = atlas_copy / "citations.bib"
-    replace(bib, "  surveyref = {214}", f"  {field} = {{{value}}},\n  surveyref = {{214}}")
+    held = {"url": "https://arxiv.org/abs/1711.00399", "doi": "10.2139/ssrn.3063289"}[field]  # the survey's [214] as its entry holds it
+    replace(bib, f"  {field} = {{{held}}},", f"  {field} = {{{value}}},")
     problem = only(problems_of(atlas_copy))
     assert problem.path == "citations.bib" and problem.line == line_of(bib, "@article{wachter2017counterfactual,")
     assert f"the {field} of 'wachter2017counterfactual' must be" in problem.message

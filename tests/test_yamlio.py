@@ -158,3 +158,17 @@ def test_a_document_that_is_only_null_is_a_problem_not_a_silent_none(text: str):
     assert value is None and [str(problem) for problem in problems] == [
         "papers/x.yaml:1: holds only null; a record is a YAML mapping of fields"
     ]
+
+
+def test_an_unclosed_quote_is_reported_at_its_own_line_not_where_yaml_gives_up():
+    text = "title: 'Calibrated models\nauthors: [Ada Lovelace]\nabstract: >-\n  The authors' own words.\nyear: 2024\n"
+    _, problems = parse_yaml(text, "papers/x.yaml")
+    assert [str(p) for p in problems] == [
+        "papers/x.yaml:1: opens a quoted value that is not closed on its line; close the quote, or write long text after '>-'"
+    ]
+
+
+def test_a_quoted_value_that_rightly_goes_on_is_not_blamed_for_a_later_error():
+    text = 'title: T\nabstract: "A long abstract\n  that YAML folds onto two lines."\nyear: 2024\nvenue: [\n'
+    _, problems = parse_yaml(text, "papers/x.yaml")
+    assert len(problems) == 1 and problems[0].line == 6 and "is not valid YAML" in problems[0].message

@@ -32,6 +32,7 @@ class Choice:
     target: str
     kind: str
     why: str
+    questions: tuple[str, ...] = ()  # the challenge's open questions the paper takes up
 
 
 @dataclass
@@ -56,7 +57,8 @@ def read_links_file(path: Path) -> tuple[dict[str, list[Choice]], list[str]]:
         for item in items:
             line = getattr(item, "line", data.line_of(key))
             if isinstance(item, dict) and all(isinstance(item.get(name), str) for name in ("challenge", "kind", "why")):
-                links.setdefault(str(key), []).append(Choice(item["challenge"], item["kind"], item["why"]))
+                questions = tuple(str(q) for q in item.get("questions") or ())
+                links.setdefault(str(key), []).append(Choice(item["challenge"], item["kind"], item["why"], questions))
             else:
                 messages.append(f"{path}:{line}: the links of '{key}' need 'challenge', 'kind' and 'why', each as text")
     return links, messages
@@ -72,6 +74,16 @@ def validate_choices(atlas: Atlas, choices: list[Choice]) -> None:
             raise AddRefused(f"kind '{choice.kind}' is not one of {', '.join(CHALLENGE_KINDS)}")
         if not choice.why.strip():
             raise AddRefused(f"the link to '{choice.target}' needs a one-sentence --why")
+        known = [question.id for question in challenge.open_questions]
+        if unknown := [q for q in choice.questions if q not in known]:
+            raise AddRefused(f"'{unknown[0]}' is not an open question of '{challenge_id}'; its questions: {', '.join(known)}")
+
+
+def _link(choice: Choice) -> dict[str, Any]:
+    link: dict[str, Any] = {"id": choice.target, "kind": choice.kind}
+    if choice.questions:
+        link["questions"] = list(choice.questions)
+    return link | {"why": choice.why.strip()}
 
 
 def record_for(candidate: Candidate, choices: list[Choice]) -> dict[str, Any]:
@@ -84,7 +96,7 @@ def record_for(candidate: Candidate, choices: list[Choice]) -> dict[str, Any]:
         "links": dict(candidate.links) or None,
         "keywords": candidate.keywords or None,
         "sources": [candidate.source],
-        "challenges": [{"id": c.target, "kind": c.kind, "why": c.why.strip()} for c in choices],
+        "challenges": [_link(choice) for choice in choices],
     }
     return in_field_order({key: value for key, value in facts.items() if value is not None}, PAPER_FIELDS)
 

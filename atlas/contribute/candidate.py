@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas.records.bibliography import LATEX_ESCAPE, entry_link_problems, escape_latex, latex_to_text, parse_bibliography
+from atlas.records.bibliography import LATEX_ESCAPE, entry_link_problems, latex_to_text, parse_bibliography, typed_entry, with_values
 from atlas.records.ids import ARXIV_ID, DOI, normalise_title
 from atlas.records.model import BibEntry, Problem
 
@@ -27,7 +27,6 @@ class Candidate:
     keywords: list[str] = field(default_factory=list)
     source: dict[str, Any] = field(default_factory=dict)
     bibtex_fields: dict[str, str] = field(default_factory=dict)  # raw LaTeX values for citations.bib
-    bibtex_type: str = "misc"
     where: str = ""  # e.g. refs.bib:12, for messages
     key: str = ""  # the input's own BibTeX key, where it had one
 
@@ -36,26 +35,12 @@ class Candidate:
         return [name for name, value in named if value] + [f"links.{name}" for name in self.links] + (["keywords"] if self.keywords else [])
 
     def bibtex(self, key: str) -> str:
-        """The citations.bib entry: the source's own BibTeX fields where there were any, else built."""
-        fields = dict(self.bibtex_fields)
-        fields.setdefault("title", "{" + escape_latex(self.title) + "}")
-        if self.authors:
-            fields.setdefault("author", " and ".join(escape_latex(name) for name in self.authors))
-        if self.year:
-            fields.setdefault("year", str(self.year))
-        if self.venue and not ({"journal", "booktitle", "howpublished"} & set(fields)):
-            fields["howpublished"] = escape_latex(self.venue)
-        if "doi" in self.links:
-            fields.setdefault("doi", DOI.match(self.links["doi"]).group(1) if DOI.match(self.links["doi"]) else self.links["doi"])
-        if "arxiv" in self.links and "eprint" not in fields:
-            fields["eprint"] = self.links["arxiv"].rstrip("/").split("/")[-1]
-            fields["archiveprefix"] = "arXiv"
-        url = self.links.get("openreview") or self.links.get("url")
-        if url:
-            fields.setdefault("url", url)
-        fields.pop("abstract", None)
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items())
-        return f"@{self.bibtex_type}{{{key},\n{body}\n}}\n"
+        """The citations.bib entry, typed by the venue as every entry is (`paper_entry`), with the input's
+        other standard fields (volume, pages, publisher, ...) kept."""
+        record = {"title": self.title, "authors": self.authors, "year": self.year, "venue": self.venue, "links": self.links}
+        entry = typed_entry(key, {name: value for name, value in record.items() if value}, list(self.bibtex_fields.items()))
+        # the input's own title and author LaTeX, as written (its casing, and LaTeX that must compile as it is)
+        return with_values(entry, {name: self.bibtex_fields[name] for name in ("title", "author") if self.bibtex_fields.get(name)})
 
 
 def _person(name: str) -> str:
@@ -105,25 +90,43 @@ STANDARD_FIELDS = frozenset(
 _VENUE_FIELDS = ("journal", "booktitle", "howpublished", "school", "institution", "publisher")
 
 
-def from_bib_entry(entry: BibEntry, where: str, contributor: str) -> Candidate:
+_ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(.+)$", re.I)
+_ARXIV_PAGE = re.compile(r"^https?://arxiv\.org/(?:abs|pdf)/([^?#]+?)(?:\.pdf)?/?$", re.I)
+
+
+def paper_links(fields: dict[str, str]) -> dict[str, str]:
+    """The links a BibTeX entry gives, one per document: an arXiv DOI is the arXiv listing, and a `url`
+    that is the listing, the DOI or the OpenReview page already linked adds nothing."""
+    links: dict[str, str] = {}
+    doi_match = DOI.match(LATEX_ESCAPE.sub(r"\1", fields.get("doi", "")).strip())
+    doi = doi_match.group(1) if doi_match else None
+    if doi and (arxiv_doi := _ARXIV_DOI.match(doi)) and ARXIV_ID.match(arxiv_doi.group(1)):
+        links["arxiv"] = f"https://arxiv.org/abs/{ARXIV_ID.match(arxiv_doi.group(1)).group(1)}"
+    elif doi:
+        links["doi"] = f"https://doi.org/{doi}"
+    eprint = ARXIV_ID.match(fields.get("eprint", "").strip())
+    if eprint and fields.get("archiveprefix", "arxiv").lower() == "arxiv":
+        links["arxiv"] = f"https://arxiv.org/abs/{eprint.group(1)}"
+    url = LATEX_ESCAPE.sub(r"\1", fields.get("url", "")).strip()
+    page = _ARXIV_PAGE.match(url)
+    url_doi = DOI.match(url)
+    if not re.match(r"^https?://\S+$", url) or (url_doi and url_doi.group(1).lower() == (doi or "").lower()):
+        return links
+    if "openreview.net" in url:
+        links.setdefault("openreview", url)
+    elif page and ARXIV_ID.match(page.group(1)):
+        links.setdefault("arxiv", f"https://arxiv.org/abs/{ARXIV_ID.match(page.group(1)).group(1)}")
+    else:
+        links["url"] = url
+    return links
+
+
+def from_bib_entry(entry: BibEntry, where: str, origin: dict[str, str]) -> Candidate:
     fields = dict(entry.fields)
     authors = [_person(name) for role, names in entry.persons if role.lower() == "author" for name in names]
     year_text = fields.get("year", "").strip()
     venue = next((latex_to_text(fields[name]) for name in _VENUE_FIELDS if fields.get(name)), None)
-    links: dict[str, str] = {}
-    if (doi := LATEX_ESCAPE.sub(r"\1", fields.get("doi", ""))) and (match := DOI.match(doi.strip())):
-        links["doi"] = f"https://doi.org/{match.group(1)}"
-    eprint = fields.get("eprint", "").strip()
-    if (match := ARXIV_ID.match(eprint)) and fields.get("archiveprefix", "arxiv").lower() == "arxiv":
-        links["arxiv"] = f"https://arxiv.org/abs/{match.group(1)}"
-    url = LATEX_ESCAPE.sub(r"\1", fields.get("url", "")).strip()
-    if re.match(r"^https?://\S+$", url):
-        if "openreview.net" in url:
-            links["openreview"] = url
-        elif "arxiv.org/abs/" in url and "arxiv" not in links:
-            links["arxiv"] = url
-        else:
-            links["url"] = url
+    links = paper_links(fields)
     keywords = [k.strip() for k in re.split(r"[;,]", latex_to_text(fields.get("keywords", ""))) if k.strip()]
     candidate = Candidate(
         title=latex_to_text(fields.get("title", "")),
@@ -138,13 +141,14 @@ def from_bib_entry(entry: BibEntry, where: str, contributor: str) -> Candidate:
             for name, value in fields.items()
             if name in STANDARD_FIELDS
         },
-        bibtex_type=entry.type,
         where=where,
     )
     raw_authors = next((names for role, names in entry.persons if role.lower() == "author"), ())
     if raw_authors:
         candidate.bibtex_fields["author"] = " and ".join(raw_authors)
-    candidate.source = {"contributor": contributor, "gives": candidate.gives()}
+    candidate.source = {**origin, "gives": candidate.gives()}
+    if "url" in origin:  # a document: url, gives, via, as sources are written
+        candidate.source = {"url": origin["url"], "gives": candidate.gives(), "via": origin["via"]}
     return candidate
 
 
@@ -179,7 +183,7 @@ def _entry_problems(entry: BibEntry, shown: str, first_with_title: dict[str, Bib
     return problems
 
 
-def read_bibtex_input(path: Path, contributor: str) -> BibInput:
+def read_bibtex_input(path: Path, origin: dict[str, str]) -> BibInput:
     """Every entry of the file as a candidate, or the problems that keep it out: all of them at once."""
     shown = str(path)
     try:
@@ -198,7 +202,7 @@ def read_bibtex_input(path: Path, contributor: str) -> BibInput:
         found = _entry_problems(entry, shown, first_with_title)
         problems += [(entry.key, problem) for problem in found]
         if not found:
-            candidate = from_bib_entry(entry, f"{shown}:{entry.line}", contributor)
+            candidate = from_bib_entry(entry, f"{shown}:{entry.line}", origin)
             candidate.key = entry.key
             candidates.append(candidate)
     bad_keys = {key for key, _ in problems}

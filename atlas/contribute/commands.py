@@ -48,13 +48,21 @@ def ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> li
         choices.append(Choice(target, kind, why))
 
 
+def origin(root: Path, args: argparse.Namespace) -> dict[str, str]:
+    """Where the input's facts come from: the public document --source names (read as --via says), else
+    the contributor (--contributor, or git's user name)."""
+    if args.source:
+        return {"url": args.source, "via": args.via or "the paper's BibTeX entry in that document"}
+    return {"contributor": args.contributor or contributor(root)}
+
+
 def _candidates(root: Path, args: argparse.Namespace) -> tuple[list, list[str]]:
     """The candidates of the input, and every problem that keeps an entry out (as `input:line: ...`)."""
     from atlas.contribute.candidate import read_bibtex_input
     from atlas.contribute.lookup import fetch
 
     if args.bibtex:
-        given = read_bibtex_input(args.bibtex, args.contributor or contributor(root))
+        given = read_bibtex_input(args.bibtex, origin(root, args))
         return given.candidates, [str(problem) for _, problem in given.problems]
     kind = "arxiv" if args.arxiv else "doi" if args.doi else "openreview"
     return [fetch(kind, args.arxiv or args.doi or args.openreview)], []
@@ -67,7 +75,10 @@ def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[li
 
     if not (len(args.challenge) == len(args.kind) == len(args.why)):
         raise AddRefused("give --challenge, --kind and --why together, once for each link")
-    given = [Choice(t, k, w) for t, k, w in zip(args.challenge, args.kind, args.why, strict=True)]
+    if args.questions and len(args.questions) != len(args.challenge):
+        raise AddRefused("give --questions once for each --challenge (an empty '' where a link takes up none)")
+    questions = [tuple(q for q in ids.split(",") if q.strip()) for ids in args.questions] or [()] * len(args.challenge)
+    given = [Choice(t, k, w, q) for t, k, w, q in zip(args.challenge, args.kind, args.why, questions, strict=True)]
     validate_choices(atlas, given)
     per_entry: dict[str, list] = {}
     if args.links:
@@ -291,3 +302,34 @@ def mend_sources(root: Path, path: Path) -> int:
         return 1
     print(f"atlas mend-sources: replaced {count} source(s); review them with `git diff`")
     return 0
+
+
+def fmt(root: Path, paths: list[Path]) -> int:
+    """Rewrite records in their canonical form: the given ones, or every paper and challenge record."""
+    from atlas.contribute.transaction import journaled_edit
+    from atlas.records.canonical import canonical_text, is_record_path, record_paths
+
+    named = [_relative(root, path) for path in paths] if paths else record_paths(root)
+    not_records = [path for path in named if not is_record_path(path)]
+    problems = [f"{path}:1: not a paper or challenge record (papers/<id>.yaml or challenges/<id>.yaml)" for path in not_records]
+    rewritten = []
+    with journaled_edit(root) as edit:
+        for path in (path for path in named if is_record_path(path)):
+            canonical, unreadable = canonical_text(root, path)
+            problems += [str(problem) for problem in unreadable]
+            if canonical is not None and (root / path).read_text(encoding="utf-8") != canonical:
+                edit.write(root / path, canonical)
+                rewritten.append(path)
+    print(f"atlas fmt: rewrote {len(rewritten)} of {len(named)} record(s)" + "".join(f"\n  {path}" for path in rewritten))
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        print(f"atlas fmt: {len(problems)} record(s) could not be read; fix them first (each is left as it was)", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def _relative(root: Path, path: Path) -> str:
+    absolute = path if path.is_absolute() else Path.cwd() / path
+    try:
+        return absolute.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -189,7 +189,7 @@ def read_found_bibtex(path: Path, url: str) -> tuple[list[Found], list[Problem]]
     entries, problems = parse_bibliography(text, shown)
     found = []
     for entry in entries.values():
-        candidate = from_bib_entry(entry, f"{shown}:{entry.line}", "")
+        candidate = from_bib_entry(entry, f"{shown}:{entry.line}", {"contributor": ""})
         facts: dict[str, Any] = {name: value for name, value in (("authors", candidate.authors), ("year", candidate.year)) if value}
         if candidate.venue:
             facts["venue"] = candidate.venue

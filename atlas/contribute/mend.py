@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.contribute.transaction import atomic_edit
-from atlas.records.bibliography import paper_entry, replace_entry
+from atlas.records.bibliography import entry_from_record, replace_entry
 from atlas.records.facts import FACT_NAMES, facts_held
 from atlas.records.model import PAPER_FIELDS, Atlas
 from atlas.records.yamlio import LineList, LineMap, dump_record, in_field_order, load_yaml_file
@@ -116,6 +116,6 @@ def mend(root: Path, atlas: Atlas, mendings: list[Mending], shown: str) -> tuple
         for paper_id, record in records.items():
             edit.write(root / atlas.papers[paper_id].path, dump_record(record))
             if any(m.unconfirmed for m in mendings if m.paper == paper_id) and paper_id in atlas.bibliography:
-                bib_text = replace_entry(bib_text, paper_id, paper_entry(paper_id, record).rstrip("\n"))
+                bib_text = replace_entry(bib_text, paper_id, entry_from_record(paper_id, record, atlas.bibliography[paper_id]))
         edit.write(bib_path, bib_text)
     return len(mendings), []

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.contribute.transaction import atomic_edit
-from atlas.records.bibliography import escape_latex, paper_entry, with_entries_appended, with_fields_added
+from atlas.records.bibliography import entry_from_record, escape_latex, paper_entry, replace_entry, with_entries_appended, with_fields_added
 from atlas.records.duplicates import Duplicate, DuplicateFinder
 from atlas.records.ids import paper_id_for
 from atlas.records.model import PAPER_FIELDS, Atlas
@@ -33,6 +33,7 @@ class _Plan:
     records: dict[str, dict[str, Any]] = field(default_factory=dict)  # new paper id -> record
     entries: list[str] = field(default_factory=list)  # new citations.bib entries
     identified: dict[str, tuple[int, str]] = field(default_factory=dict)  # entry key -> (survey number, evidence)
+    rewritten: dict[str, str] = field(default_factory=dict)  # entry key -> the entry made from its new record
     problems: list[str] = field(default_factory=list)
 
 
@@ -84,8 +85,9 @@ def _plan(atlas: Atlas, items: list[LineMap], shown: str) -> _Plan:
         if key is not None and (key not in atlas.bibliography or key in atlas.papers):
             plan.problems.append(f"{shown}:{item.line_of('key')}: 'key' must name a citations.bib entry no record has; '{key}' is not one")
             continue
-        if key is not None:
+        if key is not None:  # the survey's entry, made anew from the record's facts, keeps its number
             paper_id = str(key)
+            plan.rewritten[paper_id] = entry_from_record(paper_id, record, atlas.bibliography[paper_id])
         else:
             authors = item.get("authors") or []
             paper_id = paper_id_for(title, taken, authors[0] if authors else None, item.get("year"))
@@ -130,6 +132,8 @@ def add_records(root: Path, atlas: Atlas, path: Path) -> tuple[list[str], list[s
         return [], [*map(str, read_problems), *plan.problems]
     bib_path = root / "citations.bib"
     bibliography = with_entries_appended(bib_path.read_text(encoding="utf-8"), plan.entries) if plan.entries else None
+    for key, entry in plan.rewritten.items():
+        bibliography = replace_entry(bibliography if bibliography is not None else bib_path.read_text(encoding="utf-8"), key, entry)
     for key, (number, evidence) in plan.identified.items():
         text = bibliography if bibliography is not None else bib_path.read_text(encoding="utf-8")
         bibliography = with_fields_added(text, key, [("surveyref", str(number)), ("surveyidentified", escape_latex(evidence))])

@@ -184,6 +184,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
         self._memo = RenderMemo()  # serve: pages and references the last rebuild made, reused when unchanged
         self._last_valid: Rendered | None = None  # serve: the last rebuild whose records validated
+        self._showing_problems = False  # serve: the pages show the problems notice
 
     def on_startup(self, *, command, dirty) -> None:
         # Defining this hook keeps one plugin instance across `serve` rebuilds: what the last build wrote is known.
@@ -204,14 +205,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
-        if self.incremental:
-            # A rebuild makes few cycles (most pages are not rebuilt) but its objects would set off full
-            # collections of the whole heap: paused until the rebuild is served (on_post_build; part of
-            # what brought a retitle in serve from 2.0-2.2 s to 0.9-1.5 s, README "Measured").
+        if self.incremental:  # a rebuild's objects would set off full collections of the heap: paused till served
             gc.disable()
-        else:
-            # The validated atlas lives as long as the build: no collection re-examines it (0.5 s of
-            # collections at 5,000 papers, measured 2026-12-01 as the one in on_env).
+        else:  # the validated atlas lives as long as the build: no collection re-examines it (benchmarks/README.md)
             gc.freeze()
         try:
             memo = self._memo if self.incremental else None
@@ -221,11 +217,15 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             del validated, related
             if self.incremental:  # what the pages show while a later edit does not validate
                 self._last_valid = Rendered(dict(rendered.pages), rendered.assets, rendered.files)
+                if self._showing_problems:
+                    log.info("the atlas data is valid again; the pages show it")
+                    self._showing_problems = False
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
             if not (self.incremental and self._last_valid):
                 raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
             log.warning(f"the atlas data has {len(invalid.problems)} problem(s); the pages show them:\n{lines}")
+            self._showing_problems = True
             last = self._last_valid  # its pages, each under the notice (popped below: a copy)
             rendered, notice = Rendered(dict(last.pages), last.assets, last.files), problems_notice(invalid.problems)
         else:

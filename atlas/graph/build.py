@@ -81,7 +81,7 @@ def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
             graph.add_edge(sub_node, node, type="sub_of")
         _add_questions(graph, challenge)
     for entry in atlas.bibliography.values():
-        if entry.key not in atlas.papers:
+        if entry.key not in atlas.papers or entry.surveyref:  # a survey reference with a record is still a reference
             attributes = {"number": entry.surveyref} if entry.surveyref else {}
             graph.add_node(
                 f"ref:{entry.key}",

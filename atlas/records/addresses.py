@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from atlas.records.canonical import is_record_path
 from atlas.records.model import Atlas, Problem
 
 
@@ -30,8 +31,8 @@ def dropped_addresses(root: Path, atlas: Atlas, base: str = "HEAD") -> list[Prob
         return []  # not a git checkout, or the revision has no atlas yet: nothing was published from it
     problems = []
     paper_ids = set(atlas.papers) | {alias for paper in atlas.papers.values() for alias in paper.aliases}
-    for name in listing.split():
-        if name.endswith(".yaml") and name[:-5] not in paper_ids:
+    for name in listing.split():  # a record still there but unreadable is reported as such, not as gone
+        if name.endswith(".yaml") and name[:-5] not in paper_ids and not (root / "papers" / name).is_file():
             problems.append(Problem(f"papers/{name}", 1, _message("papers", name[:-5], base)))
     challenge_ids = set(atlas.challenges) | {alias for c in atlas.challenges.values() for alias in c.aliases}
     anchors = {(c.id, sub.id) for c in atlas.challenges.values() for sub in c.subchallenges}
@@ -40,8 +41,9 @@ def dropped_addresses(root: Path, atlas: Atlas, base: str = "HEAD") -> list[Prob
         if not name.endswith(".yaml"):
             continue
         challenge_id = name[:-5]
-        if challenge_id not in challenge_ids:
-            problems.append(Problem(f"challenges/{name}", 1, _message("challenges", challenge_id, base)))
+        if challenge_id not in challenge_ids:  # gone, or there but unreadable (and reported as such)
+            if not (root / "challenges" / name).is_file():
+                problems.append(Problem(f"challenges/{name}", 1, _message("challenges", challenge_id, base)))
             continue
         try:
             old = yaml.safe_load(_git(root, "show", f"{base}:challenges/{name}") or "") or {}
@@ -68,6 +70,15 @@ def papers_new_since(root: Path, atlas: Atlas, base: str = "HEAD") -> set[str]:
     if listing is None:
         return set()
     return set(atlas.papers) - {name[:-5] for name in listing.split() if name.endswith(".yaml")}
+
+
+def records_changed_since(root: Path, base: str = "HEAD") -> list[str]:
+    """The paper and challenge records added or changed since `base`, committed or not (none outside git)."""
+    changed = _git(root, "diff", "--name-only", "--no-renames", base, "--", "papers", "challenges")
+    untracked = _git(root, "ls-files", "--others", "--exclude-standard", "--", "papers", "challenges")
+    if changed is None or untracked is None:
+        return []
+    return sorted({path for path in (changed + untracked).splitlines() if is_record_path(path)})
 
 
 def _message(folder: str, record_id: str, base: str) -> str:

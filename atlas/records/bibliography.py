@@ -17,6 +17,7 @@ from pybtex.scanner import PybtexSyntaxError
 
 from atlas.records.characters import hidden_characters, hidden_message, invisible_in
 from atlas.records.facts import http_url
+from atlas.records.ids import normalise_title
 from atlas.records.model import BibEntry, Problem
 
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
@@ -322,6 +323,34 @@ def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
     return f"@{kind}{{{paper_id},\n{body}\n}}\n"
 
 
+_FACT_FIELDS = {"title", "author", "year", "booktitle", "journal", "note", "doi", "eprint", "archiveprefix", "url", "howpublished"}
+
+
+def entry_from_record(paper_id: str, record: dict[str, Any], old: BibEntry) -> str:
+    """The paper's entry made anew from its record's facts, keeping the old entry's fields that are no facts (surveyref, ...)."""
+    entry = typed_entry(paper_id, record, list(old.fields))
+    if normalise_title(latex_to_text(old.get("title") or "")) == normalise_title(str(record["title"])):  # its published casing stays
+        entry = with_values(entry, {"title": old.get("title") or ""})
+    return entry.rstrip("\n")
+
+
+def with_values(entry: str, values: dict[str, str]) -> str:
+    """The entry (as `paper_entry` writes it, a field a line) with the values of the fields in `values`
+    replaced by the given LaTeX: a source's own title and author fields, with their braces and casing."""
+    for name, value in values.items():
+        line = re.compile(rf"^  {name} = \{{.*\}}(,?)$", re.M)
+        entry = line.sub(lambda match, field=name, latex=value: f"  {field} = {{{latex}}}{match.group(1)}", entry, count=1)
+    return entry
+
+
+def typed_entry(paper_id: str, record: dict[str, Any], others: list[tuple[str, str]]) -> str:
+    """`paper_entry` with the fields of `others` (name, LaTeX value) that are no facts of the record kept
+    after them: an input's volume and pages, the survey's reference number."""
+    entry = paper_entry(paper_id, record)
+    kept = [(name, value) for name, value in others if name not in _FACT_FIELDS and name != "abstract"]
+    return with_fields_added(entry, paper_id, kept) if kept else entry
+
+
 def with_fields_added(text: str, key: str, fields: list[tuple[str, str]]) -> str:
     """The file's text with `fields` (name, value) added at the end of the entry `key`."""
     parts = _parts(text)
@@ -345,7 +374,7 @@ def replace_entry(text: str, key: str, entry_text: str) -> str:
     start = re.search(rf"^@\w+\s*\{{\s*{re.escape(key)}\s*,", text, re.M)
     if not start:
         return text.rstrip() + "\n\n" + entry_text
-    following = re.search(r"^@", text[start.end() :], re.M)
+    following = re.search(r"^[@%]", text[start.end() :], re.M)  # the next entry, or a comment between entries
     end = start.end() + following.start() if following else len(text)
     return text[: start.start()] + entry_text.rstrip() + "\n\n" + text[end:].lstrip("\n")
 

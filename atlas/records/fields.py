@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from atlas.records.characters import inert, invisible_in
@@ -13,6 +14,9 @@ from atlas.records.model import API_NAMES, Problem, Source
 from atlas.records.yamlio import LineList, LineMap
 
 LOOK_ALIKE_FIELDS = frozenset({"title", "also_titled", "authors", "name", "id", "aliases", "maintainers"})
+
+# What a search tool's look-ups leave behind ("find_string ids 35441456342, 18699807814"): not a document.
+INTERNAL_IDS = re.compile(r"\b(?:find_string|read_file|find_files)\b|\bids? \d{8,}\b", re.I)
 
 
 class FieldChecker:
@@ -118,6 +122,7 @@ class FieldChecker:
         return tuple(good)
 
     def sources(self, mapping: LineMap, facts: tuple[str, ...] = FACT_NAMES) -> tuple[Source, ...]:
+        """Each source of the record: one public document (url, with how it was read), a seed, an API or a contributor."""
         found = []
         kinds = "{seed: file}, {contributor: name}, {api: name, url: URL} or {url: URL of a public document, via: how it was read}"
         for item in self.items(mapping, "sources", f"sources ({kinds})"):
@@ -136,7 +141,12 @@ class FieldChecker:
             for name in gives:
                 if name not in facts:
                     self.problem(item.line_of("gives"), f"'gives' names '{name}', which is not a fact; use: {', '.join(facts)}")
-            found.append(Source(seed, contributor, gives, api, url and url.strip(), self.text(item, "via", limit=500)))
+            via = self.text(item, "via", limit=500)
+            if via and INTERNAL_IDS.search(via):
+                self.problem(
+                    item.line_of("via"), "'via' names a search tool's internal ids, which no reader can follow; name the public documents"
+                )
+            found.append(Source(seed, contributor, gives, api, url and url.strip(), via))
         if not found and "sources" in mapping:
             self.problem(mapping.line_of("sources"), "'sources' is empty; say where the facts came from")
         return tuple(found)

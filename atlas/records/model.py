@@ -187,6 +187,10 @@ class Paper:
     def link(self, name: str) -> str | None:
         return dict(self.links).get(name)
 
+    def sources_of(self, fact: str) -> tuple[Source, ...]:
+        """The sources that give `fact` (e.g. "abstract", "links.arxiv")."""
+        return tuple(source for source in self.sources if fact in source.gives)
+
     @cached_property
     def challenge_ids(self) -> tuple[str, ...]:
         """The challenges it addresses (through any sub-challenge), each once, in the record's order."""

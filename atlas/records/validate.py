@@ -71,7 +71,7 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
     fits_none = checker.text(data, "fits_none", limit=400)
     if links_to and fits_none:
         checker.problem(data.line_of("fits_none"), "links to challenges and says it fits none; drop 'fits_none' or the links")
-    elif not links_to and not fits_none and "challenges" in data:
+    elif not links_to and not fits_none and "challenges" in data and not _written_links(data):
         checker.problem(
             data.line_of("challenges"),
             "links to no challenge; add at least one {id, kind, why} under 'challenges:', or say under 'fits_none:' why none fits",
@@ -99,6 +99,12 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
         fits_none=fits_none if not links_to else None,
         also_titled=checker.texts(data, "also_titled"),
     )
+
+
+def _written_links(data: LineMap) -> bool:
+    """Whether the record writes any challenge link: an invalid one is reported at its own line, and not
+    again as "links to no challenge"."""
+    return isinstance(data.get("challenges"), list) and bool(data["challenges"])
 
 
 def _challenge_links(checker: FieldChecker, data: LineMap) -> list[ChallengeLink]:

@@ -8,6 +8,7 @@ Writing produces the one canonical form that records are reviewed in.
 from __future__ import annotations
 
 import os
+import re
 import stat
 import tempfile
 from collections.abc import Callable
@@ -260,6 +261,34 @@ class _Builder:
 _TEXT_TAG = "tag:yaml.org,2002:str"
 
 
+UNCLOSED_QUOTE = "opens a quoted value that is not closed on its line; close the quote, or write long text after '>-'"
+_QUOTED_START = re.compile(r"^\s*(?:- )?(?:[\w.-]+:\s+)?(['\"])(.*)$")
+
+
+def unclosed_quote(text: str, error_line: int) -> int | None:
+    """The line, at or before a syntax error's, whose quoted value opens and is never meant to go on: YAML
+    reads on to some later quote and reports the error far below, where nothing is wrong. A line is
+    blamed when closing its quote where the line ends makes the whole document valid."""
+    lines = text.splitlines()
+    for number, line in enumerate(lines[:error_line], start=1):
+        if (quoted := _QUOTED_START.match(line)) is None or _closes(*quoted.groups()):
+            continue
+        patched = "\n".join([*lines[: number - 1], line + quoted.group(1), *lines[number:]])
+        try:
+            yaml.load(patched, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            continue
+        return number
+    return None
+
+
+def _closes(quote: str, rest: str) -> bool:
+    """Whether a quoted value that starts with `quote` and goes on with `rest` closes on its line."""
+    if quote == "'":
+        return "'" in rest.replace("''", "")
+    return re.search(r'(?<!\\)"', rest.replace("\\\\", "")) is not None
+
+
 def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     """Parse one YAML document; returns (value, problems), value None when unusable.
 
@@ -288,6 +317,8 @@ def parse_yaml(text: str, shown: str) -> tuple[Any, list[Problem]]:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
+        if opened := unclosed_quote(text, line):
+            return None, [Problem(shown, opened, UNCLOSED_QUOTE)]
         reason = error.problem or error.context or "is not valid YAML"
         return None, [Problem(shown, line, f"is not valid YAML: {reason}; fix the syntax")]
     except (yaml.YAMLError, RecursionError) as error:

@@ -7,6 +7,7 @@ non-ASCII character is written as its LaTeX command ({\\"o}, $\\lambda$) in the 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 
 import latexcodec  # noqa: F401 - registers the 'latex' codec
@@ -32,6 +33,8 @@ def _latex_for(character: str) -> str:
         encoded = character.encode("latex").decode("ascii")
     except (UnicodeEncodeError, UnicodeDecodeError):
         encoded = "?"
+    if encoded.startswith("\\k"):  # the ogonek needs the T1 font encoding, which a plain document lacks: its letter
+        encoded = unicodedata.normalize("NFD", character)[0]
     return encoded if encoded.startswith("$") else "{" + encoded + "}"
 
 

@@ -104,8 +104,12 @@ class _Pages:
         self.pages[path] = self.environment.get_template(template).render(**self.site.common(path), **context)
 
 
-def _home_pages(out: _Pages) -> None:
-    """The home page, the challenges' overview and the statistics."""
+RECENT_ON_HOME = 8
+
+
+def _home_pages(out: _Pages, added: dict[str, str]) -> None:
+    """The home page (what the atlas holds, and the papers added last, by the commits that added them),
+    the challenges' overview and the statistics."""
     atlas, site = out.atlas, out.site
     challenge_rows = [(challenge, site.paper_counts.get(challenge.id, 0)) for challenge in atlas.challenges.values()]
     numbers = {
@@ -114,11 +118,13 @@ def _home_pages(out: _Pages) -> None:
         "papers": len(atlas.papers),
         "links": sum(len(paper.challenges) for paper in atlas.papers.values()),
         "references": len(atlas.bibliography) - len(atlas.papers),
-        "unresolved": len(site.unresolved),
+        "survey_papers": sum(1 for entry in atlas.bibliography.values() if entry.surveyref and entry.key in atlas.papers),
     }
+    newest = sorted(atlas.papers.values(), key=lambda paper: (added.get(paper.id, ""), paper.id), reverse=True)[:RECENT_ON_HOME]
+    recent = [(paper, added.get(paper.id, "")[:10]) for paper in newest]
     out.emit(
         "index.md", "home.html.j2", challenge_rows=challenge_rows, numbers=numbers, headlines=headlines(site),
-        titles=site.titles, gaps=gap_totals(out.gaps),
+        titles=site.titles, gaps=gap_totals(out.gaps), recent=recent,
     )  # fmt: skip
     out.emit("challenges/index.md", "challenges.html.j2", challenge_rows=challenge_rows)
     out.emit("stats.md", "stats.html.j2", **statistics(site))
@@ -320,7 +326,7 @@ def render_site(
     `atlas serve` between rebuilds), a paper page whose content would not change and a reference
     already formatted are reused; with `parallel`, the other cores render shares of the paper pages."""
     out = _Pages(atlas, graph, edition or Edition("unversioned", "", "/", (f"{NAME} contributors",)), memo)
-    _home_pages(out)
+    _home_pages(out, added or {})
     positions, svg = _graph_page(out)
     _challenge_pages(out)
     index = _list_pages(out)
