@@ -36,7 +36,7 @@ system-deps:  ## Debian's Chromium (browser tests), Graphviz (DOT export) and La
 	@scripts/system-packages.sh
 
 test: $(STAMP) system-deps lint  ## the whole test suite: lint, unit, end-to-end and browser tests
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache

@@ -247,3 +247,24 @@ def test_an_enrichment_that_would_fail_the_check_is_undone(atlas_copy: Path, tmp
     assert result.returncode == 1 and "would not pass `atlas check`" in result.stderr
     assert "'venue' is 439 characters long; the limit is 300" in result.stderr
     assert snapshot(atlas_copy) == before
+
+
+def test_an_abstract_found_fills_a_record_that_lacks_one_and_never_replaces_one(atlas_copy: Path, tmp_path: Path):
+    path = atlas_copy / "papers" / "vaswani-2017-attention.yaml"
+    record, _ = load_yaml_file(path, "x")
+    if record.get("abstract"):  # the test wants a record without its abstract
+        record = {key: value for key, value in record.items() if key != "abstract"}
+        record["sources"] = [{**s, "gives": [g for g in s["gives"] if g != "abstract"]} for s in record["sources"]]
+        path.write_text(dump_record(record))
+    assert check(atlas_copy)[1] == []
+    document = "https://github.com/o/r/blob/" + "d" * 40 + "/papers.json"
+    via = "the paper's record in the listing, which quotes its abstract"
+    source = {"url": document, "gives": ["abstract"], "via": via}
+    item = dump_record({"paper": "vaswani-2017-attention", "abstract": "The dominant models are recurrent.", "sources": [source]})
+    item = "- " + item.rstrip("\n").replace("\n", "\n  ") + "\n"
+    assert atlas(atlas_copy, "enrich", str(found(tmp_path, item))).returncode == 0
+    record, _ = load_yaml_file(path, "x")
+    assert record["abstract"] == "The dominant models are recurrent."
+    assert source in record["sources"]
+    again = item.replace("The dominant models are recurrent.", "Another text.")
+    assert "would add 0 fact(s)" in atlas(atlas_copy, "enrich", str(found(tmp_path, again)), "--dry-run").stdout

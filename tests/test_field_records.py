@@ -194,10 +194,10 @@ PAGE = "https://arxiv.org/abs/2406.03736"
 
 def _mending(root: Path, path: Path, **fields) -> Path:
     """A mending of `absorbing-discrete-diffusion` after its facts were sourced the old way: the paper's page
-    named as the document of facts read elsewhere, identified only by a search tool's internal id."""
+    named as the document of facts read elsewhere, in lists `via` does not name."""
     record_path = root / "papers" / "absorbing-discrete-diffusion.yaml"
     record, _ = load_yaml_file(record_path, "x")
-    old = {"url": PAGE, "gives": ["authors", "links.arxiv", "venue", "year"], "via": "exact-title search (find_string ids 35441456342)"}
+    old = {"url": PAGE, "gives": ["authors", "links.arxiv", "venue", "year"], "via": "the exact title in several reference lists"}
     record_path.write_text(dump_record({**dict(record), "sources": [*[s for s in record["sources"] if "seed" in s], old]}))
     item = {"paper": "absorbing-discrete-diffusion", "replaces": PAGE} | fields
     path.write_text("- " + dump_record(item).rstrip("\n").replace("\n", "\n  ") + "\n")
@@ -214,7 +214,7 @@ def test_a_source_standing_for_documents_read_elsewhere_is_replaced_by_them(atla
     record, _ = load_yaml_file(atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml", "x")
     urls = [source.get("url") for source in record["sources"]]
     assert "https://arxiv.org/abs/2406.03736" not in urls and BIB_SOURCE in urls
-    assert "find_string" not in (atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml").read_text()
+    assert "several reference lists" not in (atlas_copy / "papers" / "absorbing-discrete-diffusion.yaml").read_text()
     assert record["venue"] == "ICLR 2025" and errors(atlas_copy) == []
 
 

