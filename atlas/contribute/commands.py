@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from atlas.cli import atlas_for, print_problems
 from atlas.records.model import Atlas
@@ -115,18 +117,28 @@ def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[li
     return choices_for
 
 
-def _add_records(root: Path, atlas: Atlas, path: Path) -> int:
-    from atlas.contribute.records_input import add_records
+def _edit_from_file(command: str, path: Path, edit: Callable[[], tuple[Any, list[str]]]) -> Any | None:
+    """Run an edit read from `path`: its result, or None after printing why nothing was written (the
+    file's problems, each at its line, or the edit's refusal)."""
     from atlas.contribute.transaction import EditRefused
 
     try:
-        added, problems = add_records(root, atlas, path)
+        result, problems = edit()
     except EditRefused as refused:
-        print(f"atlas add: {refused}", file=sys.stderr)
-        return 1
+        print(f"atlas {command}: {refused}", file=sys.stderr)
+        return None
     if problems:
         print("\n".join(problems), file=sys.stderr)
-        print(f"atlas add: {len(problems)} problem(s) in {path}; nothing was written", file=sys.stderr)
+        print(f"atlas {command}: {len(problems)} problem(s) in {path}; nothing was written", file=sys.stderr)
+        return None
+    return result
+
+
+def _add_records(root: Path, atlas: Atlas, path: Path) -> int:
+    from atlas.contribute.records_input import add_records
+
+    added = _edit_from_file("add", path, lambda: add_records(root, atlas, path))
+    if added is None:
         return 1
     print(f"atlas add: added {len(added)} record(s) from {path}")
     return 0
@@ -284,21 +296,13 @@ def import_seeds(root: Path, seeds: list[Path]) -> int:
 
 def mend_sources(root: Path, path: Path) -> int:
     from atlas.contribute.mend import mend, read_mendings
-    from atlas.contribute.transaction import EditRefused
 
     atlas = atlas_for(root, "mend-sources")
     if atlas is None:
         return 1
     mendings, problems = read_mendings(path)
-    if not problems:
-        try:
-            count, problems = mend(root, atlas, mendings, str(path))
-        except EditRefused as refused:
-            print(f"atlas mend-sources: {refused}", file=sys.stderr)
-            return 1
-    if problems:
-        print("\n".join(problems), file=sys.stderr)
-        print(f"atlas mend-sources: {len(problems)} problem(s) in {path}; nothing was written", file=sys.stderr)
+    count = _edit_from_file("mend-sources", path, lambda: (None, problems) if problems else mend(root, atlas, mendings, str(path)))
+    if count is None:
         return 1
     print(f"atlas mend-sources: replaced {count} source(s); review them with `git diff`")
     return 0
