@@ -319,9 +319,9 @@ def fmt(root: Path, paths: list[Path]) -> int:
     rewritten = []
     with journaled_edit(root) as edit:
         for path in (path for path in named if is_record_path(path)):
-            canonical, unreadable = canonical_text(root, path)
+            text, canonical, unreadable = canonical_text(root, path)
             problems += [str(problem) for problem in unreadable]
-            if canonical is not None and (root / path).read_text(encoding="utf-8") != canonical:
+            if canonical is not None and text != canonical:
                 edit.write(root / path, canonical)
                 rewritten.append(path)
     print(f"atlas fmt: rewrote {len(rewritten)} of {len(named)} record(s)" + "".join(f"\n  {path}" for path in rewritten))

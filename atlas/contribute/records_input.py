@@ -131,17 +131,17 @@ def add_records(root: Path, atlas: Atlas, path: Path) -> tuple[list[str], list[s
     if plan.problems or read_problems:
         return [], [*map(str, read_problems), *plan.problems]
     bib_path = root / "citations.bib"
-    bibliography = with_entries_appended(bib_path.read_text(encoding="utf-8"), plan.entries) if plan.entries else None
+    original = bib_path.read_text(encoding="utf-8")
+    bibliography = with_entries_appended(original, plan.entries) if plan.entries else original
     for key, entry in plan.rewritten.items():
-        bibliography = replace_entry(bibliography if bibliography is not None else bib_path.read_text(encoding="utf-8"), key, entry)
+        bibliography = replace_entry(bibliography, key, entry)
     for key, (number, evidence) in plan.identified.items():
-        text = bibliography if bibliography is not None else bib_path.read_text(encoding="utf-8")
-        bibliography = with_fields_added(text, key, [("surveyref", str(number)), ("surveyidentified", escape_latex(evidence))])
+        bibliography = with_fields_added(bibliography, key, [("surveyref", str(number)), ("surveyidentified", escape_latex(evidence))])
     with atomic_edit(root) as edit:
         for paper_id, record in plan.records.items():
             edit.write(root / "papers" / f"{paper_id}.yaml", dump_record(record))
         for challenge_path, record in _challenges_citing(atlas, plan.identified).items():
             edit.write(challenge_path, dump_record(record))
-        if bibliography is not None:
+        if bibliography != original:
             edit.write(bib_path, bibliography)
     return list(plan.records), []

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from atlas.records.model import Problem
-from atlas.records.yamlio import dump_record, load_yaml_file
+from atlas.records.yamlio import dump_record, parse_yaml, read_text
 
 RECORD_FOLDERS = ("papers", "challenges")
 
@@ -22,12 +22,14 @@ def is_record_path(path: str) -> bool:
     return folder in RECORD_FOLDERS and name.endswith(".yaml") and "/" not in name
 
 
-def canonical_text(root: Path, path: str) -> tuple[str | None, list[Problem]]:
-    """The record's canonical text, or None with the problems that keep it from being read."""
-    value, problems = load_yaml_file(root / path, path)
+def canonical_text(root: Path, path: str) -> tuple[str | None, str | None, list[Problem]]:
+    """The record's text as it is and in canonical form, read once; (None, None, problems) where it
+    cannot be read."""
+    text, problems = read_text(root / path, path)
+    value, problems = (None, problems) if text is None else parse_yaml(text, path)
     if problems or not isinstance(value, dict):
-        return None, problems
-    return dump_record(value), []
+        return None, None, problems
+    return text, dump_record(value), []
 
 
 def first_difference(text: str, canonical: str) -> int:
@@ -42,12 +44,9 @@ def non_canonical(root: Path, paths: list[str]) -> list[Problem]:
     """A problem for each readable record among `paths` that is not in canonical form, at its first differing
     line (records that cannot be read are reported by validation already)."""
     problems = []
-    for path in paths:
-        if not (root / path).is_file():
-            continue
-        canonical, unreadable = canonical_text(root, path)
-        text = (root / path).read_text(encoding="utf-8", errors="replace")
-        if canonical is not None and not unreadable and text != canonical:
+    for path in paths:  # a deleted or unreadable one reads as (None, None)
+        text, canonical, _ = canonical_text(root, path)
+        if text is not None and canonical is not None and text != canonical:
             problems.append(
                 Problem(
                     path,
