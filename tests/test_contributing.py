@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pybtex.database
 import pytest
 import yaml
 
@@ -310,3 +311,39 @@ def test_under_github_actions_check_also_annotates_the_lines_of_the_pull_request
     )
     assert "100%25 new" in annotations[0] and "\n" not in annotations[0]  # escaped as workflow commands require
     assert f"papers/song-2023-consistency.yaml:{line}:" in result.stderr  # and still path:line for people
+
+
+def _block(text: str, after: str, language: str) -> str:
+    """The first fenced block of `language` after the heading `after`."""
+    return text.split(after, 1)[1].split(f"```{language}\n", 1)[1].split("```\n", 1)[0]
+
+
+def test_contributing_shows_a_real_record_its_bib_entry_and_the_summary_its_pull_request_gets(tmp_path: Path):
+    guide = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    record = REPO / "papers" / "song-2023-consistency.yaml"
+    assert _block(guide, "## A complete record", "yaml") == record.read_text(encoding="utf-8")
+    shown = pybtex.database.parse_string(_block(guide, "## A complete record", "bibtex"), "bibtex").entries
+    committed = pybtex.database.parse_file(REPO / "citations.bib").entries["song-2023-consistency"]
+    assert dict(shown["song-2023-consistency"].fields) == {
+        name: value for name, value in committed.fields.items() if not name.startswith("survey")
+    }
+    # The summary, as the workflow writes it for a branch that adds this record to an atlas without it.
+    root = copy_atlas(tmp_path / "repo")
+    (root / "papers" / record.name).unlink()
+    bib = (root / "citations.bib").read_text(encoding="utf-8")
+    start = bib.index("@inproceedings{song-2023-consistency,")
+    end = bib.index("\n}\n", start) + 3
+    (root / "citations.bib").write_text(bib[:start] + bib[end:].lstrip("\n"), encoding="utf-8")
+    _committed(root)
+    (root / "papers" / record.name).write_text(record.read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "citations.bib").write_text(bib, encoding="utf-8")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "add", "-A"], cwd=root, check=True)
+    subprocess.run([*git, "commit", "-qm", "add the record"], cwd=root, check=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "pr-summary.py"), "--base", "HEAD~1", "--root", str(root)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    quoted = guide.split("## What the pull request shows", 1)[1].split("\n\n> ", 1)[1]
+    quoted = "> " + quoted.split("\n\n", 1)[0]
+    assert [line.removeprefix(">").removeprefix(" ") for line in quoted.splitlines()] == result.stdout.rstrip("\n").splitlines()

@@ -236,7 +236,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._search.close()  # a fresh index: nothing of a build that stopped early
         digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
         if not self.incremental:  # what rendering left in cycles (graph copies) freed, then collections paused till on_env:
-            gc.collect()  # the pages and files made meanwhile all live on (6.7 s of collections at 50,000 papers, 2026-12-01)
+            gc.collect()  # the pages and files made meanwhile all live on: collecting them is wasted time
             gc.disable()
 
         def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> GeneratedFile:
@@ -310,8 +310,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._search.all_added()  # every page's content is known: indexed beside the theme's rendering
             gc.enable()  # paused since on_files
             # Nor the pages and files, which the forked processes would otherwise copy page by page in a
-            # collection: without this freeze the build's page process spent 0.5 s more in collections at
-            # 5,000 papers (1.2 s more without both), measured 2026-12-01.
+            # collection (measured in benchmarks/README.md).
             gc.freeze()
             return_freed_memory()  # a forked child's resident size counts its parent's free pages too
             self._hand_over(env, config, files)

@@ -25,8 +25,7 @@ if TYPE_CHECKING:
 
 BLOCK = 512  # papers compared at once: memory stays at BLOCK x papers, however large the atlas
 # What rare means at each level: a word at most this many papers hold. Doubling from 16: the answer
-# that settles at the lowest level wastes the least work (a synthetic 50,000-paper atlas, measured
-# 2026-12-01: 11 s for the related papers, 16 s with steps of four, 163 s comparing all pairs).
+# that settles at the lowest level wastes the least work (benchmarks/README.md).
 LEVELS = tuple(2**power for power in range(4, 14))
 # How far a float32 score may exceed the bound of its common words (rounding, about 1e-5 at most).
 MARGIN = 1e-4
@@ -72,9 +71,7 @@ def nearest_papers(
 ) -> Related:
     """related_papers of the TF-IDF rows `matrix` (unit length, one per id), compared `block` rows at
     a time. The levels pay only where comparing every pair costs more than a few blocks: from 4
-    blocks of papers, and while more than one block is unsettled (synthetic atlases, measured
-    2026-12-01: at 1,000 papers the levels took 0.49 s where every pair took 0.09 s, at 2,000 both
-    0.34 s, at 5,000 0.48 s against 1.68 s)."""
+    blocks of papers, and while more than one block is unsettled (benchmarks/README.md)."""
     import numpy as np
 
     nearest: Related = {}

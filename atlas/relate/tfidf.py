@@ -1,8 +1,8 @@
 """TF-IDF vectors of texts, as scikit-learn's TfidfVectorizer(stop_words="english", sublinear_tf=True,
 dtype=float32) makes them, without importing scikit-learn.
 
-Importing scikit-learn takes 0.8 s of processor time, more than comparing 1,000 papers, and the build
-waited for it; NumPy and SciPy's sparse matrices, which it uses itself, load in a fifth of that. The
+Importing scikit-learn costs more processor time than comparing 1,000 papers, and the build waited
+for it; NumPy and SciPy's sparse matrices, which it uses itself, load in a fifth of that. The
 steps are scikit-learn's own, in its order (so that every float32 sum is added up alike), and
 tests/test_tfidf.py holds the vectors equal to scikit-learn's on the atlas' papers.
 """
