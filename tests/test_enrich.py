@@ -250,21 +250,23 @@ def test_an_enrichment_that_would_fail_the_check_is_undone(atlas_copy: Path, tmp
 
 
 def test_an_abstract_found_fills_a_record_that_lacks_one_and_never_replaces_one(atlas_copy: Path, tmp_path: Path):
-    path = atlas_copy / "papers" / "vaswani-2017-attention.yaml"
+    path = atlas_copy / "papers" / "weidinger2021ethical.yaml"
     record, _ = load_yaml_file(path, "x")
     if record.get("abstract"):  # the test wants a record without its abstract
         record = {key: value for key, value in record.items() if key != "abstract"}
         record["sources"] = [{**s, "gives": [g for g in s["gives"] if g != "abstract"]} for s in record["sources"]]
         path.write_text(dump_record(record))
     assert check(atlas_copy)[1] == []
+    bibliography = (atlas_copy / "citations.bib").read_text(encoding="utf-8")
     document = "https://github.com/o/r/blob/" + "d" * 40 + "/papers.json"
     via = "the paper's record in the listing, which quotes its abstract"
     source = {"url": document, "gives": ["abstract"], "via": via}
-    item = dump_record({"paper": "vaswani-2017-attention", "abstract": "The dominant models are recurrent.", "sources": [source]})
+    item = dump_record({"paper": "weidinger2021ethical", "abstract": "Risks of harm are structured here.", "sources": [source]})
     item = "- " + item.rstrip("\n").replace("\n", "\n  ") + "\n"
     assert atlas(atlas_copy, "enrich", str(found(tmp_path, item))).returncode == 0
     record, _ = load_yaml_file(path, "x")
-    assert record["abstract"] == "The dominant models are recurrent."
+    assert record["abstract"] == "Risks of harm are structured here."
     assert source in record["sources"]
-    again = item.replace("The dominant models are recurrent.", "Another text.")
+    assert (atlas_copy / "citations.bib").read_text(encoding="utf-8") == bibliography  # an abstract is no entry's field
+    again = item.replace("Risks of harm are structured here.", "Another text.")
     assert "would add 0 fact(s)" in atlas(atlas_copy, "enrich", str(found(tmp_path, again)), "--dry-run").stdout

@@ -314,26 +314,31 @@ def enriched_record(record: dict[str, Any], change: Change) -> dict[str, Any]:
     return in_field_order(record, PAPER_FIELDS)
 
 
-def enriched_entry(entry: Any, record: dict[str, Any], key: str, replaced_venue: bool) -> str:
-    """The citations.bib entry with the fields the record now gives, where the entry lacked them.
+def enriched_entry(entry: Any, record: dict[str, Any], key: str, replaced_venue: bool) -> str | None:
+    """The citations.bib entry with the fields the record now gives, where the entry lacked them, or None
+    when it lacked none (an entry the change leaves as it is is not rewritten).
 
     A `@misc` entry takes the type the venue calls for (paper_entry decides); a replaced venue
     replaces the entry's venue fields; every other field the entry had stays."""
     built = parse_bibliography(paper_entry(key, record), "(built)")[0][key].source
     source = entry.source
+    changed = replaced_venue
     if replaced_venue:
         for name in ("howpublished", "booktitle", "journal", "note"):
             source.fields.pop(name, None)
     if source.type.lower() == "misc" and built.type != "misc":
         source.type = built.type
         source.fields.pop("howpublished", None)
+        changed = True
     present = {name.lower() for name in source.fields}
     for name, value in built.fields.items():
         if name.lower() not in present:
             source.fields[name] = value
+            changed = True
     if "author" not in {role.lower() for role in source.persons} and "author" in built.persons:
         source.persons["author"] = built.persons["author"]
-    return format_entry(key, source)
+        changed = True
+    return format_entry(key, source) if changed else None
 
 
 def retitled_entry(entry: Any, change: TitleChange) -> str:
@@ -357,9 +362,7 @@ def apply(root: Path, atlas: Atlas, plan: Plan) -> None:
             record = enriched_record(dict(record), change)
             edit.write(path, dump_record(record))
             if (entry := atlas.bibliography.get(change.paper.id)) is not None:
-                bib_text = replace_entry(
-                    bib_text,
-                    entry.key,
-                    enriched_entry(entry, record, entry.key, replaced_venue="venue" in change.added and bool(change.paper.venue)),
-                )
+                replaced_venue = "venue" in change.added and bool(change.paper.venue)
+                if (text := enriched_entry(entry, record, entry.key, replaced_venue)) is not None:
+                    bib_text = replace_entry(bib_text, entry.key, text)
         edit.write(bib_path, bib_text)
