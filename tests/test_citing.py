@@ -13,6 +13,7 @@ from pathlib import Path
 import feedparser
 import pybtex.errors
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
@@ -271,3 +272,21 @@ def test_challenge_pages_show_maintainers_and_review_date(built_site: Path, fiel
         assert html.find("span", class_="atlas-maintainers").get_text() == ", ".join(challenge.maintainers)
     else:
         assert html.find("time", class_="atlas-reviewed")["datetime"] == challenge.reviewed
+
+
+def test_the_code_the_text_and_the_abstracts_each_say_their_terms_in_files_footer_and_citation_cff(built_site: Path):
+    assert (REPO / "LICENSE").read_text().startswith("MIT License\n")
+    assert "Creative Commons Attribution 4.0 International" in (REPO / "LICENSE-TEXT").read_text()
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    assert cff["license"] == ["MIT", "CC-BY-4.0"]
+    licence = page(built_site, "licence")
+    assert {"code", "text", "abstracts"} <= {heading.get("id") for heading in licence.find_all("h2")}
+    terms = licence.find("h2", id="abstracts").find_next("table")
+    stated = [row.find_all("td")[-1].find("a")["href"] for row in terms.find("tbody").find_all("tr")]
+    assert stated and all(href.startswith("http") for href in stated)  # each row names where its terms are stated
+    for path in ("index.html", "papers/song-2023-consistency/index.html", "challenges/ethics/index.html"):
+        footer = BeautifulSoup((built_site / path).read_text(encoding="utf-8"), "html.parser").find(class_="md-copyright")
+        assert "CC BY 4.0" in footer.get_text() and footer.find("a", string="licence")["href"].endswith("licence/")
+    paper = page(built_site, "papers/song-2023-consistency")
+    credit = paper.find("a", string="on what terms it is republished")
+    assert credit["href"] == "../../licence/#abstracts"

@@ -352,3 +352,20 @@ def test_every_page_links_to_the_repository_and_record_pages_to_their_files(buil
         assert f"{config['site_url']}{address}/" in parse_qs(report.query)["body"][0]
     add_one = [a["href"] for c in ATLAS.challenges for a in page(built_site, f"challenges/{c}").select("p.atlas-empty a")]
     assert set(add_one) <= {f"{repository}/blob/main/CONTRIBUTING.md"} and (REPO / "CONTRIBUTING.md").is_file()  # where a sub is empty
+
+
+INTERNAL_NOTES = re.compile(r"seed \d{3}|\d{3}_[0-9a-f]{16}\.txt|seed text|no entry in the seed|seed lists?\b", re.I)
+
+
+def test_readers_meet_no_internal_note_only_the_public_lists_abstracts_came_from(built_site: Path):
+    """Every page names the lists the atlas started from as what they are, never by their file names."""
+    noted = {}
+    for path in built_site.rglob("*.html"):
+        text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+        if found := INTERNAL_NOTES.search(text):
+            noted[str(path.relative_to(built_site))] = found.group(0)
+    assert not noted, noted
+    credit = text_of(
+        page(built_site, "papers/uncertainty-aware-explanations/index.html").find(string=re.compile("abstract, verbatim")).parent
+    )
+    assert credit == "The authors' abstract, verbatim as given by a public list of 62 papers related to the survey (dated 11 March)."

@@ -140,6 +140,15 @@ class Ratings:
     scores: tuple[float, ...]
 
 
+# The lists the atlas started from (../shared/seeds), named for readers by what each document is.
+SEED_LISTS = {
+    "001_1caecd938c7f36fd.txt": "the survey's text (arXiv:2403.00025)",
+    "002_ef4f84fe810f0cf8.txt": "a public list of 62 papers related to the survey (dated 11 March)",
+    "003_c4f18b15438aef26.txt": "a public digest of ICLR 2024's OpenReview ratings",
+    "004_c83e209705938496.txt": ("a public list of 54 papers on generative and discriminative modelling (dated 18 September)"),
+}
+
+
 @dataclass(frozen=True)
 class Source:
     """Where a record's facts came from: a seed file of ../shared/seeds, a contributor, a public
@@ -156,7 +165,7 @@ class Source:
     @property
     def label(self) -> str:
         if self.seed:
-            return f"seed {self.seed}"
+            return SEED_LISTS.get(self.seed, f"the seed list {self.seed}")
         if self.api:
             return f"the {API_NAMES.get(self.api, self.api)} API"
         if self.contributor:
