@@ -369,3 +369,18 @@ def test_readers_meet_no_internal_note_only_the_public_lists_abstracts_came_from
         page(built_site, "papers/uncertainty-aware-explanations/index.html").find(string=re.compile("abstract, verbatim")).parent
     )
     assert credit == "The authors' abstract, verbatim as given by a public list of 62 papers related to the survey (dated 11 March)."
+
+
+def test_paper_lists_of_challenge_pages_and_the_gap_map_name_each_papers_authors(built_site: Path):
+    from atlas.site.templating import short_authors
+
+    atlas, _ = check(REPO)
+    pages = [f"challenges/{challenge_id}/index.html" for challenge_id in atlas.challenges] + ["gaps/index.html"]
+    checked = 0
+    for url in pages:
+        for item in page(built_site, url).select("ul.atlas-paper-list > li"):
+            paper = atlas.papers[item.find("a")["href"].rstrip("/").rsplit("/", 1)[1]]
+            if paper.authors:
+                assert text_of(item.find(class_="atlas-meta")).startswith(f"({short_authors(paper.authors)}"), (url, paper.id)
+                checked += 1
+    assert checked > 500
