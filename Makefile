@@ -40,7 +40,13 @@ lint: $(STAMP)
 system-deps:  ## Debian's Chromium (browser tests), Graphviz (DOT export) and LaTeX with BibTeX (.bib exports), when missing
 	@scripts/system-packages.sh
 
-test: $(STAMP) system-deps lint  ## the whole test suite: lint, unit, end-to-end and browser tests
+# The Nu HTML Checker for the tests, pinned in tests/html-checker (npm, like the front-end assets).
+HTML_CHECKER := tests/html-checker/node_modules/vnu-jar/build/dist/vnu.jar
+$(HTML_CHECKER): tests/html-checker/package-lock.json
+	cd tests/html-checker && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+test: $(STAMP) system-deps $(HTML_CHECKER) lint  ## the whole test suite: lint, unit, end-to-end and browser tests
 	$(BIN)/pytest -q -n 2 --dist loadfile
 
 clean:

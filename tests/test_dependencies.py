@@ -107,6 +107,7 @@ def test_the_makefile_installs_the_atlas_without_a_setuptools_warning(tmp_path: 
 COPIED_FROM_MATERIAL = [
     ("partials/language.html", None, "3a44516f305006ac794f51a45ad7b532cf270916d8e92e8c42784e58b2eff0a3"),
     ("base.html", "site_nav", "08b0b8418133d46ea078a7737f096bed62048ed4be5f9c1ba790b3cd3f498cbc"),
+    ("partials/toc.html", None, "fde48f583563364b0e0e6865a5ab1e7060ec1826161f69f5cbee653e621b0f84"),
 ]
 
 
