@@ -384,3 +384,16 @@ def test_paper_lists_of_challenge_pages_and_the_gap_map_name_each_papers_authors
                 assert text_of(item.find(class_="atlas-meta")).startswith(f"({short_authors(paper.authors)}"), (url, paper.id)
                 checked += 1
     assert checked > 500
+
+
+def test_the_404_page_says_why_and_leads_back_in_with_links_that_work_at_any_depth(built_site: Path):
+    html = BeautifulSoup((built_site / "404.html").read_text(encoding="utf-8"), "html.parser")
+    article = html.find("article")
+    assert text_of(article.find("h1")) == "This address is not in the atlas"
+    prefix = urlparse(yaml.safe_load(re.sub(r"!!python/\S+", "", (REPO / "mkdocs.yml").read_text()))["site_url"]).path
+    links = [a["href"] for a in article.find_all("a")] + [link["href"] for link in html.find_all("link", rel="feed")]
+    assert len(links) >= 6
+    for href in links:
+        assert href.startswith(prefix) and "//" not in href, href  # absolute: the page is served at any address
+        target = built_site / href.removeprefix(prefix)
+        assert (target / "index.html").exists() or target.is_file(), href
