@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import random
 import subprocess
 import sys
 import threading
@@ -20,7 +21,7 @@ from atlas.records.bibliography import parse_bibliography, parse_bibliography_pa
 from atlas.records.model import Problem
 from atlas.records.yamlio import dump_record, load_yaml_file
 
-from conftest import REPO, SHARED, require_shared
+from conftest import REPO, SHARED, hep_titles, require_shared
 
 PAPER = "calibrated-language-models"
 
@@ -529,3 +530,76 @@ def test_no_two_records_of_the_corpus_are_alike():
 
     papers = list(check(REPO)[0].papers.values())
     assert similar_records(papers, {paper.id for paper in papers}) == []
+
+
+def _near_copies(titles: list[str], count: int, seed: int = 7) -> list[str]:
+    """Titles a few characters or a word away from real ones: deleted, inserted or swapped characters,
+    a dropped or added word, words reordered, at every distance around the threshold."""
+    rng = random.Random(seed)
+    copies = []
+    for _ in range(count):
+        title = list(rng.choice(titles))
+        for _ in range(rng.randint(1, 8)):
+            at = rng.randrange(len(title))
+            edit = rng.choice(("delete", "insert", "swap"))
+            if edit == "delete" and len(title) > 1:
+                del title[at]
+            elif edit == "insert":
+                title.insert(at, rng.choice("abcdefghijklmnopqrstuvwxyz "))
+            else:
+                title[at] = rng.choice("aeiou")
+        words = "".join(title).split()
+        if rng.random() < 0.3:
+            rng.shuffle(words)
+        if rng.random() < 0.3:
+            words.append(rng.choice(("models", "learning", "a", "networks")))
+        copies.append(" ".join(words))
+    return copies
+
+
+def _copies_at_the_threshold(titles: list[str], count: int, seed: int = 11) -> list[str]:
+    """Titles as far from real ones as FUZZY_THRESHOLD allows, as token_sort_ratio compares them (words
+    sorted): the most characters it lets go, deleted or replaced at evenly spaced places inside words but
+    not at their start (the words keep their order), so that each edit breaks as many trigrams as it can."""
+    rng = random.Random(seed)
+    copies = []
+    for title in rng.sample([title for title in titles if len(title) >= 25], count):
+        words = " ".join(sorted(title.split()))
+        edits = int(0.07 * 2 * len(words) / 1.07)  # deletions d with 100 * (1 - d / (2l - d)) >= 93
+        inside = [i for i in range(1, len(words)) if words[i] != " " and words[i - 1] != " "]
+        step = max(1, len(inside) // (edits + 1))
+        places = set(inside[step // 2 :: step][:edits])
+        if rng.random() < 0.5:
+            copies.append("".join(c for i, c in enumerate(words) if i not in places))
+        else:  # a replacement is two edits: half as many
+            places = set(sorted(places)[: edits // 2])
+            copies.append("".join(("x" if c != "x" else "y") if i in places else c for i, c in enumerate(words)))
+    return copies
+
+
+def test_the_near_title_index_finds_exactly_what_comparing_every_pair_finds():
+    """similar_records' candidate index against the plain comparison of every title with every other, on
+    real titles (the atlas', the HEP ML Living Review's) and on near-copies of them at every distance."""
+    from atlas.records.duplicates import DuplicateFinder, NearTitles
+    from atlas.records.ids import normalise_title
+
+    real = [paper.title for paper in check(REPO)[0].papers.values()] + hep_titles()
+    rng = random.Random(5)  # and titles of random letters, whose trigrams are all distinct: the worst case
+    letters = [
+        " ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(4, 11))) for _ in range(rng.randint(3, 12)))
+        for _ in range(600)
+    ]
+    known = list(dict.fromkeys(normalise_title(title) for title in real + letters if title))
+    plain = DuplicateFinder([])
+    for index, title in enumerate(known):
+        plain.add(f"p{index}", title, {})
+    indexed = DuplicateFinder([])
+    indexed.by_title = plain.by_title
+    indexed.near = NearTitles(list(plain.by_title))
+    queries = _near_copies(known, 2000) + _copies_at_the_threshold(known, 1000) + _copies_at_the_threshold(known[-600:], 500) + known[:300]
+    found = 0
+    for query in queries:
+        expected = plain.find(query, {}, exclude="p3")
+        assert indexed.find(query, {}, exclude="p3") == expected, query
+        found += expected is not None and "similar" in expected.reason
+    assert found > 500  # the queries do come near the threshold

@@ -23,6 +23,7 @@ from atlas.records.model import Paper
 
 FUZZY_THRESHOLD = 93.0
 MIN_FUZZY_LENGTH = 25
+INDEX_FROM = 32  # new records from which similar_records compares through NearTitles (benchmarks/README.md)
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class DuplicateFinder:
         self.by_id: dict[tuple[str, str], str] = {}
         self.by_title: dict[str, str] = {}
         self.by_look: dict[str, str] = {}
+        self.near: NearTitles | None = None  # a candidate index of by_title, once no title is added any more
         for paper in papers:
             self.add(paper.path, paper.title, dict(paper.links), paper.also_titled)
 
@@ -125,11 +127,65 @@ class DuplicateFinder:
         if self.by_look.get(look, exclude) != exclude:
             return Duplicate(self.by_look[look], "a title that looks the same")
         if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
-            choices = [known for known, path in self.by_title.items() if path != exclude]
+            if self.near is not None:
+                known = self.near.titles
+                choices = [known[i] for i in self.near.candidates(title) if self.by_title[known[i]] != exclude]
+            else:
+                choices = [known for known, path in self.by_title.items() if path != exclude]
             best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
             if best:
                 return Duplicate(self.by_title[best[0]], f"title {best[1]:.0f}% similar to '{best[0]}'")
         return None
+
+
+class NearTitles:
+    """The titles that can be at least FUZZY_THRESHOLD% alike (token_sort_ratio) with a given one, found
+    without comparing it with every title: a candidate index of trigrams, held equal to the plain
+    comparison by a test.
+
+    token_sort_ratio is the Indel similarity of the titles' sorted words, so a score of at least
+    FUZZY_THRESHOLD allows at most d = (1 - threshold) * (both lengths) insertions and deletions, and
+    the lengths differ by at most d. Each edit destroys at most 3 trigrams, so an alike title shares at
+    least s = (the query's distinct trigrams) - 3d of them (the q-gram lemma), and at least s - m of
+    any set of them that leaves m out. The count runs over the query's rarest trigrams only, leaving
+    out half of s in its commonest ones: few titles hold the rare ones, and fewer hold that many."""
+
+    def __init__(self, titles: list[str]) -> None:
+        import numpy as np
+
+        self.titles = titles
+        postings: dict[str, list[int]] = {}
+        for index, title in enumerate(titles):
+            for gram in set(_trigrams(_sorted_words(title))):
+                postings.setdefault(gram, []).append(index)
+        self.postings = {gram: np.array(indices, dtype=np.int32) for gram, indices in postings.items()}
+
+    def candidates(self, title: str) -> list[int]:
+        """The indices (in order) of the titles that may be FUZZY_THRESHOLD% alike with `title`."""
+        import numpy as np
+
+        words = _sorted_words(title)
+        slack = 1 - FUZZY_THRESHOLD / 100
+        longest = len(words) * (1 + slack) / (1 - slack)  # the longest title that can still be alike
+        edits = int(slack * (len(words) + longest)) + 1  # rounded up: a superset of the candidates
+        empty = np.zeros(0, dtype=np.int32)
+        held = sorted((self.postings.get(gram, empty) for gram in set(_trigrams(words))), key=len)
+        shared = len(held) - 3 * edits  # trigrams an alike title shares with it, at least
+        if shared < 1:
+            return list(range(len(self.titles)))  # too short to rule any title out
+        left_out = (shared - 1) // 2  # the commonest trigrams, not counted
+        counted = np.concatenate(held[: len(held) - left_out])
+        found, counts = np.unique(counted, return_counts=True)
+        return found[counts >= shared - left_out].tolist()
+
+
+def _sorted_words(title: str) -> str:
+    """The title as token_sort_ratio compares it: its words sorted, joined by single spaces."""
+    return " ".join(sorted(title.split()))
+
+
+def _trigrams(text: str) -> list[str]:
+    return [text[i : i + 3] for i in range(len(text) - 2)]
 
 
 def _declared(papers: list[Paper]) -> set[frozenset[str]]:
@@ -158,6 +214,8 @@ def similar_records(papers: list[Paper], new: set[str]) -> list[tuple[Paper, Dup
     ids = {paper.path: paper.id for paper in papers}
     declared = _declared(papers)
     finder = DuplicateFinder(papers)
+    if len(new) > INDEX_FROM:
+        finder.near = NearTitles(list(finder.by_title))
     found = []
     for paper in papers:
         if paper.id not in new:
