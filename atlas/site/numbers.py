@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from collections import Counter
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from atlas.graph import build as atlas_graph
 from atlas.site.context import SiteContext
+from atlas.site.templating import venue_family
+
+
+def papers_query(**filters: str | int) -> str:
+    """The papers table filtered: its address with each value percent-encoded ("ICLR 2024" as ICLR%202024)."""
+    return "papers/?" + urlencode(filters, quote_via=quote)
 
 
 def headlines(site: SiteContext) -> dict[str, Any]:
@@ -36,20 +43,20 @@ def statistics(site: SiteContext) -> dict[str, Any]:
         if site.sub_counts.get(challenge.id):
             per_target.append((f"{challenge.title} (as a whole)", site.sub_counts[challenge.id], f"challenges/{challenge.id}/#general"))
     years = Counter(paper.year for paper in atlas.papers.values())
-    per_year = [(str(year), years[year], f"papers/?year={year}") for year in sorted(y for y in years if y)]
+    per_year = [(str(year), years[year], papers_query(year=year)) for year in sorted(y for y in years if y)]
     if years.get(None):
-        per_year.append(("Not given", years[None], "papers/?year=none"))
+        per_year.append(("Not given", years[None], papers_query(year="none")))
     known_years = sorted(y for y in years if y)
     dated = [paper for paper in atlas.papers.values() if paper.year]
     by_year = Counter((challenge_id, paper.year) for paper in dated for challenge_id in paper.core_challenge_ids)
     year_rows = [(c.id, c.title, [by_year[(c.id, year)] for year in known_years]) for c in atlas.challenges.values()]
-    venues = Counter(paper.venue for paper in atlas.papers.values())
-    per_venue = [
-        (venue, count, f"papers/?venue={venue}")
+    venues = Counter(venue_family(paper.venue) if paper.venue else None for paper in atlas.papers.values())
+    per_venue = [  # one bar per venue: "ICLR 2024 (oral)" and "ICLR 2024 (poster)" count as ICLR 2024
+        (venue, count, papers_query(venue=venue))
         for venue, count in sorted(((v, c) for v, c in venues.items() if v), key=lambda vc: (-vc[1], vc[0]))
     ]
     if venues.get(None):
-        per_venue.append(("Not given", venues[None], "papers/?venue=none"))
+        per_venue.append(("Not given", venues[None], papers_query(venue="none")))
     pairs = atlas_graph.co_occurrence(graph)
     symmetric = {**pairs, **{(b, a): value for (a, b), value in pairs.items()}}
     ratings = [paper.ratings.average for paper in atlas.papers.values() if paper.ratings and paper.ratings.average is not None]
@@ -68,7 +75,6 @@ def statistics(site: SiteContext) -> dict[str, Any]:
         "year_max": max((n for _, _, counts in year_rows for n in counts), default=1) or 1,
         "challenge_ids": list(atlas.challenges),
         "titles": titles,
-        "short_titles": {cid: title if len(title) <= 22 else title[:21] + "…" for cid, title in titles.items()},
         "pairs": symmetric,
         "pair_max": max(pairs.values(), default=1),
         "pair_rows": pairs.most_common(),

@@ -9,6 +9,7 @@ first search. Both lists are in the table's initial order, `CHUNK_ROWS` rows to 
 from __future__ import annotations
 
 import json
+import unicodedata
 from typing import Any
 
 from atlas.records.mathtext import plain_title, title_parts, title_sort_key
@@ -33,7 +34,41 @@ SORTS = (
     ("kind", "Kind, A to Z"),
     ("-kind", "Kind, Z to A"),
 )
-COLUMNS = ("id", "title", "title_parts", "authors", "year", "venue", "venue_family", "targets", "kinds", "rating", "questions")
+COLUMNS = (
+    "id", "title", "title_parts", "authors", "authors_key", "year", "venue", "venue_family", "targets", "kinds", "rating", "questions",
+)  # fmt: skip
+# Words that belong to the family name they precede ("Valentin De Bortoli" is of the Ds, as "De Bortoli").
+PARTICLES = frozenset({
+    "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "la", "le", "ten", "ter", "van", "von", "zu",
+})  # fmt: skip
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def name_parts(name: str) -> tuple[str, str]:
+    """A name's given names and family name, as catalogues sort by it: the last word with the particles
+    before it ("De la Torre", "van den Oord"), a suffix ("Jr.") left out; the first word is always a
+    given name ("Le Song")."""
+    words = name.split()
+    while len(words) > 1 and words[-1].lower().strip(".,") in SUFFIXES:
+        words.pop()
+    start = len(words) - 1
+    while start > 1 and words[start - 1].lower() in PARTICLES:
+        start -= 1
+    return " ".join(words[:start]), " ".join(words[start:])
+
+
+def _sortable(text: str) -> str:
+    """Letters and digits only, without accents or case: "De Bortoli" as "debortoli"."""
+    return "".join(char for char in unicodedata.normalize("NFKD", text) if char.isalnum()).casefold()
+
+
+def authors_key(authors: tuple[str, ...] | list[str]) -> str:
+    """How "Authors, A to Z" sorts a paper: by its first author's family name, then given names (the
+    table compares these keys as plain strings)."""
+    if not authors:
+        return ""
+    given, family = name_parts(authors[0])
+    return f"{_sortable(family)} {_sortable(given)}"
 
 
 def table_order(papers: list[Paper]) -> list[Paper]:
@@ -51,6 +86,7 @@ def index_row(paper: Paper) -> list[Any]:
         plain,
         title_parts(paper.title),  # only titles with mathematics need their own parts
         list(paper.authors),
+        authors_key(paper.authors),
         paper.year,
         paper.venue,
         family if family != paper.venue else None,

@@ -21,6 +21,11 @@
     return Promise.all(requests).then(function (chunks) { return [].concat.apply([], chunks); });
   }
 
+  // A typed word found where a word of the text starts ("style" finds StyleGAN; "gan" finds GANs, not "organize").
+  function wordStart(term) {
+    return new RegExp("(?:^|[^\\p{L}\\p{N}])" + term.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"), "u");
+  }
+
   function shortAuthors(authors) {  // as the page writes them (templating.short_authors)
     return authors.length <= 2 ? authors.join(" and ") : authors[0] + " et al.";
   }
@@ -45,13 +50,13 @@
   function rowFrom(value, index, column) {
     var row = {
       index: index, id: value[column.id], title: value[column.title], parts: value[column.title_parts],
-      authors: value[column.authors], year: value[column.year], venue: value[column.venue] || "",
+      authors: value[column.authors], authorsKey: value[column.authors_key], year: value[column.year], venue: value[column.venue] || "",
       targets: value[column.targets], kindList: value[column.kinds], rating: value[column.rating], within: {}
     };
     row.kinds = row.kindList.join(", ");
     row.family = value[column.venue_family] || row.venue;
     row.short = shortAuthors(row.authors);
-    row.words = (row.title + " " + row.authors.join(" ")).toLowerCase();
+    row.words = (row.title + " " + row.authors.join(" ")).toLowerCase();  // searched with the abstract, by word starts
     row.targets.forEach(function (target) { row.within[target] = true; row.within[target.split("/")[0]] = true; });
     if (!row.targets.length) row.within.none = true;  // outside the survey's challenges
     row.questions = {};
@@ -118,7 +123,7 @@
       return loadingTexts;
     }
 
-    function keeps(row, terms) {
+    function keeps(row, terms) {  // terms: one pattern per word the reader typed (wordStart)
       if (controls.challenge.value && !row.within[controls.challenge.value]) return false;
       if (question && !row.questions[question]) return false;
       if (controls.kind.value && row.kindList.indexOf(controls.kind.value) === -1) return false;
@@ -127,13 +132,13 @@
       var venue = controls.venue.value;
       if (venue && (venue === "none" ? row.venue !== "" : row.venue !== venue && row.family !== venue)) return false;
       for (var i = 0; i < terms.length; i++) {
-        if (row.words.indexOf(terms[i]) === -1 && texts[row.index].indexOf(terms[i]) === -1) return false;
+        if (!terms[i].test(row.words) && !terms[i].test(texts[row.index])) return false;
       }
       return true;
     }
 
     var VALUE = {
-      authors: function (row) { return row.short; }, venue: function (row) { return row.venue; },
+      authors: function (row) { return row.authorsKey; }, venue: function (row) { return row.venue; },
       kind: function (row) { return row.kinds; }, year: function (row) { return row.year; },
       rating: function (row) { return row.rating; }
     };
@@ -145,7 +150,7 @@
         var x = value(a), y = value(b);
         var blankX = x === null || x === "", blankY = y === null || y === "";
         if (blankX || blankY) return blankX === blankY ? a.index - b.index : (blankX ? 1 : -1);  // blanks last, either way
-        var result = typeof x === "number" ? x - y : x.localeCompare(y);
+        var result = typeof x === "number" ? x - y : key === "authors" ? (x < y ? -1 : x > y ? 1 : 0) : x.localeCompare(y);
         return (descending ? -result : result) || a.index - b.index;
       };
     }
@@ -259,7 +264,7 @@
       acted = true;
       writeAddress();
       showSortIndicator();
-      var terms = controls.text.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var terms = controls.text.value.toLowerCase().split(/\s+/).filter(Boolean).map(wordStart);
       var needed = [loadRows()];
       if (terms.length) needed.push(loadTexts());
       if (!rows || (terms.length && !texts)) count.textContent = terms.length ? "Searching…" : "Loading…";
