@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: semantic install site test check serve lint system-deps bench clean
+.PHONY: semantic install site test check serve lint system-deps bench lighthouse clean
 
 # Every editable install makes setuptools print an "Editable installation" notice (information, not a
 # problem); PIP hides that one and lets any other setuptools warning through.
@@ -42,6 +42,11 @@ system-deps:  ## Debian's Chromium (browser tests), Graphviz (DOT export) and La
 
 test: $(STAMP) system-deps lint  ## the whole test suite: lint, unit, end-to-end and browser tests
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+lighthouse: $(STAMP) system-deps  ## Lighthouse's mobile performance score of each kind of page (npm ci of the pinned Lighthouse): benchmarks/results/lighthouse.md
+	cd benchmarks/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --silent
+	$(BIN)/atlas build
+	cd benchmarks && ../$(BIN)/python lighthouse.py
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache

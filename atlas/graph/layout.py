@@ -21,6 +21,7 @@ GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 CHALLENGE_RADIUS = 100.0
 SUB_RADIUS = 34.0
 PAPER_SPACING = 2.4
+PAPER_HOLE = 8.0  # graph units: wider than a challenge's disc on a desktop, its centre's surroundings on a phone
 
 
 def challenge_colours(graph: nx.MultiDiGraph) -> dict[str, str]:
@@ -59,8 +60,9 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, dict[str, float | str]]:
         centre_y = sum(placed[t]["y"] for t in targets) / len(targets)  # type: ignore[misc]
         first = graph.nodes[targets[0]]
         colour = colours[first.get("challenge", first["record_id"])]
+        hole = PAPER_HOLE if len(targets) == 1 else 0.0  # the papers of one node ring it, leaving its disc free
         for rank, paper in enumerate(sorted(papers), start=1):
-            radius = PAPER_SPACING * math.sqrt(rank)
+            radius = math.sqrt(hole**2 + PAPER_SPACING**2 * rank)
             placed[paper] = {
                 "x": centre_x + radius * math.cos(rank * GOLDEN_ANGLE),
                 "y": centre_y + radius * math.sin(rank * GOLDEN_ANGLE),
@@ -200,9 +202,10 @@ def local_layout(graph: nx.MultiDiGraph, challenge_id: str, limit: int = 240) ->
 
 def whole_picture(graph: nx.MultiDiGraph, placed: dict[str, dict[str, float | str]]) -> dict[str, object]:
     """The whole graph for a static SVG: positioned nodes, drawable edges and the view box."""
-    nodes = [{"node": node, **graph.nodes[node], **placed[node]} for node in placed]
+    # y grows upwards in the interactive graph (sigma) and downwards in SVG: turned, the picture matches it.
+    nodes = [{"node": node, **graph.nodes[node], **placed[node], "y": -float(placed[node]["y"])} for node in placed]
     edges = [
-        (placed[source]["x"], placed[source]["y"], placed[target]["x"], placed[target]["y"])
+        (placed[source]["x"], -float(placed[source]["y"]), placed[target]["x"], -float(placed[target]["y"]))
         for source, target, kind in graph.edges(data="type")
         if kind in ("addresses", "sub_of") and source in placed and target in placed
     ]
