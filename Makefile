@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: semantic install site test check serve lint system-deps bench clean
+.PHONY: semantic install site test check serve lint system-deps bench lighthouse clean
 
 # Every editable install makes setuptools print an "Editable installation" notice (information, not a
 # problem); PIP hides that one and lets any other setuptools warning through.
@@ -48,6 +48,11 @@ $(HTML_CHECKER): tests/html-checker/package-lock.json
 
 test: $(STAMP) system-deps $(HTML_CHECKER) lint  ## the whole test suite: lint, unit, end-to-end and browser tests
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+lighthouse: $(STAMP) system-deps  ## Lighthouse's mobile performance score of each kind of page (npm ci of the pinned Lighthouse): benchmarks/results/lighthouse.md
+	cd benchmarks/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --silent
+	$(BIN)/atlas build
+	cd benchmarks && ../$(BIN)/python lighthouse.py
 
 clean:
 	rm -rf site .pytest_cache .ruff_cache

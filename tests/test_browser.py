@@ -104,6 +104,8 @@ def test_search_index_is_fetched_only_when_the_reader_searches(watched: Watched,
 
 
 def graph_ready(page: Page) -> int:
+    """Wake the graph as a reader's pointer does (it loads on first use), and wait until it is drawn."""
+    page.locator("[data-atlas-graph]").dispatch_event("pointerover")
     page.wait_for_selector("[data-atlas-graph][data-ready]", timeout=30_000)
     return int(page.locator("[data-atlas-graph]").get_attribute("data-ready"))
 

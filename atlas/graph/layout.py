@@ -21,6 +21,7 @@ GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 CHALLENGE_RADIUS = 100.0
 SUB_RADIUS = 34.0
 PAPER_SPACING = 2.4
+PAPER_HOLE = 8.0  # graph units: wider than a challenge's disc on a desktop, its centre's surroundings on a phone
 
 
 def challenge_colours(graph: nx.MultiDiGraph) -> dict[str, str]:
@@ -59,8 +60,9 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, dict[str, float | str]]:
         centre_y = sum(placed[t]["y"] for t in targets) / len(targets)  # type: ignore[misc]
         first = graph.nodes[targets[0]]
         colour = colours[first.get("challenge", first["record_id"])]
+        hole = PAPER_HOLE if len(targets) == 1 else 0.0  # the papers of one node ring it, leaving its disc free
         for rank, paper in enumerate(sorted(papers), start=1):
-            radius = PAPER_SPACING * math.sqrt(rank)
+            radius = math.sqrt(hole**2 + PAPER_SPACING**2 * rank)
             placed[paper] = {
                 "x": centre_x + radius * math.cos(rank * GOLDEN_ANGLE),
                 "y": centre_y + radius * math.sin(rank * GOLDEN_ANGLE),
@@ -71,6 +73,91 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, dict[str, float | str]]:
         node: {key: round(value, 3) if isinstance(value, float) else value for key, value in values.items()}
         for node, values in placed.items()
     }
+
+
+# The map on a challenge's page: its sub-challenges' names are placed where they cross no other name,
+# no node and no edge of the picture's view box. A name's width is reckoned from Helvetica's (Arial's)
+# advance widths and the text is then held to that width (SVG's textLength), so the boxes computed
+# here are the boxes a browser draws, whatever sans-serif font it has.
+LOCAL_BOX = (-290.0, -270.0, 580.0, 540.0)
+LABEL_SIZE = 15.0
+LABEL_LINE = 1.2 * LABEL_SIZE
+LABEL_CHARS = 24  # at most this many characters a line, two lines at most
+_WIDTHS = dict.fromkeys("ijl'|", 222) | dict.fromkeys("ftI ,.:;/!", 278) | dict.fromkeys("r-()[]", 333)
+_WIDTHS |= dict.fromkeys("cksvxyzJ", 500) | dict.fromkeys("FTZ", 611) | dict.fromkeys("ABEKPSVXY&", 667)
+_WIDTHS |= dict.fromkeys("wCDHNRU", 722) | dict.fromkeys("GOQ", 778) | dict.fromkeys("mM", 833) | {"W": 944}
+
+
+def text_width(text: str, size: float = LABEL_SIZE) -> float:
+    """How wide `text` is set in Helvetica or Arial at `size` pixels (other characters as a digit)."""
+    return size * sum(_WIDTHS.get(char, 556) for char in text) / 1000
+
+
+def label_lines(text: str) -> list[str]:
+    """A name in one line, or two lines split between words; a longer second line ends in an ellipsis."""
+    if len(text) <= LABEL_CHARS:
+        return [text]
+    words, first = text.split(), ""
+    while words and len(f"{first} {words[0]}".strip()) <= LABEL_CHARS:
+        first = f"{first} {words.pop(0)}".strip()
+    rest = " ".join(words)
+    if len(rest) > LABEL_CHARS:
+        rest = rest[: LABEL_CHARS - 1].rstrip() + "…"
+    return [first, rest] if first else [rest]
+
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom
+
+
+def _crosses(box: Box, others: list[Box]) -> bool:
+    return any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in others)
+
+
+def _inside(box: Box) -> bool:
+    left, top, width, height = LOCAL_BOX
+    return box[0] >= left and box[1] >= top and box[2] <= left + width and box[3] <= top + height
+
+
+def _candidates(x: float, y: float, width: float, height: float, gap: float = 13.0, reach: int = 60) -> list[Box]:
+    """Where a name may stand: centred above its node, below it, then any place within `reach` of it, nearest first."""
+    boxes = [(x - width / 2, y - gap - height, x + width / 2, y - gap), (x - width / 2, y + gap, x + width / 2, y + gap + height)]
+    around = [
+        (left, top, left + width, top + height)
+        for left in range(round(x - width - reach), round(x + reach), 4)
+        for top in range(round(y - height - reach), round(y + reach), 4)
+    ]
+
+    def distance(box: Box) -> float:
+        return math.hypot(max(box[0] - x, 0, x - box[2]), max(box[1] - y, 0, y - box[3]))
+
+    return boxes + sorted((box for box in around if distance(box) >= gap - 4), key=distance)
+
+
+def _disc(x: float, y: float, r: float) -> Box:
+    return (x - r, y - r, x + r, y + r)
+
+
+def place_labels(nodes: list[dict[str, object]]) -> None:
+    """Give each sub-challenge node a `caption`: its lines, each with x, baseline y and width."""
+    discs = [_disc(float(n["x"]), float(n["y"]), float(n["r"])) for n in nodes]  # type: ignore[arg-type]
+    taken: list[Box] = [_disc(0.0, 0.0, 16.0), *discs]
+    for node in nodes:
+        if node["type"] != "subchallenge":
+            continue
+        lines = label_lines(str(node["label"]))
+        widths = [round(text_width(line), 1) for line in lines]
+        height = LABEL_LINE * len(lines)
+        fits = [box for box in _candidates(float(node["x"]), float(node["y"]), max(widths), height) if _inside(box)]  # type: ignore[arg-type]
+        box = next((box for box in fits if not _crosses(box, taken)), None)
+        node["caption"] = []
+        if box is None:
+            continue  # no room: the node's tooltip and the sections below name it
+        taken.append(box)
+        middle = (box[0] + box[2]) / 2
+        node["caption"] = [
+            {"text": line, "x": round(middle - width / 2, 1), "y": round(box[1] + LABEL_SIZE * (0.95 + 1.2 * index), 1), "width": width}
+            for index, (line, width) in enumerate(zip(lines, widths, strict=True))
+        ]
 
 
 def local_layout(graph: nx.MultiDiGraph, challenge_id: str, limit: int = 240) -> dict[str, object]:
@@ -109,14 +196,16 @@ def local_layout(graph: nx.MultiDiGraph, challenge_id: str, limit: int = 240) ->
             nodes.append({"node": paper, "x": round(px, 1), "y": round(py, 1), "r": 4.5, **graph.nodes[paper]})
             edges.append((round(sx, 1), round(sy, 1), round(px, 1), round(py, 1)))
         start += span
+    place_labels(nodes)
     return {"nodes": nodes, "edges": edges, "shown": len(kept), "total": len(everything), "centre": graph.nodes[centre]}
 
 
 def whole_picture(graph: nx.MultiDiGraph, placed: dict[str, dict[str, float | str]]) -> dict[str, object]:
     """The whole graph for a static SVG: positioned nodes, drawable edges and the view box."""
-    nodes = [{"node": node, **graph.nodes[node], **placed[node]} for node in placed]
+    # y grows upwards in the interactive graph (sigma) and downwards in SVG: turned, the picture matches it.
+    nodes = [{"node": node, **graph.nodes[node], **placed[node], "y": -float(placed[node]["y"])} for node in placed]
     edges = [
-        (placed[source]["x"], placed[source]["y"], placed[target]["x"], placed[target]["y"])
+        (placed[source]["x"], -float(placed[source]["y"]), placed[target]["x"], -float(placed[target]["y"]))
         for source, target, kind in graph.edges(data="type")
         if kind in ("addresses", "sub_of") and source in placed and target in placed
     ]

@@ -139,6 +139,9 @@ def _graph_page(out: _Pages) -> tuple[dict[str, Any], str]:
         "papers": len(atlas.papers),
         "per_challenge": site.paper_counts,
     }
+    positions = layout(out.graph)
+    picture = whole_picture(out.graph, positions)
+    box = picture["box"]
     out.emit(
         "graph/index.md",
         "graph.html.j2",
@@ -146,9 +149,9 @@ def _graph_page(out: _Pages) -> tuple[dict[str, Any], str]:
         counts=counts,
         years=sorted({p.year for p in atlas.papers.values() if p.year}, reverse=True),
         venues=sorted({p.venue for p in atlas.papers.values() if p.venue}),
+        picture_size=(1200, round(1200 * box[3] / box[2])),  # type: ignore[index]
     )
-    positions = layout(out.graph)
-    svg = out.environment.get_template("graph.svg.j2").render(picture=whole_picture(out.graph, positions), counts=counts, base="../")
+    svg = out.environment.get_template("graph.svg.j2").render(picture=picture, counts=counts, base="../")
     return positions, svg
 
 

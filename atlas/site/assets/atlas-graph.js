@@ -42,6 +42,7 @@
     if (current && !document.body.contains(current.container)) { current.renderer.kill(); current = null; }
     var base = container.dataset.base || "";
     var stage = container.querySelector(".atlas-graph-canvas");
+    var frame = container.querySelector(".atlas-graph-stage");
     var tooltip = container.querySelector(".atlas-graph-tooltip");
     var search = container.querySelector(".atlas-graph-search");
     var results = container.querySelector(".atlas-graph-results");
@@ -53,7 +54,7 @@
       return response.json();
     }).then(function (data) {
       var graph = buildGraph(data);
-      var state = { hovered: null, focused: null, dragged: null, moved: false, tapped: null, excluded: new Set() };
+      var state = { hovered: null, focused: null, dragged: null, moved: false, downAt: null, tapped: null, excluded: new Set() };
 
       function matches(node, attributes) {
         if (attributes.nodeType !== "paper") {
@@ -163,8 +164,9 @@
             shown.color = colours.muted;
             shown.label = "";
           }
+          if (attributes.nodeType !== "paper") shown.forceLabel = true;  // where it has room
+          shown.zIndex = attributes.nodeType === "paper" ? 1 : 0;  // a paper over a disc: what is seen answers
           if (node === state.focused || node === state.hovered) { shown.highlighted = true; shown.zIndex = 2; }
-          if (attributes.nodeType !== "paper") { shown.zIndex = 1; shown.forceLabel = true; }  // where it has room
           return shown;
         },
         edgeReducer: function (edge, attributes) {
@@ -213,7 +215,7 @@
         zoomToKept();
       }
 
-      function showTooltip(node, event) {
+      function showTooltip(node, point) {
         var attributes = graph.getNodeAttributes(node);
         tooltip.replaceChildren();
         tooltip.appendChild(el("strong", attributes.label));
@@ -227,47 +229,59 @@
           var facts = [attributes.year, attributes.venue].filter(Boolean).join(", ");
           if (facts) tooltip.appendChild(el("p", facts, "atlas-meta"));
         } else {
-          tooltip.appendChild(el("p", attributes.papers + " papers", "atlas-meta"));
+          tooltip.appendChild(el("p", attributes.papers + (attributes.papers === 1 ? " paper" : " papers"), "atlas-meta"));
         }
         var box = stage.getBoundingClientRect();
-        tooltip.style.left = Math.min(event.x + 14, box.width - 320) + "px";
-        tooltip.style.top = (event.y + 14) + "px";
+        tooltip.style.left = Math.max(0, Math.min(point.x + 14, box.width - 320)) + "px";
+        tooltip.style.top = (point.y + 14) + "px";
         tooltip.hidden = false;
       }
 
-      renderer.on("enterNode", function (event) {
-        state.hovered = event.node;
-        showTooltip(event.node, event.event);
-        stage.style.cursor = "pointer";
+      // Which node answers the pointer: of the nodes whose disc holds the point, the one whose centre is
+      // nearest, so that a small paper drawn beside or over another still answers at its own centre.
+      function nodeAt(point, slack) {
+        var found = null, nearest = Infinity;
+        graph.forEachNode(function (node) {
+          var shown = renderer.getNodeDisplayData(node);
+          if (!shown || shown.hidden) return;
+          var centre = renderer.framedGraphToViewport(shown);
+          var distance = Math.hypot(centre.x - point.x, centre.y - point.y);
+          if (distance <= renderer.scaleSize(shown.size) + slack && distance < nearest) { nearest = distance; found = node; }
+        });
+        return found;
+      }
+      function pointIn(event) {
+        var box = stage.getBoundingClientRect();
+        return { x: event.clientX - box.left, y: event.clientY - box.top };
+      }
+      function hover(node, point) {
+        if (node === state.hovered) return;
+        state.hovered = node;
+        stage.style.cursor = node ? "pointer" : "";
+        if (node) showTooltip(node, point); else tooltip.hidden = true;
         renderer.refresh({ skipIndexation: true });
+      }
+      function open(node) {
+        window.location.href = base + graph.getNodeAttribute(node, "url");
+      }
+
+      // Pointer events, for their coordinates to a fraction of a pixel: nodes may stand closer than one.
+      stage.addEventListener("pointermove", function (event) {
+        if (event.pointerType === "mouse" && !state.dragged) hover(nodeAt(pointIn(event), 0), pointIn(event));
       });
-      renderer.on("leaveNode", function () {
-        state.hovered = null;
-        tooltip.hidden = true;
-        stage.style.cursor = "";
-        renderer.refresh({ skipIndexation: true });
-      });
-      // On a touch screen, a tap shows a node's tooltip (its why) and a second tap on it opens its page.
-      renderer.on("clickNode", function (event) {
-        if (state.moved) return;
-        var original = event.event.original;
-        var touched = original && (original.type || "").indexOf("touch") === 0;
-        if (touched && state.tapped !== event.node) {
-          state.tapped = event.node;
-          state.hovered = event.node;
-          showTooltip(event.node, event.event);
-          renderer.refresh({ skipIndexation: true });
-          return;
-        }
-        window.location.href = base + graph.getNodeAttribute(event.node, "url");
-      });
-      renderer.on("clickStage", function () {
-        if (state.tapped) { state.tapped = null; state.hovered = null; tooltip.hidden = true; renderer.refresh({ skipIndexation: true }); }
-      });
-      renderer.on("downNode", function (event) {
-        state.dragged = event.node;
+      stage.addEventListener("pointerleave", function (event) { if (event.pointerType === "mouse" && !state.dragged) hover(null); });
+      stage.addEventListener("mousedown", function (event) {
+        if (event.button !== 0) return;
+        state.downAt = pointIn(event);
+        state.dragged = nodeAt(state.downAt, 0);
         state.moved = false;
-        if (!renderer.getCustomBBox()) renderer.setCustomBBox(renderer.getBBox());
+        if (state.dragged && !renderer.getCustomBBox()) renderer.setCustomBBox(renderer.getBBox());
+      });
+      stage.addEventListener("click", function (event) {
+        var point = pointIn(event), down = state.downAt || point;
+        if (state.moved || Math.hypot(point.x - down.x, point.y - down.y) > 4) return;  // a drag or a pan, not a click
+        var node = nodeAt(point, 0);
+        if (node) open(node);
       });
       renderer.getMouseCaptor().on("mousemovebody", function (event) {
         if (!state.dragged) return;
@@ -279,9 +293,45 @@
         event.original.preventDefault();
         event.original.stopPropagation();
       });
-      renderer.getMouseCaptor().on("mouseup", function () {
+      document.addEventListener("mouseup", function () {
         state.dragged = null;
         setTimeout(function () { state.moved = false; }, 0);
+      });
+
+      // On a touch screen a tap shows a node's tooltip (its why), a second tap on it opens its page, and a
+      // tap elsewhere closes the tooltip. A finger that moves is a swipe, not a tap.
+      var touchStart = null;
+      frame.addEventListener("touchstart", function (event) {
+        touchStart = event.touches.length === 1 ? pointIn(event.touches[0]) : null;
+      }, { capture: true, passive: true });
+      frame.addEventListener("touchend", function (event) {
+        var point = event.changedTouches.length === 1 ? pointIn(event.changedTouches[0]) : null;
+        if (!touchStart || !point || Math.hypot(point.x - touchStart.x, point.y - touchStart.y) > 10) return;
+        event.preventDefault();  // no emulated mouse events after a tap
+        engage();
+        var node = nodeAt(point, 6);
+        if (node && node === state.tapped) { open(node); return; }
+        state.tapped = node;
+        state.hovered = null;
+        hover(node, point);
+      }, { capture: true });
+
+      // The wheel scrolls the page until the reader engages the graph (a click, a tap, or the keyboard's
+      // focus on it); then it zooms the graph, until the focus leaves it.
+      var engaged = false;
+      function engage() {
+        engaged = true;
+        if (document.activeElement !== stage) stage.focus({ preventScroll: true });
+      }
+      stage.addEventListener("mousedown", engage);
+      stage.addEventListener("focus", function () { engaged = true; });
+      stage.addEventListener("blur", function () { engaged = false; });
+      frame.addEventListener("wheel", function (event) { if (!engaged) event.stopPropagation(); }, { capture: true, passive: true });
+      // Taps answer as above, not with sigma's double-tap zoom (two fingers zoom).
+      ["doubleClickNode", "doubleClickStage"].forEach(function (type) {
+        renderer.on(type, function (payload) {
+          if ((payload.event.original.type || "").indexOf("touch") === 0) payload.event.preventSigmaDefault();
+        });
       });
 
       function focus(node) {
@@ -339,6 +389,7 @@
       container.atlasGraph = current;
       renderer.once("afterRender", function () {
         container.dataset.ready = String(graph.order);
+        container.classList.add("atlas-graph-live");
         window.atlasGraphReadyAt = performance.now();
       });
       applyFilters();

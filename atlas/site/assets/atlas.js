@@ -20,16 +20,25 @@
     });
   }
 
-  function setUpGraphs() {
-    var containers = document.querySelectorAll("[data-atlas-graph]");
-    if (!containers.length) return;
+  // A graph's scripts and data are loaded when the reader first points at, touches or focuses it (its
+  // static picture stands there till then): reading the page costs none of its work.
+  function mountGraph(container) {
     if (!graphScripts) {
       graphScripts = loadScript(assetBase + "vendor/graphology.umd.min.js")
         .then(function () { return loadScript(assetBase + "vendor/sigma.min.js"); })
         .then(function () { return loadScript(assetBase + "atlas-graph.js"); });
     }
-    graphScripts.then(function () {
-      containers.forEach(function (container) { window.AtlasGraph.mount(container); });
+    graphScripts.then(function () { window.AtlasGraph.mount(container); });
+  }
+
+  function setUpGraphs() {
+    document.querySelectorAll("[data-atlas-graph]").forEach(function (container) {
+      var events = ["pointerover", "pointerdown", "touchstart", "focusin"];
+      function wake() {
+        events.forEach(function (type) { container.removeEventListener(type, wake); });
+        mountGraph(container);
+      }
+      events.forEach(function (type) { container.addEventListener(type, wake, { passive: true }); });
     });
   }
 

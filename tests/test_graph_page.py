@@ -1,0 +1,150 @@
+"""The graph page and the challenge pages' maps in a real headless Chromium: labels, hit-testing, scrolling."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from atlas.pipeline import check
+
+from conftest import REPO
+
+pytestmark = pytest.mark.browser
+ATLAS, _ = check(REPO)
+
+MAP_LABELS = """() => { const svg = document.querySelector('.atlas-local-graph svg'), box = svg.viewBox.baseVal;
+    return { box: [box.x, box.y, box.x + box.width, box.y + box.height],
+      labels: Array.from(svg.querySelectorAll('text'), (text) => { const b = text.getBBox();
+        const name = text.closest('a').querySelector('title').textContent;
+        return { name, left: b.x, top: b.y, right: b.x + b.width, bottom: b.y + b.height }; }) }; }"""
+
+
+def crossing(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] and b["left"] < a["right"] and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+def test_each_challenge_map_names_every_sub_challenge_where_no_name_crosses_another_or_the_edge(
+    browser: Browser, site_url: str, width: int
+):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    for challenge in ATLAS.challenges.values():
+        page.goto(site_url + f"challenges/{challenge.id}/")
+        drawn = page.evaluate(MAP_LABELS)
+        labels, (left, top, right, bottom) = drawn["labels"], drawn["box"]
+        assert len(labels) == len(challenge.subchallenges), challenge.id
+        for index, label in enumerate(labels):
+            assert left <= label["left"] and label["right"] <= right and top <= label["top"] and label["bottom"] <= bottom, label
+            assert not [other["name"] for other in labels[index + 1 :] if crossing(label, other)], label["name"]
+    page.close()
+
+
+def graph_ready(page: Page) -> None:
+    """Wake the graph as a reader's pointer does (it loads on first use), and wait until it is drawn."""
+    page.locator("[data-atlas-graph]").dispatch_event("pointerover")
+    page.wait_for_selector("[data-atlas-graph][data-ready]", timeout=30_000)
+
+
+PAPER_CENTRES = """() => { const { renderer, graph } = document.querySelector('[data-atlas-graph]').atlasGraph;
+    const box = renderer.getContainer().getBoundingClientRect();
+    return graph.filterNodes((n, a) => a.nodeType === 'paper').map((n) => {
+      const p = renderer.framedGraphToViewport(renderer.getNodeDisplayData(n));
+      return { node: n, label: graph.getNodeAttribute(n, 'label'), x: box.left + p.x, y: box.top + p.y }; }); }"""
+ANSWER = (
+    "() => { const t = document.querySelector('.atlas-graph-tooltip'); return t.hidden ? null : t.querySelector('strong').textContent; }"
+)
+
+
+def phone(browser: Browser):
+    return browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+
+
+def test_pointing_at_the_centre_of_every_paper_node_shows_that_paper(browser: Browser, site_url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(site_url + "graph/")
+    page.locator(".atlas-graph-canvas").scroll_into_view_if_needed()
+    graph_ready(page)
+    wrong = []
+    for paper in page.evaluate(PAPER_CENTRES):
+        page.mouse.move(paper["x"], paper["y"])
+        if page.evaluate(ANSWER) != paper["label"]:
+            wrong.append(paper["node"])
+    assert wrong == [], f"{len(wrong)} papers answered by another node: {wrong[:5]}"
+    page.close()
+
+
+def test_tapping_the_centre_of_every_paper_node_on_a_phone_shows_that_paper(browser: Browser, site_url: str):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    page.locator(".atlas-graph-canvas").evaluate("canvas => canvas.scrollIntoView({ block: 'center' })")
+    graph_ready(page)
+    wrong = []
+    for paper in page.evaluate(PAPER_CENTRES):
+        page.touchscreen.tap(paper["x"], paper["y"])
+        if page.evaluate(ANSWER) != paper["label"]:
+            wrong.append(paper["node"])
+    assert page.url.endswith("/graph/")
+    assert wrong == [], f"{len(wrong)} papers answered by another node: {wrong[:5]}"
+    context.close()
+
+
+SCROLL_AND_ZOOM = "() => [window.scrollY, document.querySelector('[data-atlas-graph]').atlasGraph.renderer.getCamera().ratio]"
+
+
+def test_the_wheel_scrolls_the_page_until_the_reader_clicks_the_graph(browser: Browser, site_url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(site_url + "graph/")
+    graph_ready(page)
+    box = page.locator(".atlas-graph-canvas").bounding_box()
+    page.mouse.move(box["x"] + 4, box["y"] + 4)  # a corner of the graph, where no node is
+    scrolled, ratio = page.evaluate(SCROLL_AND_ZOOM)
+    page.mouse.wheel(0, 200)
+    page.wait_for_function(f"window.scrollY > {scrolled}")
+    assert page.evaluate(SCROLL_AND_ZOOM)[1] == ratio
+    box = page.locator(".atlas-graph-canvas").bounding_box()
+    page.mouse.click(box["x"] + 4, box["y"] + box["height"] / 2)
+    scrolled, ratio = page.evaluate(SCROLL_AND_ZOOM)
+    page.mouse.wheel(0, 200)
+    page.wait_for_function(f"({SCROLL_AND_ZOOM})()[1] !== {ratio}")
+    assert page.evaluate(SCROLL_AND_ZOOM)[0] == scrolled
+    page.close()
+
+
+def test_a_phone_is_told_to_tap_and_a_desktop_to_click(browser: Browser, site_url: str):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    told = page.locator(".atlas-graph").inner_text().lower()
+    assert "tap" in told and "click" not in told and "hover" not in told and "point at" not in told
+    context.close()
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(site_url + "graph/")
+    told = page.locator(".atlas-graph").inner_text().lower()
+    assert "click" in told and "tap" not in told
+    page.close()
+
+
+def test_a_node_of_one_paper_says_paper_and_the_page_never_says_1_papers(browser: Browser, site_url: str):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(site_url + "graph/")
+    page.locator(".atlas-graph-canvas").scroll_into_view_if_needed()
+    graph_ready(page)
+    # every challenge and sub-challenge answers with its count; one of them is given a single paper
+    nodes = page.evaluate("""() => { const { renderer, graph } = document.querySelector('[data-atlas-graph]').atlasGraph;
+        const box = renderer.getContainer().getBoundingClientRect(), subs = graph.filterNodes((n, a) => a.nodeType !== 'paper');
+        graph.setNodeAttribute(subs[subs.length - 1], 'papers', 1);
+        return subs.map((n) => { const p = renderer.framedGraphToViewport(renderer.getNodeDisplayData(n));
+          return { papers: graph.getNodeAttribute(n, 'papers'), x: box.left + p.x, y: box.top + p.y }; }); }""")
+    said = []
+    for node in nodes:
+        page.mouse.move(node["x"], node["y"])
+        said.append(page.locator(".atlas-graph-tooltip p").inner_text())
+        assert said[-1] == f"{node['papers']} paper{'' if node['papers'] == 1 else 's'}"
+    words = page.evaluate(
+        "() => document.body.innerText + ' ' + Array.from(document.querySelectorAll('[aria-label]'), (e) => e.ariaLabel).join(' ')"
+    )
+    assert not re.search(r"\b1 (papers|challenges|sub-challenges)\b", words + " ".join(said))
+    page.close()
