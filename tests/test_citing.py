@@ -17,10 +17,12 @@ from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
 from atlas.pipeline import check, valid_atlas
-from atlas.records.mathtext import plain_title
+from atlas.records.history import added_dates
+from atlas.records.mathtext import plain_prose, plain_title, title_sort_key
+from atlas.records.names import family_and_given
+from atlas.records.venue_kinds import KINDS, venue_kind
 from atlas.site.bibformat import entry_html
 from atlas.site.cite import edition_of
-from atlas.site.feeds import FEED_LENGTH
 
 from conftest import REPO, copy_atlas, heading_parts
 
@@ -43,7 +45,8 @@ def test_challenge_pages_carry_citation_meta_tags_and_a_cite_block(built_site: P
         url = f"{SITE_URL}challenges/{challenge.id}/"
         assert meta(html, "citation_title") == [challenge.title]
         assert meta(html, "citation_public_url") == [url]
-        assert meta(html, "citation_author") == list(EDITION.authors)
+        assert meta(html, "citation_author") == ["GenAI Challenges Atlas,"]  # one institutional author
+        assert meta(html, "citation_technical_report_number") == [f"Version {EDITION.version}"]
         assert meta(html, "citation_publication_date") == [EDITION.date.replace("-", "/")]
         block = html.find("details", attrs={"data-cite": f"atlas-challenge-{challenge.id}"})
         bibtex = block.find("code").get_text()
@@ -55,35 +58,42 @@ def test_challenge_pages_carry_citation_meta_tags_and_a_cite_block(built_site: P
             assert f"url = {{{url}#{sub.id}}}" in sub_block.find("code").get_text()
 
 
-def zotero_item(html: BeautifulSoup) -> dict[str, object]:
-    """What Zotero's Embedded Metadata translator saves from a page's Highwire tags: the item type from
-    the venue tags, one creator per citation_author ("Given Family", split at the last space), the date,
-    the DOI, the arXiv id and the PDF to attach."""
-    first = {name: values[0] for name in ("title", "publication_date", "doi", "arxiv_id", "pdf_url", "conference_title", "journal_title")
-             if (values := meta(html, f"citation_{name}"))}  # fmt: skip
-    kind = "conferencePaper" if "conference_title" in first else "journalArticle" if "journal_title" in first else "preprint"
-    creators = [tuple(name.rsplit(" ", 1)) if " " in name else ("", name) for name in meta(html, "citation_author")]
-    return {"itemType": kind, "creators": creators, **first}
-
-
-def test_a_paper_page_describes_the_paper_as_zotero_reads_it(built_site: Path):
+def test_a_paper_page_tags_its_venue_by_the_table_and_its_authors_by_family_name(built_site: Path):
+    """The tags every paper page carries (what Zotero saves from them is held by tests/test_zotero.py)."""
     for paper in ATLAS.papers.values():
-        item = zotero_item(page(built_site, f"papers/{paper.id}"))
-        assert item["title"] == plain_title(paper.title)
-        assert item["creators"] == [tuple(name.rsplit(" ", 1)) if " " in name else ("", name) for name in paper.authors]
-        assert item.get("publication_date") == (str(paper.year) if paper.year else None)
-        entry = ATLAS.bibliography[paper.id]
-        assert item["itemType"] == {"inproceedings": "conferencePaper", "article": "journalArticle"}.get(entry.type, "preprint"), paper.id
-        assert item.get("conference_title", item.get("journal_title")) == (paper.venue if entry.type != "misc" else None)
+        html = page(built_site, f"papers/{paper.id}")
+        assert meta(html, "citation_title") == [plain_title(paper.title)]
+        assert [family_and_given(name) for name in meta(html, "citation_author")] == [family_and_given(n) for n in paper.authors]
+        venue = venue_kind(paper.venue) if paper.venue else None
+        kind = venue.kind if venue else None
+        assert meta(html, "citation_conference_title") == ([venue.name] if kind in ("conference", "workshop") else []), paper.id
+        assert meta(html, "citation_journal_title") == ([venue.title] if kind == "journal" else []), paper.id
         if paper.link("arxiv"):
             arxiv_id = paper.link("arxiv").removeprefix("https://arxiv.org/abs/")
-            assert (item["arxiv_id"], item["pdf_url"]) == (arxiv_id, f"https://arxiv.org/pdf/{arxiv_id}")
+            assert meta(html, "citation_arxiv_id") == [arxiv_id]
+            assert meta(html, "citation_technical_report_number") == ([f"arXiv:{arxiv_id}"] if kind in (None, "preprint") else [])
         if paper.link("doi"):
-            assert item["doi"] == paper.link("doi").removeprefix("https://doi.org/")
-    ctm = zotero_item(page(built_site, "papers/consistency-trajectory-models"))
-    assert ctm["creators"][0] == ("Dongjun", "Kim") and "GenAI Challenges Atlas contributors" not in str(ctm["creators"])
-    challenge = page(built_site, "challenges/efficiency")
-    assert meta(challenge, "citation_author") == list(EDITION.authors)  # a challenge page is the atlas' own
+            assert meta(html, "citation_doi") == [paper.link("doi").removeprefix("https://doi.org/")]
+        if paper.abstract:
+            assert meta(html, "citation_abstract") == [" ".join(plain_prose(paper.abstract).split())]
+    bortoli = page(built_site, "papers/linear-convergence-bounds")
+    assert "De Bortoli, Valentin" in meta(bortoli, "citation_author") and "Joe Benton" in meta(bortoli, "citation_author")
+
+
+def test_every_venue_of_the_records_is_in_the_table_of_venues():
+    missing = sorted({paper.venue for paper in ATLAS.papers.values() if paper.venue and venue_kind(paper.venue).kind is None})
+    assert missing == []
+    assert {venue_kind(p.venue).kind for p in ATLAS.papers.values() if p.venue} <= set(KINDS)
+
+
+def test_a_venue_missing_from_the_table_is_a_warning_that_names_the_table(tmp_path: Path):
+    root = copy_atlas(tmp_path / "atlas")
+    path = root / "papers" / "linear-convergence-bounds.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("venue: ICLR 2024 (spotlight)", "venue: FOOCONF 2024 (spotlight)"))
+    result = subprocess.run([sys.executable, "-m", "atlas.cli", "--root", str(root), "check"], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "papers/linear-convergence-bounds.yaml" in result.stdout + result.stderr
+    assert "the venue series 'FOOCONF' is not in atlas/records/venue_kinds.py" in result.stdout + result.stderr
 
 
 def test_the_cite_bibtex_of_every_page_parses(built_site: Path):
@@ -188,25 +198,38 @@ def test_latex_that_cannot_compile_is_refused_with_its_place_and_fix(tmp_path: P
     assert not (root / "papers" / "rock-roll-50.yaml").exists()
 
 
-def test_feeds_are_valid_and_list_papers_newest_first(built_site: Path):
+def test_feeds_hold_every_paper_newest_first_with_its_authors(built_site: Path):
+    added = added_dates(REPO)
     atom = feedparser.parse((built_site / "feed.xml").read_bytes())
     assert not atom.bozo, atom.bozo_exception
-    assert atom.feed.title == "GenAI Challenges Atlas" and len(atom.entries) == min(100, len(ATLAS.papers))
-    dates = [entry.updated for entry in atom.entries]
-    assert dates == sorted(dates, reverse=True)
-    for entry in atom.entries:
-        path = entry.link.removeprefix(SITE_URL)
-        assert (built_site / path / "index.html").exists(), entry.link
+    assert atom.feed.title == "GenAI Challenges Atlas" and len(atom.entries) == len(ATLAS.papers)
+    by_title = sorted(ATLAS.papers.values(), key=lambda paper: title_sort_key(paper.title))
+    newest_first = sorted(by_title, key=lambda paper: added[paper.id], reverse=True)  # papers added together: by title
+    assert [entry.id for entry in atom.entries] == [f"{SITE_URL}papers/{paper.id}/" for paper in newest_first]
+    for entry, paper in zip(atom.entries, newest_first, strict=True):
+        assert entry.published == added[paper.id] and entry.title == plain_title(paper.title)
+        assert [author.name for author in entry.get("authors", [])] == list(paper.authors)  # none: the feed's author stands
     data = json.loads((built_site / "feed.json").read_text())
     assert data["version"] == "https://jsonfeed.org/version/1.1" and data["feed_url"] == f"{SITE_URL}feed.json"
     assert [item["id"] for item in data["items"]] == [entry.id for entry in atom.entries]
-    assert all({"id", "url", "title", "date_published"} <= set(item) for item in data["items"])
+    for item, paper in zip(data["items"], newest_first, strict=True):
+        assert item["content_text"].strip() and {"id", "url", "title", "date_published"} <= set(item)  # JSON Feed 1.1 wants content
+        assert [author["name"] for author in item.get("authors", [])] == list(paper.authors)
+        if paper.abstract:
+            assert item["content_text"].endswith(plain_prose(paper.abstract).strip())
     for challenge in ATLAS.challenges.values():
         feed = feedparser.parse((built_site / "challenges" / challenge.id / "feed.xml").read_bytes())
         assert not feed.bozo
-        expected = {f"{SITE_URL}papers/{p.id}/" for p, _ in ATLAS.papers_for(challenge.id)}
-        listed = {entry.id for entry in feed.entries}
-        assert listed <= expected and len(listed) == min(len(expected), FEED_LENGTH)  # the newest of its papers
+        expected = [f"{SITE_URL}papers/{p.id}/" for p in newest_first if any(link.challenge == challenge.id for link in p.challenges)]
+        assert [entry.id for entry in feed.entries] == expected
+
+
+def test_a_paper_page_says_when_it_was_added(built_site: Path):
+    added = added_dates(REPO)
+    for paper_id in ("linear-convergence-bounds", "consistency-trajectory-models"):
+        shown = page(built_site, f"papers/{paper_id}").find("p", class_="atlas-added")
+        assert shown.get_text() == f"Added to the atlas on {added[paper_id][:10]}"
+        assert shown.find("time")["datetime"] == added[paper_id][:10]
 
 
 def test_handout_page_has_prompts_and_a_reading_list_ordered_by_subchallenge(built_site: Path):
