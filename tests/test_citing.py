@@ -17,10 +17,12 @@ from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
 from atlas.pipeline import check, valid_atlas
+from atlas.records.bibliography import escape_latex, latex_to_text
 from atlas.records.history import added_dates
 from atlas.records.mathtext import plain_prose, plain_title, title_sort_key
 from atlas.records.names import family_and_given
 from atlas.records.venue_kinds import KINDS, venue_kind
+from atlas.site.bibexport import to_latex_ascii
 from atlas.site.bibformat import entry_html
 from atlas.site.cite import edition_of
 
@@ -294,3 +296,77 @@ def test_challenge_pages_show_maintainers_and_review_date(built_site: Path, fiel
         assert html.find("span", class_="atlas-maintainers").get_text() == ", ".join(challenge.maintainers)
     else:
         assert html.find("time", class_="atlas-reviewed")["datetime"] == challenge.reviewed
+
+
+def test_family_names_are_decided_in_one_place_from_how_the_records_write_them():
+    written = {name for paper in ATLAS.papers.values() for name in paper.authors}
+    expected = {
+        "Valentin De Bortoli": ("De Bortoli", "Valentin"),
+        "Fernando De la Torre": ("De la Torre", "Fernando"),
+        "Gael Le Lan": ("Le Lan", "Gael"),
+        "Diego de Las Casas": ("de Las Casas", "Diego"),
+        "George van den Driessche": ("van den Driessche", "George"),
+        "Julius von Kügelgen": ("von Kügelgen", "Julius"),
+        "Benjamin Van Durme": ("Van Durme", "Benjamin"),
+        "Christopher M. De Sa": ("De Sa", "Christopher M."),
+        "Thanh Van Le": ("Le", "Thanh Van"),  # Van is a given name here: the family name is the particle-like Le
+        "Da Young Lee": ("Lee", "Da Young"),  # a first word is never a particle
+        "Quoc V. Le": ("Le", "Quoc V."),
+    }
+    assert set(expected) <= written  # real records, as they write the names
+    assert {name: family_and_given(name) for name in expected} == expected
+
+
+def test_compound_family_names_stay_whole_in_the_bib_exports_as_real_bibtex_reads_them(built_site: Path, tmp_path: Path):
+    assert shutil.which("bibtex"), "the .bib export test needs Debian's texlive-latex-base (make system-deps)"
+    compound = {
+        paper.id: [family for family, _ in map(family_and_given, paper.authors) if " " in family]
+        for paper in ATLAS.papers.values()
+        if any(" " in family_and_given(name)[0] for name in paper.authors)
+    }
+    assert {"linear-convergence-bounds", "generative-visual-prompt", "masked-audio-generative"} <= set(compound)
+    shutil.copy2(built_site / "citations.bib", tmp_path / "refs.bib")
+    (tmp_path / "doc.aux").write_text("".join(f"\\citation{{{key}}}\n" for key in compound) + "\\bibstyle{abbrv}\n\\bibdata{refs}\n")
+    result = subprocess.run(["bibtex", "doc"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout
+    items = re.split(r"\\bibitem\{([^}]+)\}", (tmp_path / "doc.bbl").read_text())
+    blocks = {key: latex_to_text(text.replace("~", " ")) for key, text in zip(items[1::2], items[2::2], strict=True)}
+    assert set(blocks) == set(compound)
+    for key, families in compound.items():
+        block = " ".join(blocks[key].replace("\xa0", " ").split())
+        for family in families:
+            assert f". {family}" in block, (key, family, block[:300])  # abbrv: "V. De Bortoli", not "V. D. Bortoli"
+    reading = parse_file(str(built_site / "challenges" / "efficiency" / "reading-list.bib")).entries
+    linked = [paper for paper, _ in ATLAS.papers_for("efficiency") if paper.id in compound]
+    for paper in linked:
+        read = [" ".join(person.prelast_names + person.last_names) for person in reading[paper.id].persons["author"]]
+        assert read == [latex_family(n) for n in paper.authors]
+
+
+def latex_family(name: str) -> str:
+    """A family name as the ASCII .bib exports write it."""
+    return to_latex_ascii(escape_latex(family_and_given(name)[0]))
+
+
+def test_a_tpami_paper_is_an_article_in_the_bib_exports(built_site: Path):
+    entry = parse_file(str(built_site / "citations.bib")).entries["studiogan-taxonomy-benchmark"]
+    assert entry.type == "article" and entry.fields["journal"] == "IEEE TPAMI" and "howpublished" not in entry.fields
+
+
+def test_abstracts_show_their_math_as_mathml_and_no_latex_markup(built_site: Path):
+    shown_math = 0
+    for paper in ATLAS.papers.values():
+        if not paper.abstract:
+            continue
+        abstract = page(built_site, f"papers/{paper.id}").find("blockquote", class_="atlas-abstract")
+        shown_math += len(abstract.select("span.atlas-math math"))
+        for span in abstract.select("span.atlas-math"):
+            span.decompose()
+        text = abstract.get_text()
+        assert not re.search(r"\\[a-zA-Z]+|``|''", text), (paper.id, re.search(r".{30}(\\[a-zA-Z]+|``|'').{30}", text))
+    assert shown_math > 100
+    bespoke = page(built_site, "papers/bespoke-solvers-generative").find("blockquote", class_="atlas-abstract")
+    assert "“Bespoke solvers”" in bespoke.get_text()
+    assert bespoke.find("span", class_="atlas-math", title="$\\times$").find("math")
+    monte_carlo = page(built_site, "papers/monte-carlo-guided").find("blockquote", class_="atlas-abstract").get_text()
+    assert "The proposed algorithm, algo, is shown" in " ".join(monte_carlo.split())
