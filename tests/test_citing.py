@@ -83,19 +83,10 @@ def test_a_paper_page_tags_its_venue_by_the_table_and_its_authors_by_family_name
 
 
 def test_every_venue_of_the_records_is_in_the_table_of_venues():
+    """A contributor who adds a paper at a new venue is told here to add its series to atlas/records/venue_kinds.py."""
     missing = sorted({paper.venue for paper in ATLAS.papers.values() if paper.venue and venue_kind(paper.venue).kind is None})
     assert missing == []
     assert {venue_kind(p.venue).kind for p in ATLAS.papers.values() if p.venue} <= set(KINDS)
-
-
-def test_a_venue_missing_from_the_table_is_a_warning_that_names_the_table(tmp_path: Path):
-    root = copy_atlas(tmp_path / "atlas")
-    path = root / "papers" / "linear-convergence-bounds.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("venue: ICLR 2024 (spotlight)", "venue: FOOCONF 2024 (spotlight)"))
-    result = subprocess.run([sys.executable, "-m", "atlas.cli", "--root", str(root), "check"], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert "papers/linear-convergence-bounds.yaml" in result.stdout + result.stderr
-    assert "the venue series 'FOOCONF' is not in atlas/records/venue_kinds.py" in result.stdout + result.stderr
 
 
 def test_the_cite_bibtex_of_every_page_parses(built_site: Path):

@@ -281,11 +281,22 @@ UNPUBLISHED = re.compile(r"submission|submitted|preprint|arxiv|withdrawn|rejecte
 _ENTRY_TYPES = {"conference": ("inproceedings", "booktitle"), "workshop": ("inproceedings", "booktitle"), "journal": ("article", "journal")}
 
 
+# Only for a venue the table lacks (a source's full name at `atlas add`; `atlas check` then asks for a line in the table).
+_JOURNAL = re.compile(r"\b(journal|transactions|letters|magazine)\b", re.I)
+_PROCEEDINGS = re.compile(r"\b(conference|proceedings|workshop|symposium)\b", re.I)
+
+
+def _guessed_kind(venue: str) -> str | None:
+    if UNPUBLISHED.search(venue):
+        return "preprint"
+    return "journal" if _JOURNAL.search(venue) else "conference" if _PROCEEDINGS.search(venue) else None
+
+
 def entry_type_for(venue: str | None, has_authors: bool) -> tuple[str, str]:
     """The BibTeX type and venue field a paper's venue calls for, by the table of venues: a journal is
     an @article, a conference or workshop an @inproceedings (each needs authors to compile without a
-    warning), anything else (a preprint, a venue the table lacks) @misc."""
-    kind = venue_kind(venue).kind if venue else None
+    warning), anything else (a preprint) @misc. A venue the table lacks is guessed from its words."""
+    kind = (venue_kind(venue).kind or _guessed_kind(venue)) if venue else None
     return _ENTRY_TYPES[kind] if has_authors and kind in _ENTRY_TYPES else ("misc", "howpublished")
 
 

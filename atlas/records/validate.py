@@ -29,7 +29,6 @@ from atlas.records.model import (
     Ratings,
     Venue,
 )
-from atlas.records.venue_kinds import KINDS, venue_kind
 from atlas.records.yamlio import LineMap
 
 VENUE_FIELDS = ("name", "description", "rating_quantiles", "top_keywords", "sources")
@@ -48,14 +47,6 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
     if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= this_year + 1):
         checker.problem(data.line_of("year"), f"'year' must be a whole year between 1900 and {this_year + 1}")
         year = None
-    venue = checker.text(data, "venue", limit=300)
-    if venue and venue_kind(venue).kind is None:
-        series = venue_kind(venue).series
-        checker.problem(
-            data.line_of("venue"),
-            f"the venue series '{series}' is not in atlas/records/venue_kinds.py; add it there with its kind ({', '.join(KINDS)})",
-            "warning",
-        )
     links = []
     raw_links = data.get("links")
     if raw_links is not None and (link_map := checker.mapping(raw_links, data.line_of("links"), "'links'")):
@@ -94,7 +85,7 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
         title=title,
         authors=checker.texts(data, "authors"),
         year=year,
-        venue=venue,
+        venue=checker.text(data, "venue", limit=300),
         abstract=checker.text(data, "abstract"),
         links=tuple(links),
         keywords=checker.texts(data, "keywords"),
