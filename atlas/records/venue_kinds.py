@@ -2,7 +2,8 @@
 
 A record's venue is a series, often with its year and the paper's presentation: "ICLR 2024
 (spotlight)" is the series "ICLR", 2024, presented as a spotlight. The series is looked up here;
-tests/test_citing.py fails for a record whose series is missing (add a line below). A full name is given where records use an abbreviation (a source may give either).
+tests/test_citing.py fails for a record whose series is missing (add a line below). A full name is
+given where records use an abbreviation (a source may give either).
 """
 
 from __future__ import annotations
