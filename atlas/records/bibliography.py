@@ -19,6 +19,8 @@ from atlas.records.characters import hidden_characters, hidden_message, invisibl
 from atlas.records.facts import http_url
 from atlas.records.ids import normalise_title
 from atlas.records.model import BibEntry, Problem
+from atlas.records.names import inverted_name
+from atlas.records.venue_kinds import venue_kind
 
 _ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
 _LATEX_SPECIALS = re.compile(r"(?<!\\)([&%#_])")
@@ -276,24 +278,26 @@ def escape_latex(text: str) -> str:
 
 
 UNPUBLISHED = re.compile(r"submission|submitted|preprint|arxiv|withdrawn|rejected|under review", re.I)
-_JOURNAL = re.compile(r"\b(journal|transactions|TMLR|JMLR|letters|nature|science|PNAS|magazine)\b", re.I)
-_PROCEEDINGS = re.compile(
-    r"\b(conference|proceedings|workshop|symposium|ICLR|NeurIPS|NIPS|ICML|CVPR|ICCV|ECCV|AAAI|IJCAI|ACL|EMNLP|NAACL|COLING"
-    r"|Interspeech|ICASSP|AISTATS|UAI|COLT|KDD|WACV|BMVC|CoRL|ISMIR|SIGGRAPH|MICCAI|COLM|RSS)\b",
-    re.I,
-)
-_PRESENTATION = re.compile(r"^(.*?)\s*\(([^()]*)\)$")  # "ICLR 2024 (spotlight)"
+_ENTRY_TYPES = {"conference": ("inproceedings", "booktitle"), "workshop": ("inproceedings", "booktitle"), "journal": ("article", "journal")}
+
+
+# Only for a venue the table lacks (a source's full name at `atlas add`; `atlas check` then asks for a line in the table).
+_JOURNAL = re.compile(r"\b(journal|transactions|letters|magazine)\b", re.I)
+_PROCEEDINGS = re.compile(r"\b(conference|proceedings|workshop|symposium)\b", re.I)
+
+
+def _guessed_kind(venue: str) -> str | None:
+    if UNPUBLISHED.search(venue):
+        return "preprint"
+    return "journal" if _JOURNAL.search(venue) else "conference" if _PROCEEDINGS.search(venue) else None
 
 
 def entry_type_for(venue: str | None, has_authors: bool) -> tuple[str, str]:
-    """The BibTeX type and venue field a paper's venue calls for: a journal is an @article, a
-    conference an @inproceedings (each needs authors to compile without a warning), else @misc."""
-    if venue and has_authors and not UNPUBLISHED.search(venue):
-        if _JOURNAL.search(venue):
-            return "article", "journal"
-        if _PROCEEDINGS.search(venue):
-            return "inproceedings", "booktitle"
-    return "misc", "howpublished"
+    """The BibTeX type and venue field a paper's venue calls for, by the table of venues: a journal is
+    an @article, a conference or workshop an @inproceedings (each needs authors to compile without a
+    warning), anything else (a preprint) @misc. A venue the table lacks is guessed from its words."""
+    kind = (venue_kind(venue).kind or _guessed_kind(venue)) if venue else None
+    return _ENTRY_TYPES[kind] if has_authors and kind in _ENTRY_TYPES else ("misc", "howpublished")
 
 
 def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
@@ -301,13 +305,13 @@ def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
     type its venue calls for; an arXiv preprint carries `eprint` and `archiveprefix`."""
     fields: list[tuple[str, str]] = [("title", "{" + escape_latex(str(record["title"])) + "}")]
     if record.get("authors"):
-        fields.append(("author", " and ".join(escape_latex(str(name)) for name in record["authors"])))
+        fields.append(("author", " and ".join(escape_latex(inverted_name(str(name))) for name in record["authors"])))
     if record.get("year"):
         fields.append(("year", str(record["year"])))
     venue = record.get("venue")
     kind, venue_field = entry_type_for(venue, bool(record.get("authors")) and bool(record.get("year")))
     if venue:
-        name, presentation = match.groups() if (match := _PRESENTATION.match(str(venue))) else (str(venue), None)
+        name, presentation = venue_kind(str(venue)).name, venue_kind(str(venue)).presentation
         fields.append((venue_field, escape_latex(name if kind != "misc" else str(venue))))
         if presentation and kind != "misc":
             fields.append(("note", escape_latex(presentation[:1].upper() + presentation[1:])))

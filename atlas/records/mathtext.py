@@ -42,6 +42,62 @@ def _math_text(latex: str) -> str:
     return re.sub(r"_\{?([0-9+\-]+)\}?", lambda m: m.group(1).translate(_SUBSCRIPTS), text)
 
 
+_PAREN_MATH = re.compile(r"\\\((.+?)\\\)", re.S)  # \(x\), LaTeX's other inline math
+_PROSE_MARKUP = re.compile(r"\\[a-zA-Z]+|\\[%&#_{}\"'`^~]|``|''")
+_SIZE_COMMANDS = re.compile(r"\\(?:tiny|scriptsize|footnotesize|small|normalsize|large|Large|it|bf|rm|tt|sc|em)\b\s*")
+_URL_COMMAND = re.compile(r"\\url\{\s*([^{}]*?)\s*\}")
+_COMMAND = re.compile(r"\\([a-zA-Z]+)(\{\})?")
+_UNESCAPED_PERCENT = re.compile(r"(?<!\\)%")
+
+
+@lru_cache(maxsize=1)
+def _known_macros():  # -> LatexContextDb: the text macros pylatexenc knows
+    from pylatexenc.latex2text import get_default_latex_context_db
+
+    return get_default_latex_context_db()
+
+
+def _prose_text(text: str) -> str:
+    """Text outside math as plain Unicode: quotes, accents, \\emph{...} and escapes decoded; a macro
+    pylatexenc does not know (an author's \\algo) as its name. Text without LaTeX stays as written."""
+    if not _PROSE_MARKUP.search(text):
+        return text
+    known = _known_macros()
+    text = _URL_COMMAND.sub(r"\1", _SIZE_COMMANDS.sub("", text))
+    text = _COMMAND.sub(lambda m: m.group(0) if known.get_macro_spec(m.group(1)) is not None else m.group(1), text)
+    text = _UNESCAPED_PERCENT.sub(r"\\%", text).replace("~", "\ue000")  # a bare % is a percent, ~ as typed
+    try:
+        return _to_text().latex_to_text(text).replace("\ue000", "~")
+    except Exception:  # pylatexenc raises many kinds on odd input; the text as written is the honest fallback
+        return text.replace("\ue000", "~")
+
+
+def _prose_parts(text: str) -> list[str]:
+    """The text cut into math parts (`$...$`, \\(...\\) written as $...$) and the prose between."""
+    return _MATH.split(_PAREN_MATH.sub(lambda m: f"${m.group(1)}$", text) if "\\(" in text else text)
+
+
+def _is_math(part: str) -> bool:
+    return part.startswith("$") and part.endswith("$") and len(part) > 2
+
+
+def plain_prose(text: str) -> str:
+    """Prose such as an abstract as plain Unicode: its math as in plain_title, its LaTeX markup decoded; paragraphs kept."""
+    return "".join(_math_text(part[1:-1]) if _is_math(part) else _prose_text(part) for part in _prose_parts(text))
+
+
+def prose_html(text: str) -> Markup:
+    """Prose as HTML: its math as MathML (as in title_html), the rest decoded from LaTeX and escaped."""
+    html = []
+    for part in _prose_parts(text):
+        if _is_math(part):
+            mathml = _mathml(part[1:-1])
+            html.append(Markup('<span class="atlas-math" title="{}">{}</span>').format(part, mathml or _math_text(part[1:-1])))
+        else:
+            html.append(escape(_prose_text(part)))
+    return Markup("").join(html)
+
+
 def plain_title(title: str) -> str:
     """The title as plain Unicode text: each `$...$` part converted, the rest as written."""
     if not has_math(title):

@@ -11,9 +11,12 @@ import unicodedata
 from functools import cache, lru_cache
 
 import latexcodec  # noqa: F401 - registers the 'latex' codec
+from pybtex.database import Person
 
-from atlas.records.bibliography import escape_latex, format_entry, latex_to_text
-from atlas.records.model import BibEntry
+from atlas.records.bibliography import entry_type_for, escape_latex, format_entry, latex_to_text
+from atlas.records.model import BibEntry, Paper
+from atlas.records.names import inverted_name
+from atlas.records.venue_kinds import venue_kind
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
@@ -48,15 +51,46 @@ def _with_sort_key(entry: BibEntry):
     return copy
 
 
+# A paper's facts as its record gives them: authors, year and venue.
+PaperFacts = tuple[tuple[str, ...], int | None, str | None]
+_VENUE_FIELDS = ("howpublished", "booktitle", "journal")
+
+
+def paper_facts(paper: Paper) -> PaperFacts:
+    return paper.authors, paper.year, paper.venue
+
+
+def _as_recorded(source, facts: PaperFacts):
+    """A paper's entry with the record's authors (each family name whole, atlas.records.names) and the
+    entry type its venue's kind calls for (atlas.records.venue_kinds); other fields as citations.bib has them."""
+    authors, year, venue = facts
+    copy = source.__class__(source.type, fields=dict(source.fields), persons=dict(source.persons))
+    if authors:
+        copy.persons["author"] = [Person(escape_latex(inverted_name(name))) for name in authors]
+    kind, venue_field = entry_type_for(venue, bool(authors) and bool(year))
+    if venue and kind != copy.type.lower() and copy.type.lower() in ("misc", "article", "inproceedings"):
+        for name in [*_VENUE_FIELDS, "note"]:
+            copy.fields.pop(name, None)
+        facts_of_venue = venue_kind(venue)
+        copy.type = kind
+        copy.fields[venue_field] = escape_latex(facts_of_venue.name if kind != "misc" else venue)
+        if facts_of_venue.presentation and kind != "misc":
+            copy.fields["note"] = facts_of_venue.presentation.capitalize()
+    return copy
+
+
 @lru_cache(maxsize=1 << 16)
-def _exported(entry: BibEntry) -> str:
-    """One entry as exported. Cached: the whole bibliography and each reading list repeat entries,
-    and equal entries (same key, type, fields, names and line) are written the same."""
-    return to_latex_ascii(format_entry(entry.key, _with_sort_key(entry)))
+def _exported(entry: BibEntry, facts: PaperFacts | None = None) -> str:
+    """One entry as exported (a paper's as its record gives its facts). Cached: the whole bibliography and
+    each reading list repeat entries, and equal entries (same key, type, fields, names and line) are written the same."""
+    source = _with_sort_key(entry)
+    return to_latex_ascii(format_entry(entry.key, _as_recorded(source, facts) if facts else source))
 
 
-def export_bibtex(entries: list[BibEntry], header: str = "") -> str:
-    """The entries as one .bib text that BibTeX and LaTeX compile without Unicode support."""
-    texts = [_exported(entry) for entry in entries]
+def export_bibtex(entries: list[BibEntry], header: str = "", papers: dict[str, Paper] | None = None) -> str:
+    """The entries as one .bib text that BibTeX and LaTeX compile without Unicode support; with `papers`,
+    each paper's entry carries its record's authors and the type of its venue."""
+    papers = papers or {}
+    texts = [_exported(entry, paper_facts(papers[entry.key]) if entry.key in papers else None) for entry in entries]
     lead = "".join(f"% {line}\n" for line in header.splitlines()) + ("\n" if header else "")
     return lead + "\n".join(texts)

@@ -14,8 +14,11 @@ from urllib.parse import urlencode
 
 import yaml
 
-from atlas.records.bibliography import entry_type_for, escape_latex
+from atlas.records.bibliography import escape_latex
+from atlas.records.mathtext import plain_prose
 from atlas.records.model import Paper
+from atlas.records.names import inverted_name
+from atlas.records.venue_kinds import venue_kind
 
 NAME = "GenAI Challenges Atlas"
 
@@ -104,13 +107,15 @@ class PageCitation:
 
     @property
     def meta(self) -> dict[str, object]:
+        """Tags that save the page as a report of the atlas: the atlas its one institutional author (a
+        name with a trailing comma is one field to Zotero), its version the report's number."""
         return {
             "citation_title": self.title,
-            "citation_author": list(self.edition.authors),
+            "citation_author": f"{NAME},",
+            "citation_technical_report_institution": NAME,
+            "citation_technical_report_number": f"Version {self.edition.version}",
             "citation_publication_date": self.edition.date.replace("-", "/"),
-            "citation_publisher": NAME,
             "citation_public_url": self.url,
-            "citation_technical_report_number": f"version {self.edition.version}",
         }
 
 
@@ -121,25 +126,41 @@ def page_citation(edition: Edition, key: str, title: str, path: str) -> PageCita
 _ARXIV_ABS = "https://arxiv.org/abs/"
 
 
+def arxiv_id(paper: Paper) -> str | None:
+    """The paper's arXiv identifier, from its arXiv link."""
+    link = paper.link("arxiv") or ""
+    return link.removeprefix(_ARXIV_ABS) if link.startswith(_ARXIV_ABS) else None
+
+
+def _venue_meta(paper: Paper) -> dict[str, object]:
+    """The tags that say what kind of work the paper is (by the table of venues) and where it appeared:
+    a conference by its name and year, a journal by its full name, anything unpublished with an arXiv id
+    as an arXiv preprint that keeps its id."""
+    venue = venue_kind(paper.venue) if paper.venue else None
+    kind = venue.kind if venue else None
+    if venue and kind in ("conference", "workshop"):
+        return {"citation_conference_title": venue.name}
+    if venue and kind == "journal":
+        return {"citation_journal_title": venue.title} | ({"citation_journal_abbrev": venue.name} if venue.full_name else {})
+    if (kind in (None, "preprint")) and (identifier := arxiv_id(paper)):
+        return {"DC.type": "preprint", "citation_publisher": "arXiv", "citation_technical_report_number": f"arXiv:{identifier}"}
+    return {}
+
+
 def paper_meta(paper: Paper, title: str) -> dict[str, object]:
     """Highwire tags that describe the paper itself (what Zotero and Google Scholar save from its
-    page): only the facts the record holds."""
+    page): only the facts the record holds; a compound family name is written "Family, Given"."""
     meta: dict[str, object] = {"citation_title": title}
     if paper.authors:
-        meta["citation_author"] = list(paper.authors)
+        meta["citation_author"] = [inverted_name(name) for name in paper.authors]
     if paper.year:
         meta["citation_publication_date"] = str(paper.year)
-    venue_kind, _ = entry_type_for(paper.venue, bool(paper.authors) and bool(paper.year))
-    if paper.venue and venue_kind == "inproceedings":
-        meta["citation_conference_title"] = paper.venue
-    elif paper.venue and venue_kind == "article":
-        meta["citation_journal_title"] = paper.venue
-    if (arxiv := paper.link("arxiv") or "").startswith(_ARXIV_ABS):
-        arxiv_id = arxiv.removeprefix(_ARXIV_ABS)
-        meta["citation_arxiv_id"] = arxiv_id
-        meta["citation_pdf_url"] = f"https://arxiv.org/pdf/{arxiv_id}"
+    meta.update(_venue_meta(paper))
+    if identifier := arxiv_id(paper):
+        meta["citation_arxiv_id"] = identifier
+        meta["citation_pdf_url"] = f"https://arxiv.org/pdf/{identifier}"
     if doi := paper.link("doi"):
         meta["citation_doi"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
     if paper.abstract:
-        meta["citation_abstract"] = " ".join(paper.abstract.split())
+        meta["citation_abstract"] = " ".join(plain_prose(paper.abstract).split())
     return meta

@@ -7,38 +7,43 @@ from typing import Any
 
 from jinja2 import Environment
 
-from atlas.records.mathtext import plain_title
-from atlas.records.model import Atlas
+from atlas.records.mathtext import plain_prose, plain_title, title_sort_key
+from atlas.records.model import Atlas, Paper
 from atlas.site.bibexport import export_bibtex
 from atlas.site.cite import NAME, Edition
 from atlas.site.context import SiteContext
-
-FEED_LENGTH = 100
 
 
 def exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:
     """citations.bib and a reading-list.bib per challenge and sub-challenge."""
     stamp = f"{NAME}, version {edition.version} of {edition.date}. {edition.site_url}"
-    files = {"citations.bib": export_bibtex(list(atlas.bibliography.values()), f"The bibliography of the {stamp}").encode()}
+    files = {"citations.bib": export_bibtex(list(atlas.bibliography.values()), f"The bibliography of the {stamp}", atlas.papers).encode()}
     for challenge in atlas.challenges.values():
         pairs = atlas.papers_for(challenge.id)
         keys = list(dict.fromkeys(paper.id for paper, _ in pairs if paper.id in atlas.bibliography))
         header = f"Papers linked to '{challenge.title}' in the {stamp}"
-        files[f"challenges/{challenge.id}/reading-list.bib"] = export_bibtex([atlas.bibliography[k] for k in keys], header).encode()
+        entries = [atlas.bibliography[k] for k in keys]
+        files[f"challenges/{challenge.id}/reading-list.bib"] = export_bibtex(entries, header, atlas.papers).encode()
         for sub in challenge.subchallenges:
             sub_keys = list(dict.fromkeys(p.id for p, link in pairs if link.sub == sub.id and p.id in atlas.bibliography))
             sub_header = f"Papers linked to '{challenge.title}: {sub.title}' in the {stamp}"
             path = f"challenges/{challenge.id}/reading-list-{sub.id}.bib"
-            files[path] = export_bibtex([atlas.bibliography[k] for k in sub_keys], sub_header).encode()
+            files[path] = export_bibtex([atlas.bibliography[k] for k in sub_keys], sub_header, atlas.papers).encode()
     return files
 
 
+def _content(summary: str, paper: Paper) -> str:
+    """An item's text: why the paper is in the atlas, then its abstract as plain Unicode."""
+    return summary + ("\n\n" + plain_prose(paper.abstract).strip() if paper.abstract else "")
+
+
 def feeds(site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str]) -> dict[str, bytes]:
-    """Atom and JSON feeds of papers as they were added (dates from git), overall and per challenge."""
+    """Atom and JSON feeds of every paper, newest first by the commit that added it (then by title),
+    overall and per challenge; each item names the paper's authors."""
     atlas = site.atlas
     fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
     items = []
-    for paper in atlas.papers.values():
+    for paper in sorted(atlas.papers.values(), key=lambda paper: title_sort_key(paper.title)):
         reasons = " ".join(f"{site.challenge_label(link.target)} ({link.kind}): {link.why}" for link in paper.challenges)
         asked = [atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions]
         if asked:
@@ -51,12 +56,14 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
                 "title": plain_title(paper.title),
                 "url": f"{edition.site_url}papers/{paper.id}/",
                 "date": added.get(paper.id, fallback),
+                "authors": list(paper.authors),
                 "summary": reasons,
+                "content": _content(reasons, paper),
                 "categories": list(dict.fromkeys(link.challenge for link in paper.challenges)),
                 "questions": [f"{link.challenge}/{q}" for link in paper.challenges for q in link.questions],
             }
         )
-    items.sort(key=lambda item: (item["date"], item["id"]), reverse=True)
+    items.sort(key=lambda item: item["date"], reverse=True)  # stable: papers added together stay in title order
     template = environment.get_template("feed.xml.j2")
     files: dict[str, bytes] = {}
 
@@ -71,7 +78,7 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
             items=chosen,
         ).encode("utf-8")
 
-    atom("feed.xml", NAME, "", items[:FEED_LENGTH])
+    atom("feed.xml", NAME, "", items)
     json_feed = {
         "version": "https://jsonfeed.org/version/1.1",
         "title": NAME,
@@ -85,13 +92,15 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
                 "title": i["title"],
                 "date_published": i["date"],
                 "summary": i["summary"],
+                "content_text": i["content"],
                 "tags": i["categories"] + [f"question:{q}" for q in i["questions"]],
             }
-            for i in items[:FEED_LENGTH]
+            | ({"authors": [{"name": name} for name in i["authors"]]} if i["authors"] else {})
+            for i in items
         ],
     }
     files["feed.json"] = json.dumps(json_feed, ensure_ascii=False, indent=1).encode("utf-8")
     for challenge in atlas.challenges.values():
-        chosen = [item for item in items if challenge.id in item["categories"]][:FEED_LENGTH]
+        chosen = [item for item in items if challenge.id in item["categories"]]
         atom(f"challenges/{challenge.id}/feed.xml", f"{NAME}: {challenge.title}", f"challenges/{challenge.id}/", chosen)
     return files

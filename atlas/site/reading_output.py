@@ -17,7 +17,7 @@ def render_reading_list(root: Path, atlas: Atlas, challenge: Challenge, sub: str
     if format == "bib":
         keys = list(dict.fromkeys(p.id for s in sections for p, _ in s.papers if p.id in atlas.bibliography))
         header = f"Reading list for '{challenge.title}' from the {NAME}, version {edition.version} of {edition.date}"
-        return export_bibtex([atlas.bibliography[k] for k in keys], header)
+        return export_bibtex([atlas.bibliography[k] for k in keys], header, atlas.papers)
     template = template_environment().get_template(f"reading-list.{format}.j2")
     questions = [prompt for prompt in prompts(atlas, challenge) if not sub or prompt.question.sub in (sub, None)]
     return template.render(challenge=challenge, sections=sections, prompts=questions, edition=edition, name=NAME, sub=sub)

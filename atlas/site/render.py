@@ -27,6 +27,7 @@ from atlas.records.mathtext import plain_title, title_sort_key
 from atlas.records.model import Atlas, BibEntry, Paper, Related
 from atlas.site.bibformat import entry_bibtex, entry_html, entry_links
 from atlas.site.cite import NAME, Edition, page_citation, paper_meta
+from atlas.site.coins import coins
 from atlas.site.context import SiteContext
 from atlas.site.feeds import exports, feeds
 from atlas.site.gaps import gap_rows, gap_totals
@@ -257,6 +258,7 @@ def _reading_pages(out: _Pages) -> None:
             prompts=prompts(out.atlas, challenge),
             limit=HANDOUT_LIMIT,
             total=len({paper.id for paper, link in out.atlas.papers_for(challenge.id) if not link.peripheral}),
+            coins=coins,
         )
 
 
@@ -272,9 +274,10 @@ def _redirects(out: _Pages) -> dict[str, bytes]:
     return files
 
 
-def _paper_pages(out: _Pages, nearest: Related, memo: RenderMemo | None, parallel: bool) -> None:
-    """A page per paper. With `memo`, a page whose content would not change is reused; with
-    `parallel`, the other cores render their shares of the pages meanwhile (atlas.background)."""
+def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: RenderMemo | None, parallel: bool) -> None:
+    """A page per paper, with the day its record was added (by git). With `memo`, a page whose content
+    would not change is reused; with `parallel`, the other cores render their shares of the pages
+    meanwhile (atlas.background)."""
     atlas, site, edition = out.atlas, out.site, out.edition
 
     def paper_context(paper: Paper) -> dict[str, Any]:
@@ -287,6 +290,7 @@ def _paper_pages(out: _Pages, nearest: Related, memo: RenderMemo | None, paralle
             "citation": page_citation(edition, f"atlas-paper-{paper.id}", plain_title(paper.title), f"papers/{paper.id}/"),
             "paper_meta": paper_meta(paper, plain_title(paper.title)),
             "linked_labels": "; ".join(dict.fromkeys(site.short_label(link.target) for link in paper.challenges)),
+            "added": added.get(paper.id, "")[:10],
         }
 
     def paper_pages(papers: list[Paper]) -> list[str]:
@@ -341,7 +345,7 @@ def render_site(
     _reading_pages(out)
     files.update(_redirects(out))
     nearest = related() if callable(related) else related  # last: it may still be computed on the other core
-    _paper_pages(out, nearest, memo, parallel)
+    _paper_pages(out, nearest, added or {}, memo, parallel)
     return Rendered(out.pages, assets, files)
 
 

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUn
 from markupsafe import Markup, escape
 
 from atlas.records.ids import slug
-from atlas.records.mathtext import plain_title, title_html
+from atlas.records.mathtext import plain_title, prose_html, title_html
 
 TEMPLATE_CACHE = FileSystemBytecodeCache()
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -59,6 +59,12 @@ def paragraphs(text: str | None) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(block) for block in blocks)
 
 
+def prose_paragraphs(text: str | None) -> Markup:
+    """Prose with LaTeX (an abstract) as paragraphs: its math as MathML, its markup decoded, all escaped."""
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", text or "") if block.strip()]
+    return Markup("").join(Markup("<p>{}</p>").format(prose_html(block)) for block in blocks)
+
+
 def heading(level: int, text: str, anchor: str | None = None) -> Markup:
     """A section heading with its id and permalink, as Markdown's `toc` extension would write it."""
     anchor = escape(anchor or slug(plain_title(text)) or f"section-{level}")
@@ -90,6 +96,7 @@ def template_environment() -> Environment:
         meta_description=meta_description,
         meta_json=meta_json,
         paragraphs=paragraphs,
+        prose_paragraphs=prose_paragraphs,
         slug=slug,
         title_html=title_html,
         plain=plain_title,
