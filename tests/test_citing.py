@@ -26,6 +26,7 @@ from atlas.records.venue_kinds import KINDS, venue_kind
 from atlas.site.bibexport import to_latex_ascii
 from atlas.site.bibformat import entry_html
 from atlas.site.cite import edition_of
+from atlas.site.templating import paper_address, short_authors
 
 from conftest import REPO, copy_atlas, heading_parts
 
@@ -237,6 +238,11 @@ def test_handout_page_has_prompts_and_a_reading_list_ordered_by_subchallenge(bui
     assert headings[: len(challenge.subchallenges)] == [sub.title for sub in challenge.subchallenges]
     for item in html.select("ol.atlas-reading li"):
         assert item.find("a")["href"].startswith("../../../papers/") and item.find("span", class_="atlas-why")
+        paper = ATLAS.papers[item.find("a")["href"].rstrip("/").rsplit("/", 1)[1]]
+        if paper.authors:  # its authors, short, and a link to the paper itself beside its atlas page
+            assert item.find("span", class_="atlas-meta").get_text().startswith(f"({short_authors(paper.authors)}")
+        read = item.find("span", class_="atlas-read")
+        assert read.find("a")["href"] == paper_address(paper) and paper_address(paper).startswith("https://")
 
 
 def test_reading_list_command_gives_markdown_bibtex_and_html(tmp_path: Path):
@@ -244,6 +250,8 @@ def test_reading_list_command_gives_markdown_bibtex_and_html(tmp_path: Path):
     markdown = subprocess.run([*base, "--limit", "2"], capture_output=True, text=True).stdout
     assert markdown.startswith("# Reading group: Efficient training and inference")
     assert markdown.count("\n- **") <= 2 * (len(ATLAS.challenges["efficiency"].subchallenges) + 1)
+    assert "&#" not in markdown and "&\\#" not in markdown  # quotes stay quotes, never entities
+    assert "Read it: <https://" in markdown and "(Dongjun Kim et al\\., 2024)" in markdown
     bib = subprocess.run([*base, "--sub", "quantization", "--format", "bib", "--limit", "0"], capture_output=True, text=True).stdout
     (tmp_path / "q.bib").write_text(bib)
     pybtex.errors.set_strict_mode(True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -11,6 +12,7 @@ from markupsafe import Markup, escape
 
 from atlas.records.ids import slug
 from atlas.records.mathtext import plain_title, prose_html, title_html
+from atlas.records.model import Paper
 
 TEMPLATE_CACHE = FileSystemBytecodeCache()
 _MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -18,8 +20,9 @@ LINK_LABELS = {"openreview": "OpenReview", "arxiv": "arXiv", "doi": "DOI", "url"
 
 
 def md(text: Any) -> Markup:
-    """Text for a Markdown line: HTML-escaped, then Markdown punctuation backslash-escaped."""
-    return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", str(escape(str(text)))))
+    """Text for a Markdown line: `<` and `&` HTML-escaped (quotes stay: an entity's `#` would be
+    backslash-escaped into text), then Markdown punctuation backslash-escaped."""
+    return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(str(text), quote=False)))
 
 
 def meta_json(value: Any) -> Markup:
@@ -52,6 +55,14 @@ def short_authors(authors: tuple[str, ...]) -> str:
     if len(authors) <= 2:
         return " and ".join(authors)
     return f"{authors[0]} et al."
+
+
+READ_FIRST = ("doi", "arxiv", "openreview", "url")  # the link that opens the paper itself, the first the record has
+
+
+def paper_address(paper: Paper) -> str | None:
+    """Where the paper itself is read: its DOI, arXiv listing, OpenReview page or other address."""
+    return next((url for name in READ_FIRST if (url := paper.link(name))), None)
 
 
 def paragraphs(text: str | None) -> Markup:
@@ -102,6 +113,7 @@ def template_environment() -> Environment:
         plain=plain_title,
         venue_family=venue_family,
         short_authors=short_authors,
+        paper_address=paper_address,
     )
     environment.globals.update(heading=heading)
     return environment
