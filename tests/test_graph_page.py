@@ -61,6 +61,19 @@ def phone(browser: Browser):
     return browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
 
 
+def test_the_static_pictures_challenge_names_cross_no_other_name_or_the_edge(browser: Browser, site_url: str):
+    """graph.svg, the picture for print and readers without JavaScript: each challenge named whole."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.goto(site_url + "graph/graph.svg")
+    drawn = page.evaluate(MAP_LABELS.replace("document.querySelector('.atlas-local-graph svg')", "document.documentElement"))
+    labels, (left, top, right, bottom) = drawn["labels"], drawn["box"]
+    assert len(labels) == len(ATLAS.challenges)
+    for index, label in enumerate(labels):
+        assert left <= label["left"] and label["right"] <= right and top <= label["top"] and label["bottom"] <= bottom, label
+        assert not [other["name"] for other in labels[index + 1 :] if crossing(label, other)], label["name"]
+    page.close()
+
+
 def test_pointing_at_the_centre_of_every_paper_node_shows_that_paper(browser: Browser, site_url: str):
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(site_url + "graph/")

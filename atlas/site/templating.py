@@ -114,6 +114,7 @@ def template_environment() -> Environment:
         venue_family=venue_family,
         short_authors=short_authors,
         paper_address=paper_address,
+        split_lines=str.splitlines,
     )
     environment.globals.update(heading=heading)
     return environment
