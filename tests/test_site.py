@@ -399,3 +399,16 @@ def test_the_404_page_says_why_and_leads_back_in_with_links_that_work_at_any_dep
         assert href.startswith(prefix) and "//" not in href, href  # absolute: the page is served at any address
         target = built_site / href.removeprefix(prefix)
         assert (target / "index.html").exists() or target.is_file(), href
+
+
+def test_no_page_links_a_stylesheet_in_its_body(built_site: Path):
+    """A stylesheet linked in the body restyles the page once it is drawn: the page shifts under the reader."""
+    late = {}
+    for path in [built_site / "papers" / "index.html", built_site / "graph" / "index.html", *built_site.glob("challenges/*/index.html")]:
+        html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        if found := html.body.select('link[rel~="stylesheet"]'):
+            late[str(path.relative_to(built_site))] = [link["href"] for link in found]
+        assert html.head.select('link[rel~="stylesheet"]')
+    assert not late, late
+    papers = BeautifulSoup((built_site / "papers" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert any(link["href"].endswith("atlas-papers.css") for link in papers.head.select('link[rel~="stylesheet"]'))
