@@ -144,6 +144,7 @@ def test_search_results_show_payloads_as_text(browser: Browser, hostile_url: str
 def test_graph_tooltip_shows_payloads_as_text(browser: Browser, hostile_url: str):
     page = browser.new_page()
     page.goto(hostile_url + "graph/")
+    page.locator("[data-atlas-graph]").dispatch_event("pointerover")  # the graph loads on first use
     page.wait_for_selector("[data-atlas-graph][data-ready]", timeout=30_000)
     position = page.evaluate(
         """(node) => { const g = document.querySelector('[data-atlas-graph]').atlasGraph;

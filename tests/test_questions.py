@@ -186,4 +186,4 @@ def test_the_handout_lists_the_questions_with_what_addresses_them_and_prints_add
     for item, question in zip(prompts, challenge.open_questions, strict=True):
         assert (item.find(class_="atlas-open-badge") is None) == bool(ATLAS.addressing(challenge.id, question.id))
     addresses = [span.get_text() for span in html.select("ol.atlas-reading .atlas-print-address")]
-    assert addresses and all("/papers/" in address and address.startswith("http") for address in addresses)
+    assert addresses and all("/papers/" in address and address.startswith("In the atlas: http") for address in addresses)

@@ -79,6 +79,8 @@ def test_venue_links_are_percent_encoded_and_open_the_papers_they_count(built_si
     page = browser.new_page()
     page.goto(site_url + "stats/")
     page.locator(f"#papers-per-venue ~ .atlas-chart-pair a[href='{href}']").first.click()
+    page.wait_for_url("**/papers/?venue=*")  # the table's page, before asking it anything
+    page.wait_for_load_state("domcontentloaded")
     page.wait_for_function(f"/^{count} of /.test(document.getElementById('atlas-filter-count').textContent)")
     assert page.locator("#atlas-filter-venue").input_value() == label
     page.close()

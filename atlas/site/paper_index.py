@@ -14,6 +14,7 @@ from typing import Any
 
 from atlas.records.mathtext import plain_title, title_parts, title_sort_key
 from atlas.records.model import Paper
+from atlas.records.names import family_and_given
 from atlas.site.context import SiteContext
 from atlas.site.templating import venue_family
 
@@ -37,24 +38,17 @@ SORTS = (
 COLUMNS = (
     "id", "title", "title_parts", "authors", "authors_key", "year", "venue", "venue_family", "targets", "kinds", "rating", "questions",
 )  # fmt: skip
-# Words that belong to the family name they precede ("Valentin De Bortoli" is of the Ds, as "De Bortoli").
-PARTICLES = frozenset({
-    "da", "das", "de", "del", "della", "den", "der", "des", "di", "do", "dos", "du", "la", "le", "ten", "ter", "van", "von", "zu",
-})  # fmt: skip
 SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
 def name_parts(name: str) -> tuple[str, str]:
-    """A name's given names and family name, as catalogues sort by it: the last word with the particles
-    before it ("De la Torre", "van den Oord"), a suffix ("Jr.") left out; the first word is always a
-    given name ("Le Song")."""
+    """A name's given names and family name, as catalogues sort by it: the family name as
+    atlas.records.names decides it ("De la Torre", "van den Oord"), a suffix ("Jr.") left out."""
     words = name.split()
     while len(words) > 1 and words[-1].lower().strip(".,") in SUFFIXES:
         words.pop()
-    start = len(words) - 1
-    while start > 1 and words[start - 1].lower() in PARTICLES:
-        start -= 1
-    return " ".join(words[:start]), " ".join(words[start:])
+    family, given = family_and_given(" ".join(words))
+    return given, family
 
 
 def _sortable(text: str) -> str:
