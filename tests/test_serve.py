@@ -152,5 +152,24 @@ def test_serve_shows_the_problems_while_the_records_do_not_validate_and_drops_a_
                     status = response.status
             except urllib.error.HTTPError as error:
                 status = error.code
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass  # rebuilding: ask again
             time.sleep(0.5)
         assert status == 404
+
+
+def test_serve_on_a_busy_port_says_so_in_one_line_with_the_option_to_change_it(tmp_path: Path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "atlas.cli", "--root", str(REPO), "serve", "--addr", f"127.0.0.1:{port}"],
+            capture_output=True, text=True, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    problem = [line for line in result.stderr.splitlines() if line.startswith("atlas serve:")]
+    assert problem == [
+        f"atlas serve: the address 127.0.0.1:{port} is in use by another program; choose another port with "
+        "--addr 127.0.0.1:PORT; nothing was changed"
+    ]

@@ -596,10 +596,10 @@ def test_the_near_title_index_finds_exactly_what_comparing_every_pair_finds():
     indexed = DuplicateFinder([])
     indexed.by_title = plain.by_title
     indexed.near = NearTitles(list(plain.by_title))
-    queries = _near_copies(known, 2000) + _copies_at_the_threshold(known, 1000) + _copies_at_the_threshold(known[-600:], 500) + known[:300]
+    queries = _near_copies(known, 1000) + _copies_at_the_threshold(known, 500) + _copies_at_the_threshold(known[-600:], 500) + known[:200]
     found = 0
     for query in queries:
         expected = plain.find(query, {}, exclude="p3")
         assert indexed.find(query, {}, exclude="p3") == expected, query
         found += expected is not None and "similar" in expected.reason
-    assert found > 500  # the queries do come near the threshold
+    assert found > 400  # the queries do come near the threshold
