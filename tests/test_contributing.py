@@ -347,3 +347,20 @@ def test_contributing_shows_a_real_record_its_bib_entry_and_the_summary_its_pull
     quoted = guide.split("## What the pull request shows", 1)[1].split("\n\n> ", 1)[1]
     quoted = "> " + quoted.split("\n\n", 1)[0]
     assert [line.removeprefix(">").removeprefix(" ") for line in quoted.splitlines()] == result.stdout.rstrip("\n").splitlines()
+
+
+SYSTEM_PACKAGES = REPO / "scripts" / "system-packages.sh"
+
+
+def test_without_the_system_packages_a_non_root_user_is_told_the_exact_apt_line(tmp_path: Path):
+    tools = tmp_path / "bin"  # a PATH with only what the script itself runs: no Chromium, dot, bibtex, java, npm
+    tools.mkdir()
+    for tool in ("bash", "id"):
+        (tools / tool).symlink_to(shutil.which(tool))
+    result = subprocess.run(
+        [shutil.which("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups", str(tools / "bash"), str(SYSTEM_PACKAGES)],
+        capture_output=True, text=True, env={"PATH": str(tools)},
+    )  # fmt: skip
+    assert result.returncode == 1
+    apt = "sudo apt-get update && sudo apt-get install -y chromium graphviz texlive-latex-base default-jre-headless nodejs npm"
+    assert result.stderr.splitlines()[-1].strip() == apt
