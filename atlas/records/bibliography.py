@@ -17,7 +17,7 @@ from pybtex.scanner import PybtexSyntaxError
 
 from atlas.records.characters import hidden_characters, hidden_message, invisible_in
 from atlas.records.facts import http_url
-from atlas.records.ids import normalise_title
+from atlas.records.ids import bare_doi, normalise_title
 from atlas.records.model import BibEntry, Problem
 from atlas.records.names import inverted_name
 from atlas.records.venue_kinds import venue_kind
@@ -311,13 +311,14 @@ def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
     venue = record.get("venue")
     kind, venue_field = entry_type_for(venue, bool(record.get("authors")) and bool(record.get("year")))
     if venue:
-        name, presentation = venue_kind(str(venue)).name, venue_kind(str(venue)).presentation
+        known = venue_kind(str(venue))
+        name, presentation = known.name, known.presentation
         fields.append((venue_field, escape_latex(name if kind != "misc" else str(venue))))
         if presentation and kind != "misc":
             fields.append(("note", escape_latex(presentation[:1].upper() + presentation[1:])))
     links = record.get("links") or {}
     if links.get("doi"):
-        fields.append(("doi", re.sub(r"^https?://(dx\.)?doi\.org/", "", links["doi"])))
+        fields.append(("doi", bare_doi(links["doi"])))
     if arxiv := re.match(r"^https?://arxiv\.org/abs/(.+)$", links.get("arxiv") or ""):
         fields += [("eprint", arxiv.group(1)), ("archiveprefix", "arXiv")]
     url = links.get("openreview") or links.get("arxiv") or links.get("url")

@@ -18,6 +18,11 @@ MAX_ID_LENGTH = 64
 RESERVED_IDS = frozenset({"index"})  # papers/index.md and challenges/index.md are the site's own pages
 
 
+def bare_doi(url: str) -> str:
+    """A DOI as written in citations: without the doi.org address it may be given as."""
+    return re.sub(r"^https?://(dx\.)?doi\.org/", "", url)
+
+
 def short_id(candidate: str) -> str:
     """`candidate` cut to at most MAX_ID_LENGTH characters at a word boundary."""
     if len(candidate) <= MAX_ID_LENGTH:

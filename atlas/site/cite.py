@@ -15,6 +15,7 @@ from urllib.parse import urlencode
 import yaml
 
 from atlas.records.bibliography import escape_latex
+from atlas.records.ids import bare_doi
 from atlas.records.mathtext import plain_prose
 from atlas.records.model import Paper
 from atlas.records.names import inverted_name
@@ -160,7 +161,7 @@ def paper_meta(paper: Paper, title: str) -> dict[str, object]:
         meta["citation_arxiv_id"] = identifier
         meta["citation_pdf_url"] = f"https://arxiv.org/pdf/{identifier}"
     if doi := paper.link("doi"):
-        meta["citation_doi"] = re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)
+        meta["citation_doi"] = bare_doi(doi)
     if paper.abstract:
         meta["citation_abstract"] = " ".join(plain_prose(paper.abstract).split())
     return meta

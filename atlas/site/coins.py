@@ -8,9 +8,9 @@ kind of venue from the table of venues, family names whole, abstracts as plain U
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
+from atlas.records.ids import bare_doi
 from atlas.records.mathtext import plain_prose, plain_title
 from atlas.records.model import Paper
 from atlas.records.names import inverted_name
@@ -45,7 +45,7 @@ def coins(paper: Paper) -> str:
     if paper.year:
         fields.append(("rft.date", str(paper.year)))
     if doi := paper.link("doi"):
-        fields.append(("rft_id", "info:doi/" + re.sub(r"^https?://(dx\.)?doi\.org/", "", doi)))
+        fields.append(("rft_id", "info:doi/" + bare_doi(doi)))
     if url := paper.link("arxiv") or paper.link("openreview") or paper.link("url"):
         fields.append(("rft_id", url))
     if paper.abstract:
