@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import re
 from collections import Counter
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
-import yaml
 
-from atlas.engine.pagetext import front_matter_data, split_page
 from atlas.graph.build import build_graph
 from atlas.pipeline import check
 from atlas.records.load import TextMemo
 from atlas.relate.similarity import related_papers
+from atlas.site.page import render_page
 from atlas.site.render import RenderMemo, render_site
-from atlas.site.templating import md, meta_title, page_url
+from atlas.site.templating import md, page_title, page_url, template_environment
 
 from conftest import REPO
 
@@ -34,8 +36,8 @@ def test_markdown_text_is_escaped_for_html_and_markdown():
     assert md("<b>*x*</b> [a](b) #1") == "&lt;b&gt;\\*x\\*&lt;/b&gt; \\[a\\]\\(b\\) \\#1"
 
 
-def test_meta_title_is_a_quoted_string_without_angle_brackets():
-    assert meta_title('a "<b>" title') == '"a \\"‹b›\\" title"'
+def test_page_title_is_plain_text_without_angle_brackets():
+    assert page_title('a "<b>" title $\\alpha$') == 'a "‹b›" title α'
 
 
 def test_render_produces_one_page_per_record_and_the_index_pages_without_an_engine():
@@ -94,7 +96,9 @@ def test_paper_page_escapes_every_contributor_value():
     link = dataclasses.replace(paper.challenges[0], why="<script>x()</script> {{ 7*7 }}")
     hostile = dataclasses.replace(paper, title="<img src=x onerror=y()>", challenges=(link,), keywords=("<svg onload=z()>",))
     atlas = dataclasses.replace(ATLAS, papers={**ATLAS.papers, paper.id: hostile})
-    page = render_site(atlas, build_graph(atlas), {}).pages[f"papers/{paper.id}.md"]
+    rendered = render_site(atlas, build_graph(atlas), {}).pages[f"papers/{paper.id}.md"]
+    page = rendered.body
+    assert "<" not in rendered.meta["title"] + rendered.meta["description"]
     assert "<script>" not in page and "<img" not in page and "<svg" not in page
     assert "&lt;script&gt;x()&lt;/script&gt; {{ 7*7 }}" in page
     assert '<h1 id="img-src-x-onerror-y">&lt;img src=x onerror=y()&gt;<a class="headerlink"' in page
@@ -114,9 +118,9 @@ def test_a_memo_reuses_unchanged_paper_pages_and_renders_what_changed():
     second = render_site(atlas, build_graph(atlas), {}, memo=memo).pages
     fresh = render_site(atlas, build_graph(atlas), {}).pages
     assert second == fresh  # what the memo serves is what rendering gives
-    assert "A retitled paper" in second[f"papers/{paper.id}.md"]
+    assert "A retitled paper" in second[f"papers/{paper.id}.md"].body
     linking = [p.id for p in ATLAS.papers.values() if any(link.challenge == "ethics" for link in p.challenges)]
-    assert linking and all("Renamed ethics" in second[f"papers/{paper_id}.md"] for paper_id in linking)
+    assert linking and all("Renamed ethics" in second[f"papers/{paper_id}.md"].body for paper_id in linking)
     untouched = next(p.id for p in ATLAS.papers.values() if p.id not in linking and p.id != paper.id)
     assert second[f"papers/{untouched}.md"] is first[f"papers/{untouched}.md"]  # reused, not rendered again
 
@@ -132,14 +136,53 @@ def test_related_papers_with_a_memo_of_words_are_the_related_papers_of_a_fresh_c
     assert len(words) == len(ATLAS.papers)  # the old text is forgotten
 
 
-def test_the_metadata_of_every_generated_page_is_what_a_yaml_loader_reads_from_its_front_matter():
+class _Headings(HTMLParser):
+    """The headings with an id in an HTML body, as an HTML parser reads them: (level, id, text)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[tuple[int, str, str]] = []
+        self._open: tuple[int, str] | None = None
+        self._text = ""
+        self._in_permalink = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        anchor = dict(attrs).get("id")
+        if re.fullmatch(r"h[1-6]", tag) and anchor:
+            self._open, self._text = (int(tag[1]), anchor), ""
+        elif tag == "a" and self._open is not None:
+            self._in_permalink = True
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None and not self._in_permalink:
+            self._text += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if re.fullmatch(r"h[1-6]", tag) and self._open is not None:
+            self.found.append((*self._open, self._text))
+            self._open, self._in_permalink = None, False
+
+
+def _flattened(entries: list[dict]) -> list[tuple[int, str, str]]:
+    flat = []
+    for entry in entries:
+        flat.append((entry["level"], entry["id"], unescape(re.sub(r"<[^>]+>", "", entry["name"]))))
+        flat += _flattened(entry["children"])
+    return flat
+
+
+def test_each_page_carries_the_headings_its_body_holds_as_its_table_of_contents():
     pages = render_site(ATLAS, build_graph(ATLAS), {}).pages
-    fast = 0
     for path, page in pages.items():
-        front_matter, _ = split_page(page)
-        inner = front_matter.removeprefix("---\n").removesuffix("---\n")
-        assert front_matter_data(front_matter) == (yaml.safe_load(inner) or {}), path
-        fast += all(line.split(": ", 1)[-1][:1] in '"{[' for line in inner.splitlines())
-    assert fast > len(ATLAS.papers)  # the paper pages (and venues) take the JSON path
-    assert front_matter_data('---\ntitle: "A"\nhide:\n  - toc\n---\n') == {"title": "A", "hide": ["toc"]}
-    assert front_matter_data('---\ntitle: "A"\nyear: 1e3\n---\n') == {"title": "A", "year": "1e3"}  # YAML 1.1's reading
+        parser = _Headings()
+        parser.feed(page.body)
+        assert _flattened(page.toc) == parser.found, path
+        for entry in page.toc:  # nested by level: a child is deeper than its parent
+            assert all(child["level"] > entry["level"] for child in entry["children"]), path
+    stats = pages["stats.md"].toc
+    assert [entry["level"] for entry in stats] == [1] and len(stats[0]["children"]) >= 8
+
+
+def test_a_template_value_named_like_the_page_metadata_is_refused():
+    with pytest.raises(ValueError, match=r"papers/index\.md: `meta`"):
+        render_page("papers/index.md", template_environment().get_template("papers.html.j2"), {"meta": {}})

@@ -35,16 +35,15 @@ def test_search_documents_hold_the_content_without_permalinks_and_escape_the_tit
 def test_search_documents_leave_out_what_pagefind_ignores_on_every_real_page(tmp_path: Path):
     """Each generated page's search document lacks its ignored elements (related papers, citations, lists
     of papers) and keeps the rest word for word; a nested element is left whole for Pagefind to skip."""
-    from atlas.engine.pagetext import split_page
     from atlas.pipeline import render_pages
 
     ignored = re.compile(r"<(details|div|table|ul)\b[^>]*data-pagefind-ignore")
     rendered = render_pages(REPO, "https://example.org/", ATLAS).pages
     paper = rendered[f"papers/{next(iter(ATLAS.papers))}.md"]
-    assert "atlas-related-papers" in paper and "atlas-cite" in paper
+    assert "atlas-related-papers" in paper.body and "atlas-cite" in paper.body
     stripped = 0
     for path, page in rendered.items():
-        _, body = split_page(page)
+        body = page.body
         document = search_document(path, body)
         assert not ignored.search(document), path
         words = re.sub(r"<[^>]+>", " ", document).split()
@@ -53,7 +52,7 @@ def test_search_documents_leave_out_what_pagefind_ignores_on_every_real_page(tmp
         stripped += len(document) < len(body)
     assert stripped > len(ATLAS.papers)  # every paper page at least
     first = ATLAS.papers[next(iter(ATLAS.papers))]
-    assert first.abstract and first.abstract.split()[-1] in search_document("t", split_page(paper)[1])  # the abstract stays
+    assert first.abstract and first.abstract.split()[-1] in search_document("t", paper.body)  # the abstract stays
     nested = '<ul class="x" data-pagefind-ignore><li><ul><li>in</li></ul></li></ul><p>after</p>'
     assert search_document("t", nested).count("<ul") == 2 and "<p>after</p>" in search_document("t", nested)
     flat = '<div data-pagefind-ignore class="atlas-bibtex"><pre>@misc{k}</pre></div><p>kept</p>'

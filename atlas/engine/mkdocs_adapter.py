@@ -8,9 +8,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import json
 import logging
 import os
-import re
 import signal
 import sys
 import zlib
@@ -29,11 +29,12 @@ from mkdocs.structure.toc import get_toc
 
 from atlas.background import Forked, dealt, return_freed_memory, workers
 from atlas.engine.linkcheck import BrokenLink, PageScans, broken_links
-from atlas.engine.pagetext import front_matter_data, nav_titles, split_page, toc_tokens, without_indentation
+from atlas.engine.pagetext import nav_titles, without_indentation
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
 from atlas.pipeline import AtlasInvalid, render_pages
 from atlas.records.model import Atlas, Related
+from atlas.site.page import Page as RenderedPage
 from atlas.site.render import PAGE_ASSETS, Rendered, RenderMemo, problems_notice
 from atlas.site.templating import TEMPLATE_CACHE
 
@@ -43,7 +44,6 @@ _BUILD_LOG = engine_build.log
 DATA_PATHS = ("challenges", "papers", "citations.bib")
 RECORD_POLLING_SECONDS = 0.1
 BUILT_ELSEWHERE = "atlas-built-elsewhere.html"  # a template that renders nothing: see GeneratedPage.hand_over
-_ANCHOR = re.compile(r'\sid="([^"]+)"')
 
 
 class GeneratedFile(File):
@@ -56,9 +56,9 @@ class GeneratedFile(File):
 
 
 class GeneratedPage(Page):
-    """A page the atlas rendered: its metadata and HTML body are known from the start, so MkDocs
-    neither parses front matter nor runs Markdown (a Markdown converter built per page was most of
-    the time MkDocs spent reading a page), and a dirty rebuild still knows every page's title.
+    """A page the atlas rendered (atlas.site.page.Page): its metadata, HTML body and table of contents
+    are known from the start, so MkDocs neither parses front matter nor runs Markdown, and a dirty
+    rebuild still knows every page's title.
 
     The body waits compressed: MkDocs reads every page before it builds the first, and 50,000 paper
     bodies as text took 650 MB (most hold a character beyond Latin-1: two bytes each in a Python
@@ -70,9 +70,9 @@ class GeneratedPage(Page):
     _lent: str | None = None  # the body's text, while MkDocs works on this page
     _text: str | None = None  # a content some plugin set in its place
 
-    def __init__(self, title: str | None, file: File, config, front_matter: str, body: str, packed: bool = True) -> None:
+    def __init__(self, title: str | None, file: File, config, rendered: RenderedPage, body: str, packed: bool = True) -> None:
         super().__init__(title, file, config)
-        self.markdown, self.meta = "", front_matter_data(front_matter)
+        self.markdown, self.meta, self._toc_entries = "", dict(rendered.meta), rendered.toc
         if packed:
             self._body = zlib.compress(body.encode("utf-8"), 1)
         else:  # serve: few pages are rebuilt, and compressing the others each time would slow the rebuild
@@ -111,9 +111,13 @@ class GeneratedPage(Page):
                 self.meta["template"] = self._template
 
     def render(self, config, files) -> None:
-        text = self.content
-        self.toc = get_toc(toc_tokens(text))  # type: ignore[arg-type]
-        self.present_anchor_ids = set(_ANCHOR.findall(text))  # type: ignore[arg-type]
+        """Rendered already: its table of contents is the one the render stage recorded."""
+        self.toc = get_toc(self._toc_entries)  # type: ignore[arg-type]
+
+
+def _fingerprint(page: RenderedPage, notice: str) -> bytes:
+    """What a page shows, as bytes for its digest (serve rebuilds only the pages whose digest changed)."""
+    return (json.dumps(page.meta, sort_keys=True, ensure_ascii=False) + "\n" + notice + page.body).encode("utf-8")
 
 
 def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin: int, scans: PageScans) -> dict[str, object]:
@@ -239,10 +243,11 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             gc.collect()  # the pages and files made meanwhile all live on: collecting them is wasted time
             gc.disable()
 
-        def add(path: str, content: str | bytes, engine_content: str | bytes | None = None) -> GeneratedFile:
-            file = GeneratedFile.generated(config, path, content=content if engine_content is None else engine_content)
+        def add(path: str, content: bytes, fingerprint: bytes | None = None) -> GeneratedFile:
+            """A generated file; a page's is empty (MkDocs never reads it), its `fingerprint` stands for it."""
+            file = GeneratedFile.generated(config, path, content=content)
             if self.incremental:  # a fresh build has no earlier file to be unchanged from
-                digest = hashlib.blake2b(content.encode() if isinstance(content, str) else content).digest()
+                digest = hashlib.blake2b(content if fingerprint is None else fingerprint).digest()
                 file.unchanged = digests.get(path) == digest
                 digests[path] = digest
             files.append(file)
@@ -253,13 +258,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._search.expect(len(rendered.pages) + len(markdown_pages), late=markdown_pages)
         titles = nav_titles(config.nav)
         for path in list(rendered.pages):
-            content = rendered.pages.pop(path)  # one copy of each page in memory, not two
+            made = rendered.pages.pop(path)  # one copy of each page in memory, not two
             if files.get_file_from_path(path) is None:
-                front_matter, body = split_page(content)
-                file = add(path, notice + content, front_matter)
-                page = GeneratedPage(titles.get(path), file, config, front_matter, notice + body, packed=not self.incremental)
+                file = add(path, b"", _fingerprint(made, notice) if self.incremental else None)
+                page = GeneratedPage(titles.get(path), file, config, made, notice + made.body, packed=not self.incremental)
                 if not file.unchanged and _searchable(page):
-                    self._search.add(page.url, page.title or "", body)
+                    self._search.add(page.url, page.title or "", made.body)
         for name, content in rendered.assets.items():
             add(f"assets/atlas/{name}", content)
         for path, content in rendered.files.items():

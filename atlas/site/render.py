@@ -1,8 +1,8 @@
-"""Stage 4, render: the atlas as plain pages (a YAML front matter block, then an HTML body) and assets.
+"""Stage 4, render: the atlas as pages (atlas.site.page.Page: path, metadata, HTML body, table of
+contents), assets and data files.
 
-The output is a mapping from a page's path below the docs folder to its text, independent of any
-site engine; the MkDocs adapter only hands these pages over (their bodies skip Markdown: they are
-HTML already). Every value from a record reaches the page through Jinja's autoescaping, never as
+The output is independent of any site engine; the MkDocs adapter only hands these pages over (their
+bodies skip Markdown: they are HTML already). Every value from a record reaches the page through Jinja's autoescaping, never as
 markup of its own.
 """
 
@@ -32,6 +32,7 @@ from atlas.site.context import SiteContext
 from atlas.site.feeds import exports, feeds
 from atlas.site.gaps import gap_rows, gap_totals
 from atlas.site.numbers import headlines, statistics
+from atlas.site.page import Page, render_page
 from atlas.site.paging import paged
 from atlas.site.paper_index import FIRST_ROWS, SORTS, index_files, index_meta, table_order
 from atlas.site.reading import prompts, reading_list
@@ -64,7 +65,7 @@ class RenderMemo:
     made from), references formatted by pybtex (by key and entry text), the parsed data files and the
     words of each paper's text."""
 
-    papers: dict[str, tuple[Any, str]] = field(default_factory=dict)
+    papers: dict[str, tuple[Any, Page]] = field(default_factory=dict)
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
     parsed: TextMemo = field(default_factory=TextMemo)  # records and citations.bib as parsed
     words: TextMemo = field(default_factory=TextMemo)  # each paper's text as related_papers splits it
@@ -72,10 +73,10 @@ class RenderMemo:
 
 @dataclass(frozen=True)
 class Rendered:
-    """Pages (front matter and HTML body, by the path of their .md file below the docs folder), assets
-    (below assets/atlas/) and data files."""
+    """Pages (by the path of their .md file below the docs folder), assets (below assets/atlas/) and
+    data files."""
 
-    pages: dict[str, str]
+    pages: dict[str, Page]
     assets: dict[str, bytes]
     files: dict[str, bytes]
 
@@ -91,7 +92,7 @@ class _Pages:
         self.environment.globals.update(  # every template may name the edition (its version, addresses, repository)
             label=self.site.challenge_label, short_label=self.site.short_label, href=self.site.challenge_href, edition=edition
         )  # fmt: skip
-        self.pages: dict[str, str] = {}
+        self.pages: dict[str, Page] = {}
         self.formatted_entries: dict[tuple[str, str], Markup] = memo.references if memo is not None else {}
 
     def formatted(self, entry: BibEntry) -> Markup:
@@ -101,8 +102,11 @@ class _Pages:
             self.formatted_entries[key] = entry_html(entry)
         return self.formatted_entries[key]
 
+    def page(self, path: str, template: str, **context: Any) -> Page:
+        return render_page(path, self.environment.get_template(template), {**self.site.common(path), **context})
+
     def emit(self, path: str, template: str, **context: Any) -> None:
-        self.pages[path] = self.environment.get_template(template).render(**self.site.common(path), **context)
+        self.pages[path] = self.page(path, template, **context)
 
 
 RECENT_ON_HOME = 8
@@ -215,7 +219,7 @@ def _list_pages(out: _Pages) -> dict[str, bytes]:
         years=sorted({paper.year for paper in ordered if paper.year}, reverse=True),
         venues=sorted(venues | {venue_family(venue) for venue in venues}),
         sorts=SORTS,
-        meta=index_meta(ordered, site),
+        table_meta=index_meta(ordered, site),
     )
     out.emit(
         "references.md",
@@ -293,9 +297,8 @@ def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: Ren
             "added": added.get(paper.id, "")[:10],
         }
 
-    def paper_pages(papers: list[Paper]) -> list[str]:
-        template = out.environment.get_template("paper.html.j2")
-        return [template.render(**site.common(f"papers/{paper.id}.md"), **paper_context(paper)) for paper in papers]
+    def paper_pages(papers: list[Paper]) -> list[Page]:
+        return [out.page(f"papers/{paper.id}.md", "paper.html.j2", **paper_context(paper)) for paper in papers]
 
     papers = list(atlas.papers.values())
     if memo is None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import json
 import re
 from typing import Any
 
@@ -25,24 +24,19 @@ def md(text: Any) -> Markup:
     return Markup(_MARKDOWN_SPECIALS.sub(r"\\\1", html.escape(str(text), quote=False)))
 
 
-def meta_json(value: Any) -> Markup:
-    """A value for the engine's page metadata: JSON (valid YAML), angle brackets replaced."""
-    return Markup(json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e"))
+def page_title(text: str) -> str:
+    """A page's title for the engine's metadata: plain text, angle brackets replaced (the theme writes it unescaped)."""
+    return plain_title(text).replace("<", "‹").replace(">", "›")
 
 
-def meta_title(text: str) -> Markup:
-    """A page title for the engine's metadata: a JSON string (valid YAML) without angle brackets."""
-    return Markup(json.dumps(plain_title(text).replace("<", "‹").replace(">", "›"), ensure_ascii=False))
-
-
-def meta_description(text: str, limit: int = 200) -> Markup:
+def page_description(text: str, limit: int = 200) -> str:
     """A page's description for the engine's metadata (the theme's <meta name="description"> and the
     Open Graph tags): plain text on one line, cut at a word before `limit` characters, HTML-escaped
     here because the theme writes it into an attribute as it is."""
     plain = " ".join(plain_title(text).split())
     if len(plain) > limit:
         plain = plain[: plain.rfind(" ", 0, limit - 1)].rstrip(",;:") + "…"
-    return Markup(json.dumps(str(escape(plain)), ensure_ascii=False))
+    return str(escape(plain))
 
 
 def venue_family(venue: str) -> str:
@@ -76,11 +70,25 @@ def prose_paragraphs(text: str | None) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(prose_html(block)) for block in blocks)
 
 
-def heading(level: int, text: str, anchor: str | None = None) -> Markup:
-    """A section heading with its id and permalink, as Markdown's `toc` extension would write it."""
-    anchor = escape(anchor or slug(plain_title(text)) or f"section-{level}")
-    permalink = f'<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a>'
-    return Markup(f'<h{level:d} id="{anchor}">{title_html(text)}{permalink}</h{level:d}>')
+class Contents:
+    """A page's table of contents, recorded as its template writes each heading (`heading`): nested by
+    level, each entry as Markdown's `toc` extension gives it (level, id, name as HTML, children)."""
+
+    def __init__(self) -> None:
+        self.entries: list[dict[str, Any]] = []
+        self._open: list[dict[str, Any]] = []  # the entries a deeper heading would nest under
+
+    def heading(self, level: int, text: str, anchor: str | None = None) -> Markup:
+        """A section heading with its id and permalink, as Markdown's `toc` extension would write it."""
+        anchor = escape(anchor or slug(plain_title(text)) or f"section-{level}")
+        name = title_html(text)
+        entry = {"level": level, "id": str(anchor), "name": str(name), "children": []}
+        while self._open and self._open[-1]["level"] >= level:
+            self._open.pop()
+        (self._open[-1]["children"] if self._open else self.entries).append(entry)
+        self._open.append(entry)
+        permalink = f'<a class="headerlink" href="#{anchor}" title="Permanent link">&para;</a>'
+        return Markup(f'<h{level:d} id="{anchor}">{name}{permalink}</h{level:d}>')
 
 
 def page_url(path: str) -> str:
@@ -103,9 +111,8 @@ def template_environment() -> Environment:
     )
     environment.filters.update(
         md=md,
-        meta_title=meta_title,
-        meta_description=meta_description,
-        meta_json=meta_json,
+        page_title=page_title,
+        page_description=page_description,
         paragraphs=paragraphs,
         prose_paragraphs=prose_paragraphs,
         slug=slug,
@@ -116,5 +123,4 @@ def template_environment() -> Environment:
         paper_address=paper_address,
         split_lines=str.splitlines,
     )
-    environment.globals.update(heading=heading)
     return environment
