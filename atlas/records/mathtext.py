@@ -57,6 +57,7 @@ def _known_macros():  # -> LatexContextDb: the text macros pylatexenc knows
     return get_default_latex_context_db()
 
 
+@lru_cache(maxsize=8192)  # each abstract is asked for by validation, its page, its meta tags and the feeds: decoded once
 def _prose_text(text: str) -> str:
     """Text outside math as plain Unicode: quotes, accents, \\emph{...} and escapes decoded; a macro
     pylatexenc does not know (an author's \\algo) as its name. Text without LaTeX stays as written."""
