@@ -40,6 +40,22 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+def hold_collector(collect: bool) -> None:
+    """The one place a build tells Python's cycle collector about its objects: the atlas, the pages
+    and the files live as long as the build, so they are frozen (no collection re-examines them, nor
+    touches them in the forked processes' copy-on-write memory); with `collect`, what rendering left
+    in cycles is freed first. `release_collector` ends it."""
+    if collect:
+        gc.collect()
+    gc.freeze()
+    return_freed_memory()  # a forked child's resident size counts its parent's free pages too
+
+
+def release_collector() -> None:
+    """Collectable again, for a process that goes on (serve, the tests)."""
+    gc.unfreeze()
+
+
 def can_fork() -> bool:
     """Forking copies only the calling thread: safe on Linux while no other thread runs."""
     return sys.platform == "linux" and threading.active_count() == 1

@@ -9,12 +9,14 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from atlas.records.characters import inert
-from atlas.records.model import CHALLENGE_KINDS, GRAPH_FORMATS, Atlas, Problem, Related
+from atlas.records.model import CHALLENGE_KINDS, GRAPH_FORMATS, Problem
+
+if TYPE_CHECKING:
+    from atlas.site.page import PageSource
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -94,17 +96,17 @@ def _pin_build_date(root: Path) -> None:
 def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
     importlib.import_module("atlas.engine")  # ATLAS_ENGINE is checked before anything else is done
-    from atlas.pipeline import related_in_background
+    from atlas.pipeline import build_source, related_in_background
 
     atlas = _report_check(root)
     if atlas is None:
         return 1
     handed = [atlas]  # build_site takes it: once the pages are rendered, nothing holds the atlas (700 MB at 50,000 papers)
     del atlas
-    return _build_checked(root, handed, related_in_background(handed[0]), site_dir, strict)
+    return _build_checked(root, build_source(root, handed, related_in_background(handed[0])), site_dir, strict)
 
 
-def _build_checked(root: Path, handed: list[Atlas], related: Callable[[], Related], site_dir: Path | None, strict: bool) -> int:
+def _build_checked(root: Path, source: PageSource, site_dir: Path | None, strict: bool) -> int:
     from atlas.engine.mkdocs_adapter import BuildFailed, build_site
 
     target = (site_dir or root / "site").resolve()
@@ -112,7 +114,7 @@ def _build_checked(root: Path, handed: list[Atlas], related: Callable[[], Relate
     _pin_build_date(root)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        broken = build_site(root, strict=strict, site_dir=staging, validated=handed.pop(), link_base=_site_path(root), related=related)
+        broken = build_site(root, source, strict=strict, site_dir=staging, link_base=_site_path(root))
     except BuildFailed as error:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"atlas build: failed, the previous site is untouched: {error}", file=sys.stderr)
@@ -142,9 +144,10 @@ def _serve(root: Path, address: str) -> int:
     if _check_command(root):
         return 1
     from atlas.engine.mkdocs_adapter import BuildFailed, serve_site
+    from atlas.pipeline import serve_source
 
     try:
-        serve_site(root, address)
+        serve_site(root, address, serve_source(root))
     except BuildFailed as error:
         print(f"atlas serve: {error}", file=sys.stderr)
         return 1

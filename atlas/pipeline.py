@@ -1,4 +1,4 @@
-"""The whole flow in one place: load -> validate -> graph -> render."""
+"""The whole flow in one place: load -> validate -> graph -> render, and the page sources the engine builds from."""
 
 from __future__ import annotations
 
@@ -10,18 +10,13 @@ from typing import TYPE_CHECKING
 from atlas.background import Forked, collector_paused, workers
 from atlas.records.load import TextMemo, load_atlas
 from atlas.records.model import Atlas, Problem, Related
-from atlas.records.validate import validate
+from atlas.records.validate import AtlasInvalid, validate
 
 if TYPE_CHECKING:
+    from atlas.site.page import PageSource, SiteSettings
     from atlas.site.render import Rendered, RenderMemo
 
-
-class AtlasInvalid(Exception):
-    """The data has errors; `problems` says where and what to do."""
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problem(s) in the atlas data")
-        self.problems = problems
+__all__ = ["AtlasInvalid", "build_source", "check", "render_pages", "serve_source", "valid_atlas"]
 
 
 def check(root: Path, base: str | None = None, parsed: TextMemo | None = None) -> tuple[Atlas, list[Problem]]:
@@ -56,18 +51,15 @@ def valid_atlas(root: Path, parsed: TextMemo | None = None) -> Atlas:
 
 def render_pages(
     root: Path,
-    site_url: str | None = None,
+    settings: SiteSettings,
     validated: Atlas | None = None,
-    parallel: bool = True,
     memo: RenderMemo | None = None,
     related: Callable[[], Related] | None = None,
-    repo: tuple[str | None, str | None] = (None, None),
 ) -> Rendered:
-    """Every page and file of the site (an atlas.render.Rendered; render is imported late: `check`
+    """Every page and file of the site (an atlas.site.render.Rendered; render is imported late: `check`
     stays fast). `validated` saves validating again when the caller has just done it. With
-    `parallel`, related papers (TF-IDF, the costliest step) are computed on the other core while
-    the rest renders; `related` gives them when the caller has set that going already (for
-    `validated`). `repo` is mkdocs.yml's repo_url and edit_uri, for the pages' edit and issue links."""
+    `settings.parallel`, related papers (TF-IDF, the costliest step) are computed on the other core
+    while the rest renders; `related` gives them when the caller has set that going already."""
     from atlas.graph.build import build_graph
     from atlas.records.history import added_dates
     from atlas.site.cite import edition_of
@@ -75,8 +67,33 @@ def render_pages(
 
     atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
     if related is None:
-        related = related_in_background(atlas, parallel and memo is None, memo)
-    return render_site(atlas, build_graph(atlas), related, edition_of(root, site_url, *repo), added_dates(root), memo, parallel)
+        related = related_in_background(atlas, settings.parallel and memo is None, memo)
+    edition = edition_of(root, settings.site_url, settings.repo_url, settings.edit_uri)
+    with collector_paused():  # the pages and files made all live on: a collection would re-examine them to free nothing
+        return render_site(atlas, build_graph(atlas), related, edition, added_dates(root), memo, settings.parallel and memo is None)
+
+
+def build_source(root: Path, handed: list[Atlas], related: Callable[[], Related] | None = None) -> PageSource:
+    """The pages of one build, rendered from the atlas the caller has just validated (`handed` holds it
+    and is emptied: once the pages are rendered nothing holds the atlas, 700 MB at 50,000 papers), or
+    loaded and validated here when `handed` is empty."""
+
+    def render(settings: SiteSettings) -> Rendered:
+        return render_pages(root, settings, handed.pop() if handed else None, related=related)
+
+    return render
+
+
+def serve_source(root: Path) -> PageSource:
+    """The pages of `atlas serve`, rendered again on every rebuild: validated anew (AtlasInvalid while
+    the records do not validate), with what the last rebuild made reused where nothing changed."""
+    from atlas.site.render import RenderMemo
+
+    return partial(_rerender, root, RenderMemo())
+
+
+def _rerender(root: Path, memo: RenderMemo, settings: SiteSettings) -> Rendered:
+    return render_pages(root, settings, memo=memo)
 
 
 def related_in_background(atlas: Atlas, parallel: bool = True, memo: RenderMemo | None = None) -> Callable[[], Related]:

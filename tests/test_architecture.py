@@ -17,7 +17,7 @@ MAY_IMPORT = {
     "graph": {"records", "graph", "background"},
     "relate": {"records", "relate", "background"},
     "site": {"records", "graph", "relate", "site", "background"},
-    "engine": {"records", "graph", "relate", "site", "engine", "background", "pipeline"},
+    "engine": {"records", "graph", "relate", "site", "engine", "background"},
     "contribute": {"records", "relate", "contribute", "background", "pipeline", "cli"},
 }
 

@@ -37,21 +37,23 @@ def test_a_generated_page_read_by_mkdocs_holds_its_body_compressed_only():
     from mkdocs.structure.files import Files
 
     from atlas.engine.mkdocs_adapter import GeneratedFile, GeneratedPage
+    from atlas.site.page import Page
 
     config = load_config(str(Path(__file__).resolve().parents[1] / "mkdocs.yml"))
     config.plugins._current_plugin = "atlas"  # as while the plugin's on_files runs
     heading = '<h2 id="one">One<a class="headerlink" href="#one" title="Permanent link">&para;</a></h2>'
-    front, body = 'title: "A page"\n', f"{heading}\n<p>Text — with a dash</p>\n"
-    file = GeneratedFile.generated(config, "papers/a-page.md", content=front)
-    page = GeneratedPage(None, file, config, front, body)
+    body = f"{heading}\n<p>Text — with a dash</p>\n"
+    rendered = Page("papers/a-page.md", {"title": "A page"}, body, [{"level": 2, "id": "one", "name": "One", "children": []}])
+    file = GeneratedFile.generated(config, "papers/a-page.md", content=b"")
+    page = GeneratedPage(None, file, config, rendered, body)
     build._populate_page(page, config, Files([file]))
     assert page._lent is None and page._text is None and zlib.decompress(page._body).decode("utf-8") == body
-    assert [item.id for item in page.toc] == ["one"] and page.present_anchor_ids == {"one"}
+    assert [item.id for item in page.toc] == ["one"] and page.title == "A page"
     assert page.content == body  # lent again while MkDocs builds the page
     page.content = page.content + "<p>added by a plugin</p>"
     assert page.content.endswith("added by a plugin</p>") and page._text is not None
     page.content = None  # written out (on_post_page)
     assert page.content is None and page._body == b""
-    served = GeneratedPage(None, file, config, front, body, packed=False)  # atlas serve: kept as text
+    served = GeneratedPage(None, file, config, rendered, body, packed=False)  # atlas serve: kept as text
     build._populate_page(served, config, Files([file]))
     assert served.content == body and served._body == b""

@@ -54,8 +54,9 @@ HANDED_OVER = """
 import gc, logging, sys
 from pathlib import Path
 from atlas.engine.mkdocs_adapter import build_site
+from atlas.pipeline import build_source
 logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s", stream=sys.stdout)
-build_site(Path(sys.argv[1]), site_dir=Path(sys.argv[2]))
+build_site(Path(sys.argv[1]), build_source(Path(sys.argv[1]), []), site_dir=Path(sys.argv[2]))
 print("collector after the build: enabled", gc.isenabled(), "frozen", gc.get_freeze_count())
 """
 

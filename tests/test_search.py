@@ -36,9 +36,10 @@ def test_search_documents_leave_out_what_pagefind_ignores_on_every_real_page(tmp
     """Each generated page's search document lacks its ignored elements (related papers, citations, lists
     of papers) and keeps the rest word for word; a nested element is left whole for Pagefind to skip."""
     from atlas.pipeline import render_pages
+    from atlas.site.page import SiteSettings
 
     ignored = re.compile(r"<(details|div|table|ul)\b[^>]*data-pagefind-ignore")
-    rendered = render_pages(REPO, "https://example.org/", ATLAS).pages
+    rendered = render_pages(REPO, SiteSettings("https://example.org/"), ATLAS).pages
     paper = rendered[f"papers/{next(iter(ATLAS.papers))}.md"]
     assert "atlas-related-papers" in paper.body and "atlas-cite" in paper.body
     stripped = 0

@@ -6,7 +6,6 @@ Another engine would need just another adapter: the stages before this one produ
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import json
 import logging
@@ -14,8 +13,10 @@ import os
 import signal
 import sys
 import zlib
-from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import mkdocs
 from mkdocs.commands import build as engine_build
@@ -27,15 +28,16 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from atlas.background import Forked, dealt, return_freed_memory, workers
+from atlas.background import Forked, dealt, hold_collector, release_collector, workers
+from atlas.engine.engine_log import QuietFilter, WarningCount
 from atlas.engine.linkcheck import BrokenLink, PageScans, broken_links
 from atlas.engine.pagetext import nav_titles, without_indentation
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
-from atlas.pipeline import AtlasInvalid, render_pages
-from atlas.records.model import Atlas, Related
+from atlas.records.validate import AtlasInvalid
 from atlas.site.page import Page as RenderedPage
-from atlas.site.render import PAGE_ASSETS, Rendered, RenderMemo, problems_notice
+from atlas.site.page import PageSource, SiteSettings
+from atlas.site.render import PAGE_ASSETS, Rendered, problems_notice
 from atlas.site.templating import TEMPLATE_CACHE
 
 log = logging.getLogger("mkdocs.plugins.atlas")
@@ -125,7 +127,7 @@ def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin
     forked process, or in process `origin` when that failed; returns the pages' link scans (which the
     plugin's on_post_page makes). A child in which MkDocs warned fails, so that the pages are built
     again where strict mode counts the warnings."""
-    warnings = _Warnings(logging.WARNING)
+    warnings = WarningCount(logging.WARNING)
     _ENGINE_LOG.addHandler(warnings)
     try:
         for page in pages:
@@ -138,29 +140,32 @@ def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin
     return dict(scans.pages)
 
 
-class _Warnings(logging.Handler):
-    count = 0  # the warnings seen
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 def _searchable(page: Page) -> bool:
     return page.meta.get("search", {}).get("exclude") is not True
 
 
-class _Quiet(logging.Filter):
-    """Leaves out the engine's messages that contain `fragment`: about what the atlas does on purpose."""
-
-    def __init__(self, fragment: str) -> None:
-        super().__init__()
-        self.fragment = fragment
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return self.fragment not in record.getMessage()
+_QUIET_HANDED_OVER = QuietFilter("Generated empty output")  # a page another process builds renders empty here
 
 
-_QUIET_HANDED_OVER = _Quiet("Generated empty output")  # a page another process builds renders empty here
+@dataclass
+class SiteJob:
+    """What the adapter's caller asks of the engine: where the pages come from (the pipeline's page
+    source) and, for a build, the path under which the internal links are checked; the check's
+    findings are left here."""
+
+    source: PageSource
+    link_base: str | None = None
+    broken_links: list[BrokenLink] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def _running(job: SiteJob) -> Iterator[SiteJob]:
+    """`job` is what the atlas plugin works from while the engine runs (MkDocs makes the plugin itself)."""
+    AtlasPlugin.job = job
+    try:
+        yield job
+    finally:
+        AtlasPlugin.job = None
 
 
 class AtlasConfig(Config):
@@ -173,26 +178,27 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     """Adds one generated page per record, the index pages and the atlas' assets to the build, and
     the search index. Generated pages are HTML already: their bodies bypass Markdown."""
 
-    validated: Atlas | None = None  # set by build_site when the caller has validated the atlas already
-    related: Callable[[], Related] | None = None  # and its related papers, when the caller computes them
-    link_base: str | None = None  # set by build_site to check the internal links (absolute ones start with it)
+    job: ClassVar[SiteJob | None] = None  # set by build_site and serve_site (_running) for as long as the engine runs
     incremental = False  # `atlas serve`: rebuild only the files whose content changed since the last build
 
     def __init__(self) -> None:
-        self.broken_links: list[BrokenLink] = []  # what the check of link_base found
         self._scans = PageScans()  # the links and ids of the pages written, for that check
         self._written: set[str] = set()  # the paths of the files the build writes, for that check
         self._elsewhere: list[tuple[Forked[dict[str, object]], int]] = []  # forked processes building pages, and how many
         self._nav = None
         self._search = SearchIndexer()
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
-        self._memo = RenderMemo()  # serve: pages and references the last rebuild made, reused when unchanged
         self._last_valid: Rendered | None = None  # serve: the last rebuild whose records validated
         self._showing_problems = False  # serve: the pages show the problems notice
 
     def on_startup(self, *, command, dirty) -> None:
         # Defining this hook keeps one plugin instance across `serve` rebuilds: what the last build wrote is known.
         self.incremental = command == "serve" and dirty
+
+    def _job(self) -> SiteJob:
+        if self.job is None:
+            raise PluginError("the atlas' pages are built by `atlas build` and `atlas serve`, which give MkDocs the rendered pages")
+        return self.job
 
     def _root(self, config) -> Path:
         return Path(self.config.root or Path(config.config_file_path).parent).resolve()
@@ -209,16 +215,9 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
-        if self.incremental:  # a rebuild's objects would set off full collections of the heap: paused till served
-            gc.disable()
-        else:  # the validated atlas lives as long as the build: no collection re-examines it (benchmarks/README.md)
-            gc.freeze()
         try:
-            memo = self._memo if self.incremental else None
-            root, parallel = self._root(config), self.config.parallel and not self.incremental
-            validated, related, self.validated, self.related = self.validated, self.related, None, None  # held no longer than needed
-            rendered = render_pages(root, config.site_url, validated, parallel, memo, related, (config.repo_url, config.edit_uri))
-            del validated, related
+            parallel = self.config.parallel and not self.incremental
+            rendered = self._job().source(SiteSettings(config.site_url, config.repo_url, config.edit_uri, parallel))
             if self.incremental:  # what the pages show while a later edit does not validate
                 self._last_valid = Rendered(dict(rendered.pages), rendered.assets, rendered.files)
                 if self._showing_problems:
@@ -239,9 +238,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         else:
             self._search.close()  # a fresh index: nothing of a build that stopped early
         digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
-        if not self.incremental:  # what rendering left in cycles (graph copies) freed, then collections paused till on_env:
-            gc.collect()  # the pages and files made meanwhile all live on: collecting them is wasted time
-            gc.disable()
 
         def add(path: str, content: bytes, fingerprint: bytes | None = None) -> GeneratedFile:
             """A generated file; a page's is empty (MkDocs never reads it), its `fingerprint` stands for it."""
@@ -272,6 +268,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._remove_stale(config, digests, {file.src_uri for file in files})
         if not self.incremental:  # Pagefind starts on the generated pages while MkDocs reads the others
             self._search.start(Path(config.site_dir))
+        hold_collector(collect=not self.incremental)
         return files
 
     def _remove_stale(self, config, digests: dict[str, bytes], made: set[str]) -> None:
@@ -293,7 +290,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
     def on_post_page(self, output: str, /, *, page, config) -> str:
         page.content = None  # written out: a large atlas need not hold every page until the end
         output = without_indentation(output)
-        if self.link_base is not None and output:  # empty: a page built by the other process
+        if self.job is not None and self.job.link_base is not None and output:  # empty: a page built by the other process
             self._scans.add(page.file.dest_uri, output)
         return output
 
@@ -312,11 +309,6 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._scans = PageScans()
             self._written = {file.dest_uri for file in files if file.inclusion.is_included()}
             self._search.all_added()  # every page's content is known: indexed beside the theme's rendering
-            gc.enable()  # paused since on_files
-            # Nor the pages and files, which the forked processes would otherwise copy page by page in a
-            # collection (measured in benchmarks/README.md).
-            gc.freeze()
-            return_freed_memory()  # a forked child's resident size counts its parent's free pages too
             self._hand_over(env, config, files)
         return env
 
@@ -347,28 +339,28 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_post_build(self, *, config) -> None:
         if self.incremental:
-            gc.enable()
+            release_collector()
             self._search.start(Path(config.site_dir), polite=True)  # serve: after the pages, not to slow the rebuild
             self._search.all_added()
             return  # the page reloads at once; search catches up in the background
         try:
             self._take_back()
-            if self.link_base is not None:  # every page is written: checked while Pagefind still indexes
+            job = self._job()
+            if job.link_base is not None:  # every page is written: checked while Pagefind still indexes
                 site = Path(config.site_dir)
                 made = {*config.theme.static_templates, "sitemap.xml.gz"}  # written from templates, not from `files`
                 written = self._written | {name for name in made if (site / name).is_file()}
-                self.broken_links = broken_links(site, self.link_base, self._scans, written)
+                job.broken_links = broken_links(site, job.link_base, self._scans, written)
                 self._scans = PageScans()
             self._search.wait()
         except SearchIndexFailed as failed:
             raise PluginError(str(failed)) from None
         finally:
             self._search.close()
-            gc.unfreeze()  # collectable again, for a process that goes on; only now, or the link check's collections re-examine it all
+            release_collector()  # only now, or the link check's collections would re-examine it all
 
     def on_build_error(self, *, error) -> None:
-        gc.unfreeze()
-        gc.enable()
+        release_collector()
         if self._elsewhere:
             _BUILD_LOG.removeFilter(_QUIET_HANDED_OVER)
         for work, _ in self._elsewhere:
@@ -406,45 +398,38 @@ def _load(root: Path, strict: bool, site_dir: Path | None):
 
 
 def build_site(
-    root: Path,
-    strict: bool = True,
-    site_dir: Path | None = None,
-    validated: Atlas | None = None,
-    link_base: str | None = None,
-    related: Callable[[], Related] | None = None,
+    root: Path, source: PageSource, strict: bool = True, site_dir: Path | None = None, link_base: str | None = None
 ) -> list[BrokenLink]:
-    """Build the site (MkDocs strict mode by default); raises BuildFailed with MkDocs' reason.
-
-    `validated` is the atlas as the caller has just loaded and validated it: not done twice;
-    `related` gives its related papers (atlas.similarity), which the caller has set computing. With
-    `link_base` (the path of site_url), the site's internal links are checked as the build ends (while
-    the search index is still being built); the broken ones are returned."""
+    """Build the site from the pages `source` renders (MkDocs strict mode by default); raises
+    BuildFailed with MkDocs' reason. With `link_base` (the path of site_url), the site's internal
+    links are checked as the build ends (while the search index is still being built); the broken
+    ones are returned."""
     config = _load(root, strict, site_dir)
     plugin = config.plugins.get("atlas")
     if not isinstance(plugin, AtlasPlugin):
         raise BuildFailed("mkdocs.yml does not list the atlas plugin under `plugins`; add `- atlas`")
-    # One instance serves every build of the process: say what this one is.
-    plugin.validated, plugin.related, plugin.incremental = validated, related if validated else None, False
-    del validated, related  # the plugin lets go of them once the pages are rendered
-    plugin.link_base, plugin.broken_links = link_base, []
+    plugin.incremental = False  # one instance serves every build of the process: say what this one is
     try:
-        engine_build.build(config)
+        with _running(SiteJob(source, link_base)) as job:
+            engine_build.build(config)
     except (Abort, PluginError) as error:
         raise BuildFailed(str(error)) from None
-    return plugin.broken_links
+    return job.broken_links
 
 
-def serve_site(root: Path, address: str) -> None:
+def serve_site(root: Path, address: str, source: PageSource) -> None:
+    """Serve the site on `address`, rebuilt from `source` (which renders anew) whenever a record changes."""
     from mkdocs.commands.serve import serve
 
-    _BUILD_LOG.addFilter(_Quiet("'dirty' build"))  # serve rebuilds only what changed: MkDocs' warning would only alarm
+    _BUILD_LOG.addFilter(QuietFilter("'dirty' build"))  # serve rebuilds only what changed: MkDocs' warning would only alarm
     # Stopped by a signal (a terminal closing, a test, a supervisor), serve cleans up as after Ctrl-C:
     # MkDocs' temporary site and the search documents (in RAM, under /dev/shm) are removed.
     signal.signal(signal.SIGTERM, lambda number, frame: sys.exit(0))
     try:
         # Dirty builds: after the first, only changed files are rebuilt. Not strict: a preview shows
         # MkDocs' warnings without stopping (`atlas check` and `atlas build` are the gates).
-        serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty", strict=False)
+        with _running(SiteJob(source)):
+            serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty", strict=False)
     except (Abort, PluginError) as error:
         raise BuildFailed(str(error)) from None
 

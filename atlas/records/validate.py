@@ -175,3 +175,11 @@ def validate(raw: RawAtlas) -> tuple[Atlas, list[Problem]]:
         by_file[problem.path].append(problem)
     ordered = [p for path in sorted(by_file) for p in sorted(by_file[path], key=lambda p: (p.line, p.message))]
     return atlas, ordered
+
+
+class AtlasInvalid(Exception):
+    """The data has errors; `problems` says where and what to do."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the atlas data")
+        self.problems = problems

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Template
 
 from atlas.site.templating import Contents
+
+if TYPE_CHECKING:
+    from atlas.site.render import Rendered
 
 
 @dataclass(frozen=True)
@@ -29,3 +33,17 @@ def render_page(path: str, template: Template, context: dict[str, Any]) -> Page:
     contents = Contents()
     module = template.make_module({**context, "heading": contents.heading})
     return Page(path, dict(getattr(module, "meta", {})), str(module), contents.entries)
+
+
+@dataclass(frozen=True)
+class SiteSettings:
+    """What the engine's configuration says that the pages need: the site's address, the repository
+    and edit path for the pages' links, and whether rendering may use the other cores."""
+
+    site_url: str | None = None
+    repo_url: str | None = None
+    edit_uri: str | None = None
+    parallel: bool = True
+
+
+PageSource = Callable[[SiteSettings], "Rendered"]  # a way to render the site: the pipeline gives it to the engine
