@@ -87,7 +87,7 @@ class _Pages:
     def __init__(self, atlas: Atlas, graph: nx.MultiDiGraph, edition: Edition, memo: RenderMemo | None) -> None:
         self.atlas, self.graph, self.edition = atlas, graph, edition
         self.site = SiteContext(atlas, graph)
-        self.gaps = gap_rows(atlas, self.site.sub_counts)  # the home page counts them, the gaps page shows them
+        self.gaps = gap_rows(atlas)  # the home page counts them, the gaps page shows them
         self.environment = template_environment()
         self.environment.globals.update(  # every template may name the edition (its version, addresses, repository)
             label=self.site.challenge_label, short_label=self.site.short_label, href=self.site.challenge_href, edition=edition
@@ -258,7 +258,7 @@ def _reading_pages(out: _Pages) -> None:
             sections=reading_list(out.atlas, challenge, limit=HANDOUT_LIMIT),
             prompts=prompts(out.atlas, challenge),
             limit=HANDOUT_LIMIT,
-            total=len({paper.id for paper, link in out.atlas.papers_for(challenge.id) if not link.peripheral}),
+            total=out.atlas.papers_per_challenge[challenge.id],
             coins=coins,
         )
 
