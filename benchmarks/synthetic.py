@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from atlas.pipeline import valid_atlas
-from atlas.records.bibliography import paper_entry
+from atlas.records.bibtex_writer import paper_entry
 from atlas.records.facts import facts_held
 from atlas.records.yamlio import dump_record
 

@@ -12,7 +12,7 @@ from PIL import Image
 from playwright.sync_api import Browser, Page
 
 from atlas.pipeline import check
-from atlas.site.bibformat import entry_bibtex
+from atlas.records.bibtex_writer import written_entry
 
 from conftest import REPO, Watched, search_site
 from localsite import served
@@ -34,7 +34,7 @@ def test_challenge_page_leads_to_a_paper_page_whose_bibtex_can_be_copied(watched
     selector = f"document.querySelector(\"button[data-copy='bibtex-{paper.id}']\").textContent"
     page.wait_for_function(f"{selector} === 'Copied'")
     copied = page.evaluate("navigator.clipboard.readText()")
-    assert copied == entry_bibtex(ATLAS.bibliography[paper.id]) == page.locator(f"#bibtex-{paper.id}").inner_text()
+    assert copied == written_entry(paper.id, ATLAS.bibliography[paper.id].source) == page.locator(f"#bibtex-{paper.id}").inner_text()
     page.wait_for_function(f"{selector} === {label!r}", timeout=5_000)  # and back to what it does
 
 

@@ -18,7 +18,8 @@ from bs4 import BeautifulSoup
 from pybtex.database import parse_file
 
 from atlas.pipeline import check, valid_atlas
-from atlas.records.bibliography import escape_latex, latex_to_text
+from atlas.records.bibliography import latex_to_text
+from atlas.records.bibtex_writer import escape_latex
 from atlas.records.history import added_dates
 from atlas.records.mathtext import plain_prose, plain_title, title_sort_key
 from atlas.records.names import family_and_given

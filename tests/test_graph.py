@@ -7,12 +7,13 @@ import json
 import shutil
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 import pydot
 
-from atlas.graph.build import bridging_papers, build_graph, co_occurrence, paper_counts, peripheral_counts
+from atlas.graph.build import build_graph
 from atlas.graph.export import export
 from atlas.graph.layout import layout, local_layout
 from atlas.pipeline import check
@@ -56,22 +57,43 @@ def test_edges_are_typed_and_carry_their_reasons():
     assert GRAPH.nodes["ref:ho-2020-denoising"]["url"] == "references/#ho-2020-denoising"
 
 
-def test_counts_cooccurrence_and_bridging_agree_with_the_records():
-    counts = paper_counts(GRAPH)
+def _counted_from_the_links() -> dict[str, Counter]:
+    """Who addresses what, counted from each record's links one by one (core: not `relevance: peripheral`)."""
+    counted = {name: Counter() for name in ("core", "passing", "target", "pairs", "bridges")}
+    for paper in ATLAS.papers.values():
+        core = {link.challenge for link in paper.challenges if link.relevance == "core"}
+        counted["core"].update(core)
+        counted["passing"].update({link.challenge for link in paper.challenges} - core)
+        counted["target"].update({link.target for link in paper.challenges if link.relevance == "core"})
+        counted["pairs"].update((first, second) for first in core for second in core if first < second)
+        counted["bridges"][paper.id] = len(core)
+    return counted
 
-    def core(paper) -> set[str]:  # counts, co-occurrences and bridges count the links at a paper's core
-        return {link.challenge for link in paper.challenges if not link.peripheral}
 
-    passing = peripheral_counts(GRAPH)
-    for challenge in ATLAS.challenges:
-        assert counts[challenge] == len({p.id for p, _ in ATLAS.papers_for(challenge) if challenge in core(p)})
-        assert passing[challenge] == len({p.id for p, _ in ATLAS.papers_for(challenge) if challenge not in core(p)})
-        assert GRAPH.nodes[f"challenge:{challenge}"]["papers"] == counts[challenge]
-    assert sum(passing.values()) > 0
-    pairs = co_occurrence(GRAPH)
-    both = [p for p in ATLAS.papers.values() if {"efficiency", "heterogeneous-data"} <= core(p)]
-    assert pairs[("efficiency", "heterogeneous-data")] == len(both)
-    assert bridging_papers(GRAPH) == sorted(p.id for p in ATLAS.papers.values() if len(core(p)) >= 3)
+def test_the_models_counts_are_those_of_the_records_links_and_the_graph_copies_them():
+    counted = _counted_from_the_links()
+    assert ATLAS.papers_per_challenge == counted["core"] and ATLAS.passing_papers_per_challenge == counted["passing"]
+    assert ATLAS.papers_per_target == counted["target"] and ATLAS.challenge_pairs == counted["pairs"]
+    assert min(len(counted[name]) for name in counted) > 0  # every kind of count has something to count
+    bridges = sorted(counted["bridges"], key=lambda paper: (-counted["bridges"][paper], paper))
+    for at_least in (2, 3):
+        assert ATLAS.bridging_papers(at_least) == [paper for paper in bridges if counted["bridges"][paper] >= at_least]
+    for challenge in ATLAS.challenges.values():
+        linked = [(p.id, link) for p in ATLAS.papers.values() for link in p.challenges if link.challenge == challenge.id]
+        assert [(p.id, link) for p, link in ATLAS.papers_for(challenge.id)] == linked
+        assert GRAPH.nodes[f"challenge:{challenge.id}"]["papers"] == counted["core"][challenge.id]
+        for sub in challenge.subchallenges:
+            assert GRAPH.nodes[f"sub:{challenge.id}/{sub.id}"]["papers"] == counted["target"][f"{challenge.id}/{sub.id}"]
+        for question in challenge.open_questions:
+            named = [(p.id, link.relevance) for p in ATLAS.papers.values() for link in p.challenges
+                     if link.challenge == challenge.id and question.id in link.questions]  # fmt: skip
+            core_first = [pair for pair in named if pair[1] == "core"] + [pair for pair in named if pair[1] != "core"]
+            assert [(p.id, link.relevance) for p, link in ATLAS.addressing(challenge.id, question.id)] == core_first
+    for paper in ATLAS.papers.values():  # the graph page reads a paper's challenges from its node
+        core = {link.challenge for link in paper.challenges if link.relevance == "core"}
+        node = GRAPH.nodes[f"paper:{paper.id}"]
+        passing = {link.challenge for link in paper.challenges} - core
+        assert (set(node["challenges"].split()), set(node["peripheral"].split())) == (core, passing)
 
 
 def test_unknown_facts_are_absent_not_empty():

@@ -13,7 +13,7 @@ import pytest
 from apiserver import RecordedAPIs
 
 from atlas.pipeline import check
-from atlas.records.bibliography import paper_entry
+from atlas.records.bibtex_writer import paper_entry
 from atlas.records.yamlio import dump_record, load_yaml_file
 
 from conftest import snapshot

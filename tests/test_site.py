@@ -14,9 +14,9 @@ from atlas.cli import main
 from atlas.engine.linkcheck import broken_links
 from atlas.engine.pagetext import without_indentation
 from atlas.pipeline import check
+from atlas.records.bibtex_writer import written_entry
 from atlas.records.history import added_dates
 from atlas.records.mathtext import plain_prose
-from atlas.site.bibformat import entry_bibtex
 
 from conftest import REPO, copy_atlas, heading_parts, title_parts
 
@@ -97,7 +97,7 @@ def test_paper_pages_show_fields_abstract_challenges_bibtex_and_link_back(built_
             assert html.find("ul", class_="atlas-paper-challenges").find("a", href=href), (paper.id, href)
             assert " ".join(link.why.split()) in body
         bibtex = html.find("code", id=f"bibtex-{paper.id}").get_text()
-        assert bibtex == entry_bibtex(ATLAS.bibliography[paper.id])
+        assert bibtex == written_entry(paper.id, ATLAS.bibliography[paper.id].source)
         for _name, url in paper.links:
             assert html.find("a", href=url) is not None
         if paper.ratings:

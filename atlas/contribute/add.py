@@ -14,7 +14,8 @@ from typing import Any
 
 from atlas.contribute.candidate import Candidate, shortened
 from atlas.contribute.transaction import EditRefused, atomic_edit
-from atlas.records.bibliography import entry_lines, with_entries_appended
+from atlas.records.bibliography import entry_lines
+from atlas.records.bibtex_writer import with_entries_appended
 from atlas.records.duplicates import DuplicateFinder
 from atlas.records.ids import paper_id_for
 from atlas.records.model import CHALLENGE_KINDS, PAPER_FIELDS, Atlas, Problem

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from atlas.records.bibliography import LATEX_ESCAPE, entry_link_problems, latex_to_text, parse_bibliography, typed_entry, with_values
+from atlas.records.bibliography import LATEX_ESCAPE, entry_link_problems, latex_to_text, parse_bibliography
+from atlas.records.bibtex_writer import typed_entry
 from atlas.records.ids import ARXIV_ID, DOI, normalise_title
 from atlas.records.model import BibEntry, Problem
 
@@ -38,9 +39,10 @@ class Candidate:
         """The citations.bib entry, typed by the venue as every entry is (`paper_entry`), with the input's
         other standard fields (volume, pages, publisher, ...) kept."""
         record = {"title": self.title, "authors": self.authors, "year": self.year, "venue": self.venue, "links": self.links}
-        entry = typed_entry(key, {name: value for name, value in record.items() if value}, list(self.bibtex_fields.items()))
+        facts = {name: value for name, value in record.items() if value}
         # the input's own title and author LaTeX, as written (its casing, and LaTeX that must compile as it is)
-        return with_values(entry, {name: self.bibtex_fields[name] for name in ("title", "author") if self.bibtex_fields.get(name)})
+        own = {name: self.bibtex_fields[name] for name in ("title", "author") if self.bibtex_fields.get(name)}
+        return typed_entry(key, facts, self.bibtex_fields.items(), own)
 
 
 def _person(name: str) -> str:

@@ -19,15 +19,8 @@ from typing import Any
 
 from atlas.contribute.candidate import from_bib_entry, shortened
 from atlas.contribute.transaction import atomic_edit
-from atlas.records.bibliography import (
-    UNPUBLISHED,
-    escape_latex,
-    format_entry,
-    latex_to_text,
-    paper_entry,
-    parse_bibliography,
-    replace_entry,
-)
+from atlas.records.bibliography import latex_to_text, parse_bibliography
+from atlas.records.bibtex_writer import UNPUBLISHED, paper_entry, protected, replace_entry, written_entry
 from atlas.records.duplicates import DuplicateFinder
 from atlas.records.facts import FACT_NAMES, facts_held, http_url
 from atlas.records.ids import normalise_title
@@ -338,15 +331,15 @@ def enriched_entry(entry: Any, record: dict[str, Any], key: str, replaced_venue:
     if "author" not in {role.lower() for role in source.persons} and "author" in built.persons:
         source.persons["author"] = built.persons["author"]
         changed = True
-    return format_entry(key, source) if changed else None
+    return written_entry(key, source) if changed else None
 
 
 def retitled_entry(entry: Any, change: TitleChange) -> str:
     """The entry with the published title, its casing kept by braces, and `titlesource` naming where it is from."""
     source = entry.source
-    source.fields["title"] = "{" + escape_latex(change.new) + "}"
+    source.fields["title"] = protected(change.new)
     source.fields["titlesource"] = change.url
-    return format_entry(entry.key, source)
+    return written_entry(entry.key, source)
 
 
 def apply(root: Path, atlas: Atlas, plan: Plan) -> None:

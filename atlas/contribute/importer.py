@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.contribute.transaction import journaled_edit
-from atlas.records.bibliography import paper_entry, with_entries_appended
+from atlas.records.bibtex_writer import paper_entry, with_entries_appended
 from atlas.records.duplicates import DuplicateFinder
 from atlas.records.ids import paper_id_for, slug
 from atlas.records.model import PAPER_FIELDS

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from atlas.contribute.transaction import atomic_edit
-from atlas.records.bibliography import entry_from_record, replace_entry
+from atlas.records.bibtex_writer import entry_from_record, replace_entry
 from atlas.records.facts import FACT_NAMES, facts_held
 from atlas.records.model import PAPER_FIELDS, Atlas
 from atlas.records.yamlio import LineList, LineMap, dump_record, in_field_order, load_yaml_file

@@ -19,7 +19,14 @@ from pathlib import Path
 from typing import Any
 
 from atlas.contribute.transaction import atomic_edit
-from atlas.records.bibliography import entry_from_record, escape_latex, paper_entry, replace_entry, with_entries_appended, with_fields_added
+from atlas.records.bibtex_writer import (
+    entry_from_record,
+    escape_latex,
+    paper_entry,
+    replace_entry,
+    with_entries_appended,
+    with_fields_added,
+)
 from atlas.records.duplicates import Duplicate, DuplicateFinder
 from atlas.records.ids import paper_id_for
 from atlas.records.model import PAPER_FIELDS, Atlas

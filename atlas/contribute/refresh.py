@@ -15,7 +15,7 @@ from typing import Any
 
 from atlas.contribute.lookup import PaperNotFound, fetch_arxiv, fetch_crossref, fetch_openreview
 from atlas.contribute.transaction import atomic_edit
-from atlas.records.bibliography import UNPUBLISHED, format_entry, replace_entry
+from atlas.records.bibtex_writer import UNPUBLISHED, escape_latex, replace_entry, written_entry
 from atlas.records.duplicates import DuplicateFinder
 from atlas.records.model import PAPER_FIELDS, Atlas, Paper
 from atlas.records.yamlio import dump_record, in_field_order, load_yaml_file
@@ -133,8 +133,8 @@ def apply_updates(root: Path, atlas: Atlas, updates: list[Update]) -> None:
                     source.fields["year"] = str(update.changes["year"][1])
                 if "venue" in update.changes:
                     target = "journal" if "journal" in source.fields else "booktitle" if "booktitle" in source.fields else "howpublished"
-                    source.fields[target] = update.changes["venue"][1].replace("&", "\\&")
+                    source.fields[target] = escape_latex(update.changes["venue"][1])
                 if "links.doi" in update.changes:
                     source.fields["doi"] = update.changes["links.doi"][1].removeprefix("https://doi.org/")
-                bib_text = replace_entry(bib_text, entry.key, format_entry(entry.key, source))
+                bib_text = replace_entry(bib_text, entry.key, written_entry(entry.key, source))
         edit.write(bib_path, bib_text)

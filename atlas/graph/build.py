@@ -1,4 +1,4 @@
-"""Stage 3, graph: the atlas as one networkx graph, and the questions the pages ask of it.
+"""Stage 3, graph: the atlas as one networkx graph, for the graph page, the challenges' maps and the exports.
 
 Nodes are `challenge:<id>`, `sub:<challenge>/<sub>`, `question:<challenge>/<question>` (an open
 question), `paper:<id>`, `ref:<bib key>` (an entry of citations.bib that is not a paper record) and
@@ -9,19 +9,19 @@ challenge or sub-challenge, with `kind`, `why`, `relevance` and `weight`: 1 for 
 a peripheral one), `takes_up` (paper -> open question, with the link's `kind` and `weight`), `cites`
 (challenge -> reference) and `related` (challenge -> challenge, with `reason`). Attributes a source
 does not give (a year, a venue) are absent, not empty. A paper's `challenges` are those it addresses
-at its core; `peripheral` those it only touches (counts and co-occurrences use the core ones).
+at its core; `peripheral` those it only touches; a challenge's and a sub-challenge's `papers` count
+the papers that address it at their core. Who addresses what, and how many, is the model's answer
+(atlas.records.model.Atlas: papers_for, papers_per_challenge, ...): the graph copies it, and the
+pages ask the model, not the graph.
 """
 
 from __future__ import annotations
-
-from collections import Counter
-from itertools import combinations
 
 import networkx as nx
 
 from atlas.records.bibliography import latex_to_text
 from atlas.records.mathtext import plain_title
-from atlas.records.model import Atlas, BibEntry, Challenge
+from atlas.records.model import Atlas, BibEntry, Challenge, Paper
 
 
 def challenge_node(challenge_id: str) -> str:
@@ -63,23 +63,39 @@ def _add_questions(graph: nx.MultiDiGraph, challenge: Challenge) -> None:
 
 
 def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
+    """The atlas as a graph; who addresses what, and how many papers each node counts, are the model's answers copied in."""
     graph = nx.MultiDiGraph()
     for challenge in atlas.challenges.values():
-        node = challenge_node(challenge.id)
-        url = f"challenges/{challenge.id}/"
-        graph.add_node(node, type="challenge", record_id=challenge.id, label=challenge.title, section=challenge.section, url=url)
-        for sub in challenge.subchallenges:
-            sub_node = f"sub:{challenge.id}/{sub.id}"
-            graph.add_node(
-                sub_node,
-                type="subchallenge",
-                record_id=f"{challenge.id}/{sub.id}",
-                label=sub.title,
-                challenge=challenge.id,
-                url=f"{url}#{sub.id}",
-            )
-            graph.add_edge(sub_node, node, type="sub_of")
-        _add_questions(graph, challenge)
+        _add_challenge(graph, atlas, challenge)
+    _add_references(graph, atlas)
+    for challenge in atlas.challenges.values():
+        for related in challenge.related:
+            graph.add_edge(challenge_node(challenge.id), challenge_node(related.id), type="related", reason=related.reason)
+    for paper in atlas.papers.values():
+        _add_paper(graph, paper)
+    return graph
+
+
+def _add_challenge(graph: nx.MultiDiGraph, atlas: Atlas, challenge: Challenge) -> None:
+    """The challenge, its sub-challenges and its open questions, each with the papers it counts."""
+    node = challenge_node(challenge.id)
+    url = f"challenges/{challenge.id}/"
+    graph.add_node(
+        node, type="challenge", record_id=challenge.id, label=challenge.title, section=challenge.section, url=url,
+        papers=atlas.papers_per_challenge[challenge.id],
+    )  # fmt: skip
+    for sub in challenge.subchallenges:
+        target = f"{challenge.id}/{sub.id}"
+        graph.add_node(
+            target_node(target), type="subchallenge", record_id=target, label=sub.title, challenge=challenge.id, url=f"{url}#{sub.id}",
+            papers=atlas.papers_per_target[target],
+        )  # fmt: skip
+        graph.add_edge(target_node(target), node, type="sub_of")
+    _add_questions(graph, challenge)
+
+
+def _add_references(graph: nx.MultiDiGraph, atlas: Atlas) -> None:
+    """The entries of citations.bib that are no paper record (or are a survey reference), then each challenge's citations."""
     for entry in atlas.bibliography.values():
         if entry.key not in atlas.papers or entry.surveyref:  # a survey reference with a record is still a reference
             attributes = {"number": entry.surveyref} if entry.surveyref else {}
@@ -98,81 +114,23 @@ def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
                 label = f"[{reference.number}] {reference.named}" if reference.named else f"[{reference.number}]"
                 graph.add_node(ref, type="reference", number=reference.number, label=label, url=f"references/#survey-{reference.number}")
             graph.add_edge(challenge_node(challenge.id), ref, type="cites")
-    for challenge in atlas.challenges.values():
-        for related in challenge.related:
-            graph.add_edge(challenge_node(challenge.id), challenge_node(related.id), type="related", reason=related.reason)
-    for paper in atlas.papers.values():
-        node = f"paper:{paper.id}"
-        facts = {"year": paper.year, "venue": paper.venue, "rating": paper.ratings.average if paper.ratings else None}
-        core = list(dict.fromkeys(link.challenge for link in paper.challenges if not link.peripheral))
-        peripheral = [challenge for challenge in dict.fromkeys(link.challenge for link in paper.challenges) if challenge not in core]
-        present = {name: value for name, value in facts.items() if value is not None}
-        graph.add_node(
-            node,
-            type="paper",
-            record_id=paper.id,
-            label=plain_title(paper.title),
-            url=f"papers/{paper.id}/",
-            challenges=" ".join(core),
-            peripheral=" ".join(peripheral),
-            **present,
+
+
+def _add_paper(graph: nx.MultiDiGraph, paper: Paper) -> None:
+    """The paper, with the challenges it addresses (space-separated ids, as the graph page reads them), and its links."""
+    node = f"paper:{paper.id}"
+    facts = {"year": paper.year, "venue": paper.venue, "rating": paper.ratings.average if paper.ratings else None}
+    present = {name: value for name, value in facts.items() if value is not None}
+    graph.add_node(
+        node, type="paper", record_id=paper.id, label=plain_title(paper.title), url=f"papers/{paper.id}/",
+        challenges=" ".join(paper.core_challenge_ids), peripheral=" ".join(paper.peripheral_challenge_ids), **present,
+    )  # fmt: skip
+    for link in paper.challenges:
+        graph.add_edge(
+            node, target_node(link.target), type="addresses", kind=link.kind, why=link.why, relevance=link.relevance, weight=link.weight
         )
-        for link in paper.challenges:
-            graph.add_edge(
-                node, target_node(link.target), type="addresses", kind=link.kind, why=link.why, relevance=link.relevance, weight=link.weight
-            )
-            for question_id in link.questions:
-                graph.add_edge(node, question_node(link.challenge, question_id), type="takes_up", kind=link.kind, weight=link.weight)
-    per_challenge, per_target = paper_counts(graph), subchallenge_counts(graph)
-    for _, data in graph.nodes(data=True):
-        if data["type"] == "challenge":
-            data["papers"] = per_challenge[data["record_id"]]
-        elif data["type"] == "subchallenge":
-            data["papers"] = per_target[data["record_id"]]
-    return graph
-
-
-def _papers_per_challenge(graph: nx.MultiDiGraph, attribute: str) -> Counter[str]:
-    """For each challenge, how many papers name it in the given attribute of their node."""
-    counts: Counter[str] = Counter()
-    for _node, data in graph.nodes(data=True):
-        if data["type"] == "paper":
-            counts.update(data[attribute].split())
-    return counts
-
-
-def paper_counts(graph: nx.MultiDiGraph) -> Counter[str]:
-    """How many distinct papers address each challenge at their core (sub-challenge links count for the parent)."""
-    return _papers_per_challenge(graph, "challenges")
-
-
-def peripheral_counts(graph: nx.MultiDiGraph) -> Counter[str]:
-    """How many papers touch each challenge only in passing (peripheral links, none of them core)."""
-    return _papers_per_challenge(graph, "peripheral")
-
-
-def subchallenge_counts(graph: nx.MultiDiGraph) -> Counter[str]:
-    """How many papers address each sub-challenge (and each challenge directly) at their core, by target id."""
-    counts: Counter[str] = Counter()
-    for _, target, data in graph.edges(data=True):
-        if data["type"] == "addresses" and data["relevance"] == "core":
-            counts[graph.nodes[target]["record_id"]] += 1
-    return counts
-
-
-def co_occurrence(graph: nx.MultiDiGraph) -> Counter[tuple[str, str]]:
-    """For each pair of challenges, how many papers address both."""
-    pairs: Counter[tuple[str, str]] = Counter()
-    for _node, data in graph.nodes(data=True):
-        if data["type"] == "paper":
-            pairs.update(combinations(sorted(data["challenges"].split()), 2))
-    return pairs
-
-
-def bridging_papers(graph: nx.MultiDiGraph, at_least: int = 3) -> list[str]:
-    """Papers that address `at_least` different challenges, most bridging first."""
-    papers = [(data["record_id"], len(data["challenges"].split())) for _, data in graph.nodes(data=True) if data["type"] == "paper"]
-    return [paper for paper, count in sorted(papers, key=lambda item: (-item[1], item[0])) if count >= at_least]
+        for question_id in link.questions:
+            graph.add_edge(node, question_node(link.challenge, question_id), type="takes_up", kind=link.kind, weight=link.weight)
 
 
 def citing_challenges(graph: nx.MultiDiGraph) -> dict[str, list[str]]:

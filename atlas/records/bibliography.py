@@ -1,4 +1,4 @@
-"""citations.bib: reading it with pybtex (every problem with its line), and writing paper entries."""
+"""citations.bib: reading it with pybtex (every problem with its line); atlas.records.bibtex_writer writes it."""
 
 from __future__ import annotations
 
@@ -17,21 +17,17 @@ from pybtex.scanner import PybtexSyntaxError
 
 from atlas.records.characters import hidden_characters, hidden_message, invisible_in
 from atlas.records.facts import http_url
-from atlas.records.ids import bare_doi, normalise_title
 from atlas.records.model import BibEntry, Problem
-from atlas.records.names import inverted_name
-from atlas.records.venue_kinds import venue_kind
 
-_ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
-_LATEX_SPECIALS = re.compile(r"(?<!\\)([&%#_])")
-_MATH_PARTS = re.compile(r"(\$[^$]*\$)")  # split on it: $math$ parts and the text between
+ENTRY_START = re.compile(r"^[ \t]*@[ \t]*(\w+)[ \t]*[{(][ \t]*([^,\s]+)[ \t]*,", re.M)
+MATH_PARTS = re.compile(r"(\$[^$]*\$)")  # split on it: $math$ parts and the text between
 
 
 def entry_lines(text: str) -> dict[str, list[int]]:
     """The lines each key's entries start on; newlines are counted once, from entry to entry."""
     lines: dict[str, list[int]] = {}
     line, counted_to = 1, 0
-    for match in _ENTRY_START.finditer(text):
+    for match in ENTRY_START.finditer(text):
         line += text.count("\n", counted_to, match.start())
         counted_to = match.start()
         lines.setdefault(match.group(2), []).append(line)
@@ -105,7 +101,7 @@ def parse_bibliography(
     text, problems = _screened(text, shown)
     lines = entry_lines(text)
     if parse_part is not None and not _links_entries(text) and not problems:
-        parts = [parse_part(part, shown) for part in _parts(text)]
+        parts = [parse_part(part, shown) for part in entry_parts(text)]
         found = [entry for entries, _ in parts for entry in entries]
         if not any(problems for _, problems in parts) and len({entry[0].lower() for entry in found}) == len(found):
             return {
@@ -140,7 +136,7 @@ def _screened(text: str, shown: str) -> tuple[str, list[Problem]]:
     if len(text) > MAX_ENTRY_CHARACTERS:
         kept = []
         line = 1
-        for part in _parts(text):
+        for part in entry_parts(text):
             if len(part) > MAX_ENTRY_CHARACTERS:
                 problems.append(
                     Problem(shown, line, f"this entry is {len(part):,} characters long; an entry is at most {MAX_ENTRY_CHARACTERS:,}")
@@ -235,9 +231,9 @@ def _plain_entries(data: BibliographyData) -> Iterator[_Plain]:
         yield key, entry.type.lower(), fields, persons, entry
 
 
-def _parts(text: str) -> list[str]:
+def entry_parts(text: str) -> list[str]:
     """The file cut before each line that starts an entry (text before the first is a part too)."""
-    starts = [match.start() for match in _ENTRY_START.finditer(text)]
+    starts = [match.start() for match in ENTRY_START.finditer(text)]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
     return [text[start:end] for start, end in zip(starts, [*starts[1:], len(text)], strict=True)]
@@ -248,7 +244,7 @@ def latex_to_text(value: str) -> str:
     """A BibTeX field as plain Unicode: accents decoded, protecting braces dropped, $math$ kept as typed.
 
     Cached: the check, the pages and the exports all decode the same titles and names."""
-    parts = _MATH_PARTS.split(value)
+    parts = MATH_PARTS.split(value)
     return "".join(part if part.startswith("$") and part.endswith("$") and len(part) > 1 else _decode(part) for part in parts).strip()
 
 
@@ -264,130 +260,3 @@ def _decode(value: str) -> str:
     except Exception:  # pybtex raises many kinds on odd LaTeX; the raw text is the honest fallback
         decoded = value.replace("{", "").replace("}", "").strip()
     return edges[0] + decoded + edges[1]
-
-
-def escape_latex(text: str) -> str:
-    """Escape LaTeX specials outside $math$ so that the value compiles as written."""
-
-    def plain(part: str) -> str:
-        part = _LATEX_SPECIALS.sub(r"\\\1", part)
-        return re.sub(r"(?<!\\)\^", r"\\textasciicircum{}", part).replace("~", r"\textasciitilde{}")
-
-    parts = _MATH_PARTS.split(text)
-    return "".join(part if part.startswith("$") and part.endswith("$") else plain(part) for part in parts)
-
-
-UNPUBLISHED = re.compile(r"submission|submitted|preprint|arxiv|withdrawn|rejected|under review", re.I)
-_ENTRY_TYPES = {"conference": ("inproceedings", "booktitle"), "workshop": ("inproceedings", "booktitle"), "journal": ("article", "journal")}
-
-
-# Only for a venue the table lacks (a source's full name at `atlas add`; `atlas check` then asks for a line in the table).
-_JOURNAL = re.compile(r"\b(journal|transactions|letters|magazine)\b", re.I)
-_PROCEEDINGS = re.compile(r"\b(conference|proceedings|workshop|symposium)\b", re.I)
-
-
-def _guessed_kind(venue: str) -> str | None:
-    if UNPUBLISHED.search(venue):
-        return "preprint"
-    return "journal" if _JOURNAL.search(venue) else "conference" if _PROCEEDINGS.search(venue) else None
-
-
-def entry_type_for(venue: str | None, has_authors: bool) -> tuple[str, str]:
-    """The BibTeX type and venue field a paper's venue calls for, by the table of venues: a journal is
-    an @article, a conference or workshop an @inproceedings (each needs authors to compile without a
-    warning), anything else (a preprint) @misc. A venue the table lacks is guessed from its words."""
-    kind = (venue_kind(venue).kind or _guessed_kind(venue)) if venue else None
-    return _ENTRY_TYPES[kind] if has_authors and kind in _ENTRY_TYPES else ("misc", "howpublished")
-
-
-def paper_entry(paper_id: str, record: dict[str, Any]) -> str:
-    """The citations.bib entry for a paper record: only the facts the record holds, in the entry
-    type its venue calls for; an arXiv preprint carries `eprint` and `archiveprefix`."""
-    fields: list[tuple[str, str]] = [("title", "{" + escape_latex(str(record["title"])) + "}")]
-    if record.get("authors"):
-        fields.append(("author", " and ".join(escape_latex(inverted_name(str(name))) for name in record["authors"])))
-    if record.get("year"):
-        fields.append(("year", str(record["year"])))
-    venue = record.get("venue")
-    kind, venue_field = entry_type_for(venue, bool(record.get("authors")) and bool(record.get("year")))
-    if venue:
-        known = venue_kind(str(venue))
-        name, presentation = known.name, known.presentation
-        fields.append((venue_field, escape_latex(name if kind != "misc" else str(venue))))
-        if presentation and kind != "misc":
-            fields.append(("note", escape_latex(presentation[:1].upper() + presentation[1:])))
-    links = record.get("links") or {}
-    if links.get("doi"):
-        fields.append(("doi", bare_doi(links["doi"])))
-    if arxiv := re.match(r"^https?://arxiv\.org/abs/(.+)$", links.get("arxiv") or ""):
-        fields += [("eprint", arxiv.group(1)), ("archiveprefix", "arXiv")]
-    url = links.get("openreview") or links.get("arxiv") or links.get("url")
-    if url:
-        fields.append(("url", url))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@{kind}{{{paper_id},\n{body}\n}}\n"
-
-
-_FACT_FIELDS = {"title", "author", "year", "booktitle", "journal", "note", "doi", "eprint", "archiveprefix", "url", "howpublished"}
-
-
-def entry_from_record(paper_id: str, record: dict[str, Any], old: BibEntry) -> str:
-    """The paper's entry made anew from its record's facts, keeping the old entry's fields that are no facts (surveyref, ...)."""
-    entry = typed_entry(paper_id, record, list(old.fields))
-    if normalise_title(latex_to_text(old.get("title") or "")) == normalise_title(str(record["title"])):  # its published casing stays
-        entry = with_values(entry, {"title": old.get("title") or ""})
-    return entry.rstrip("\n")
-
-
-def with_values(entry: str, values: dict[str, str]) -> str:
-    """The entry (as `paper_entry` writes it, a field a line) with the values of the fields in `values`
-    replaced by the given LaTeX: a source's own title and author fields, with their braces and casing."""
-    for name, value in values.items():
-        line = re.compile(rf"^  {name} = \{{.*\}}(,?)$", re.M)
-        entry = line.sub(lambda match, field=name, latex=value: f"  {field} = {{{latex}}}{match.group(1)}", entry, count=1)
-    return entry
-
-
-def typed_entry(paper_id: str, record: dict[str, Any], others: list[tuple[str, str]]) -> str:
-    """`paper_entry` with the fields of `others` (name, LaTeX value) that are no facts of the record kept
-    after them: an input's volume and pages, the survey's reference number."""
-    entry = paper_entry(paper_id, record)
-    kept = [(name, value) for name, value in others if name not in _FACT_FIELDS and name != "abstract"]
-    return with_fields_added(entry, paper_id, kept) if kept else entry
-
-
-def with_fields_added(text: str, key: str, fields: list[tuple[str, str]]) -> str:
-    """The file's text with `fields` (name, value) added at the end of the entry `key`."""
-    parts = _parts(text)
-    for number, part in enumerate(parts):
-        match = _ENTRY_START.match(part)
-        if match and match.group(2) == key:
-            body, closing = part.rstrip().rsplit("}", 1)
-            added = "".join(f",\n  {name} = {{{value}}}" for name, value in fields)
-            parts[number] = body.rstrip().rstrip(",") + added + "\n}" + closing + part[len(part.rstrip()) :]
-            return "".join(parts)
-    raise KeyError(key)
-
-
-def with_entries_appended(text: str, entries: list[str]) -> str:
-    """The file's text with `entries` added at its end, one blank line between entries."""
-    return (text.rstrip() + "\n\n" if text.strip() else "") + "\n".join(entries)
-
-
-def replace_entry(text: str, key: str, entry_text: str) -> str:
-    """The file with the entry `key` replaced by `entry_text` (appended where it had none)."""
-    start = re.search(rf"^@\w+\s*\{{\s*{re.escape(key)}\s*,", text, re.M)
-    if not start:
-        return text.rstrip() + "\n\n" + entry_text
-    following = re.search(r"^[@%]", text[start.end() :], re.M)  # the next entry, or a comment between entries
-    end = start.end() + following.start() if following else len(text)
-    return text[: start.start()] + entry_text.rstrip() + "\n\n" + text[end:].lstrip("\n")
-
-
-def format_entry(key: str, entry: Any) -> str:
-    """A pybtex Entry in the file's own style: braces, one field a line, names joined by 'and'."""
-    fields = [(name, value) for name, value in entry.fields.items()]
-    for role, people in entry.persons.items():
-        fields.insert(1 if fields else 0, (role.lower(), " and ".join(str(person) for person in people)))
-    body = ",\n".join(f"  {name.lower()} = {{{value}}}" for name, value in fields)
-    return f"@{entry.type.lower()}{{{key},\n{body}\n}}\n"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import combinations
 from pathlib import Path
 
 CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
@@ -211,6 +213,11 @@ class Paper:
         return tuple(dict.fromkeys(link.challenge for link in self.challenges if not link.peripheral))
 
     @cached_property
+    def peripheral_challenge_ids(self) -> tuple[str, ...]:
+        """The challenges it only touches: every link to them is peripheral."""
+        return tuple(challenge for challenge in self.challenge_ids if challenge not in self.core_challenge_ids)
+
+    @cached_property
     def kinds(self) -> tuple[str, ...]:
         """The kinds of its contributions, each once, in the record's order."""
         return tuple(dict.fromkeys(link.kind for link in self.challenges))
@@ -300,14 +307,44 @@ class Atlas:
 
     @cached_property
     def _links_by_question(self) -> dict[tuple[str, str], list[tuple[Paper, ChallengeLink]]]:
+        """`_links_by_challenge` cut by the questions the links name."""
         grouped: dict[tuple[str, str], list[tuple[Paper, ChallengeLink]]] = {}
-        for paper in self.papers.values():
-            for link in paper.challenges:
+        for challenge_id, pairs in self._links_by_challenge.items():
+            for paper, link in pairs:
                 for question_id in link.questions:
-                    grouped.setdefault((link.challenge, question_id), []).append((paper, link))
+                    grouped.setdefault((challenge_id, question_id), []).append((paper, link))
         for pairs in grouped.values():
             pairs.sort(key=lambda pair: pair[1].peripheral)
         return grouped
+
+    @cached_property
+    def papers_per_challenge(self) -> Counter[str]:
+        """How many papers address each challenge at their core, through any of its sub-challenges."""
+        return Counter(challenge for paper in self.papers.values() for challenge in paper.core_challenge_ids)
+
+    @cached_property
+    def passing_papers_per_challenge(self) -> Counter[str]:
+        """How many papers touch each challenge only in passing (every link to it peripheral)."""
+        return Counter(challenge for paper in self.papers.values() for challenge in paper.peripheral_challenge_ids)
+
+    @cached_property
+    def papers_per_target(self) -> Counter[str]:
+        """How many papers address each sub-challenge ("challenge/sub"), or a challenge as a whole, at their core."""
+        return Counter(
+            target
+            for paper in self.papers.values()
+            for target in dict.fromkeys(link.target for link in paper.challenges if not link.peripheral)
+        )
+
+    @cached_property
+    def challenge_pairs(self) -> Counter[tuple[str, str]]:
+        """For each pair of challenges (in id order), how many papers address both at their core."""
+        return Counter(pair for paper in self.papers.values() for pair in combinations(sorted(paper.core_challenge_ids), 2))
+
+    def bridging_papers(self, at_least: int = 3) -> list[str]:
+        """The ids of the papers that address `at_least` challenges at their core, most bridging first."""
+        bridging = [paper for paper in self.papers.values() if len(paper.core_challenge_ids) >= at_least]
+        return [paper.id for paper in sorted(bridging, key=lambda paper: (-len(paper.core_challenge_ids), paper.id))]
 
     @cached_property
     def outside(self) -> list[Paper]:

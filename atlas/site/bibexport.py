@@ -13,10 +13,10 @@ from functools import cache, lru_cache
 import latexcodec  # noqa: F401 - registers the 'latex' codec
 from pybtex.database import Person
 
-from atlas.records.bibliography import entry_type_for, escape_latex, format_entry, latex_to_text
+from atlas.records.bibliography import latex_to_text
+from atlas.records.bibtex_writer import entry_type_for, escape_latex, venue_fields, written_entry
 from atlas.records.model import BibEntry, Paper
 from atlas.records.names import inverted_name
-from atlas.records.venue_kinds import venue_kind
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
@@ -71,11 +71,9 @@ def _as_recorded(source, facts: PaperFacts):
     if venue and kind != copy.type.lower() and copy.type.lower() in ("misc", "article", "inproceedings"):
         for name in [*_VENUE_FIELDS, "note"]:
             copy.fields.pop(name, None)
-        facts_of_venue = venue_kind(venue)
         copy.type = kind
-        copy.fields[venue_field] = escape_latex(facts_of_venue.name if kind != "misc" else venue)
-        if facts_of_venue.presentation and kind != "misc":
-            copy.fields["note"] = facts_of_venue.presentation.capitalize()
+        for name, value in venue_fields(venue, kind, venue_field):
+            copy.fields[name] = value
     return copy
 
 
@@ -84,7 +82,7 @@ def _exported(entry: BibEntry, facts: PaperFacts | None = None) -> str:
     """One entry as exported (a paper's as its record gives its facts). Cached: the whole bibliography and
     each reading list repeat entries, and equal entries (same key, type, fields, names and line) are written the same."""
     source = _with_sort_key(entry)
-    return to_latex_ascii(format_entry(entry.key, _as_recorded(source, facts) if facts else source))
+    return to_latex_ascii(written_entry(entry.key, _as_recorded(source, facts) if facts else source))
 
 
 def export_bibtex(entries: list[BibEntry], header: str = "", papers: dict[str, Paper] | None = None) -> str:

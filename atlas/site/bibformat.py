@@ -1,4 +1,4 @@
-"""Bibliography entries as HTML (pybtex's plain style) and as BibTeX text for copying."""
+"""Bibliography entries as HTML (pybtex's plain style) and their links; atlas.records.bibtex_writer writes their BibTeX."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from markupsafe import Markup
 from pybtex.database import Entry
 from pybtex.plugin import find_plugin
 
-from atlas.records.bibliography import format_entry, latex_to_text
+from atlas.records.bibliography import latex_to_text
 from atlas.records.model import BibEntry
 
 _LINK_FIELDS = ("url", "doi", "eprint", "archiveprefix", "surveyref")
@@ -44,8 +44,3 @@ def entry_links(entry: BibEntry) -> list[tuple[str, str]]:
     if (eprint := entry.get("eprint")) and (entry.get("archiveprefix") or "").lower() == "arxiv":
         links.append(("arXiv", f"https://arxiv.org/abs/{eprint}"))
     return [(label, target) for label, target in links if _URL.match(target)]
-
-
-def entry_bibtex(entry: BibEntry) -> str:
-    """The entry as citations.bib writes it (braces, one field a line)."""
-    return format_entry(entry.key, entry.source)

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 import yaml
 
-from atlas.records.bibliography import escape_latex
+from atlas.records.bibtex_writer import escape_latex, protected, write_entry
 from atlas.records.ids import bare_doi
 from atlas.records.mathtext import plain_prose
 from atlas.records.model import Paper
@@ -88,17 +88,16 @@ class PageCitation:
 
     @property
     def bibtex(self) -> str:
-        authors = " and ".join("{" + escape_latex(author) + "}" for author in self.edition.authors)
+        authors = " and ".join(protected(author) for author in self.edition.authors)
         fields = [
-            ("title", "{" + escape_latex(self.title) + "}"),
+            ("title", protected(self.title)),
             ("author", authors),
             ("howpublished", f"{NAME}, version {escape_latex(self.edition.version)}"),
             ("year", self.edition.year),
             ("url", self.url),
             ("note", f"Version {escape_latex(self.edition.version)} of {self.edition.date}"),
         ]
-        body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields if value)
-        return f"@misc{{{self.key},\n{body}\n}}\n"
+        return write_entry("misc", self.key, [(name, value) for name, value in fields if value])
 
     @property
     def reference(self) -> str:

@@ -18,9 +18,11 @@ class SiteContext:
     def __init__(self, atlas: Atlas, graph: nx.MultiDiGraph) -> None:
         self.atlas = atlas
         self.graph = graph
-        self.paper_counts = atlas_graph.paper_counts(graph)
-        self.sub_counts = atlas_graph.subchallenge_counts(graph)
-        self.peripheral_counts = atlas_graph.peripheral_counts(graph)  # papers touching a challenge only in passing
+        # the model's counts, under the names the pages use: papers per challenge and per sub-challenge (at
+        # their core), and per challenge the papers that touch it only in passing
+        self.paper_counts = atlas.papers_per_challenge
+        self.sub_counts = atlas.papers_per_target
+        self.peripheral_counts = atlas.passing_papers_per_challenge
         self.citing = atlas_graph.citing_challenges(graph)
         self.unresolved = {}
         for challenge in atlas.challenges.values():

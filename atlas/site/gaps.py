@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from atlas.records.model import Atlas
 
 
-def gap_rows(atlas: Atlas, sub_counts: Counter[str]) -> list[dict[str, Any]]:
+def gap_rows(atlas: Atlas) -> list[dict[str, Any]]:
     """Per challenge: its questions grouped by sub-challenge (then the challenge as a whole), each with
     the (paper, link) pairs that address it, and how many questions and sub-challenges are open."""
     rows = []
@@ -18,7 +17,7 @@ def gap_rows(atlas: Atlas, sub_counts: Counter[str]) -> list[dict[str, Any]]:
             {
                 "id": sub.id,
                 "title": sub.title,
-                "papers": sub_counts.get(f"{challenge.id}/{sub.id}", 0),
+                "papers": atlas.papers_per_target[f"{challenge.id}/{sub.id}"],
                 "questions": [(question, pairs) for question, pairs in asked if question.sub == sub.id],
             }
             for sub in challenge.subchallenges

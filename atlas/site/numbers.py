@@ -1,4 +1,4 @@
-"""The numbers the home and statistics pages show, from the graph."""
+"""The numbers the home and statistics pages show, from the model (atlas.records.model.Atlas)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ from collections import Counter
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from atlas.graph import build as atlas_graph
 from atlas.site.context import SiteContext
 from atlas.site.templating import venue_family
 
@@ -19,13 +18,13 @@ def papers_query(**filters: str | int) -> str:
 def headlines(site: SiteContext) -> dict[str, Any]:
     atlas = site.atlas
     ranked = sorted(atlas.challenges.values(), key=lambda c: (-site.paper_counts.get(c.id, 0), c.section))
-    pairs = atlas_graph.co_occurrence(site.graph).most_common(1)
+    pairs = atlas.challenge_pairs.most_common(1)
     return {
         "most": ranked[0],
         "most_count": site.paper_counts.get(ranked[0].id, 0),
         "least": ranked[-1],
         "least_count": site.paper_counts.get(ranked[-1].id, 0),
-        "two_or_more": len(atlas_graph.bridging_papers(site.graph, at_least=2)),
+        "two_or_more": len(atlas.bridging_papers(at_least=2)),
         "pair": pairs[0][0] if pairs else None,
         "pair_count": pairs[0][1] if pairs else 0,
     }
@@ -33,7 +32,7 @@ def headlines(site: SiteContext) -> dict[str, Any]:
 
 def statistics(site: SiteContext) -> dict[str, Any]:
     """The numbers of the statistics page, each as (label, value, link) rows for a chart and its table."""
-    atlas, graph = site.atlas, site.graph
+    atlas = site.atlas
     titles = site.titles
     per_challenge = [(c.title, site.paper_counts.get(c.id, 0), f"challenges/{c.id}/") for c in atlas.challenges.values()]
     per_target = []
@@ -57,7 +56,7 @@ def statistics(site: SiteContext) -> dict[str, Any]:
     ]
     if venues.get(None):
         per_venue.append(("Not given", venues[None], papers_query(venue="none")))
-    pairs = atlas_graph.co_occurrence(graph)
+    pairs = atlas.challenge_pairs
     symmetric = {**pairs, **{(b, a): value for (a, b), value in pairs.items()}}
     ratings = [paper.ratings.average for paper in atlas.papers.values() if paper.ratings and paper.ratings.average is not None]
     bins = Counter(min(int(rating * 2) / 2, 9.5) for rating in ratings)
@@ -78,7 +77,7 @@ def statistics(site: SiteContext) -> dict[str, Any]:
         "pairs": symmetric,
         "pair_max": max(pairs.values(), default=1),
         "pair_rows": pairs.most_common(),
-        "bridging": [atlas.papers[paper_id] for paper_id in atlas_graph.bridging_papers(graph)],
+        "bridging": [atlas.papers[paper_id] for paper_id in atlas.bridging_papers()],
         "two_challenge_count": sum(1 for p in atlas.papers.values() if len(p.core_challenge_ids) == 2),
         "least_covered": least,
         "rating_bins": rating_bins,

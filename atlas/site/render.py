@@ -22,10 +22,11 @@ from markupsafe import Markup
 from atlas.background import Forked, dealt, undealt, workers
 from atlas.graph.export import to_json, with_layout
 from atlas.graph.layout import layout, local_layout, whole_picture
+from atlas.records.bibtex_writer import written_entry
 from atlas.records.load import TextMemo
 from atlas.records.mathtext import plain_title, title_sort_key
 from atlas.records.model import Atlas, BibEntry, Paper, Related
-from atlas.site.bibformat import entry_bibtex, entry_html, entry_links
+from atlas.site.bibformat import entry_html, entry_links
 from atlas.site.cite import NAME, Edition, page_citation, paper_meta
 from atlas.site.coins import coins
 from atlas.site.context import SiteContext
@@ -87,7 +88,7 @@ class _Pages:
     def __init__(self, atlas: Atlas, graph: nx.MultiDiGraph, edition: Edition, memo: RenderMemo | None) -> None:
         self.atlas, self.graph, self.edition = atlas, graph, edition
         self.site = SiteContext(atlas, graph)
-        self.gaps = gap_rows(atlas, self.site.sub_counts)  # the home page counts them, the gaps page shows them
+        self.gaps = gap_rows(atlas)  # the home page counts them, the gaps page shows them
         self.environment = template_environment()
         self.environment.globals.update(  # every template may name the edition (its version, addresses, repository)
             label=self.site.challenge_label, short_label=self.site.short_label, href=self.site.challenge_href, edition=edition
@@ -97,7 +98,7 @@ class _Pages:
 
     def formatted(self, entry: BibEntry) -> Markup:
         """An entry as HTML; pybtex is slow, so each is formatted once (per memo)."""
-        key = (entry.key, entry_bibtex(entry))
+        key = (entry.key, written_entry(entry.key, entry.source))
         if key not in self.formatted_entries:
             self.formatted_entries[key] = entry_html(entry)
         return self.formatted_entries[key]
@@ -261,7 +262,7 @@ def _reading_pages(out: _Pages) -> None:
             sections=reading_list(out.atlas, challenge, limit=HANDOUT_LIMIT),
             prompts=prompts(out.atlas, challenge),
             limit=HANDOUT_LIMIT,
-            total=len({paper.id for paper, link in out.atlas.papers_for(challenge.id) if not link.peripheral}),
+            total=out.atlas.papers_per_challenge[challenge.id],
             coins=coins,
         )
 
@@ -288,7 +289,7 @@ def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: Ren
         entry = atlas.bibliography.get(paper.id)
         return {
             "paper": paper,
-            "bibtex": entry_bibtex(entry) if entry else "",
+            "bibtex": written_entry(entry.key, entry.source) if entry else "",
             "related": tuple((atlas.papers[other], score) for other, score in nearest.get(paper.id, [])),
             "venue_id": site.venue_ids.get(paper.id),
             "citation": page_citation(edition, f"atlas-paper-{paper.id}", plain_title(paper.title), f"papers/{paper.id}/"),
