@@ -13,52 +13,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atlas.records.characters import inert
-from atlas.records.model import CHALLENGE_KINDS, GRAPH_FORMATS, Problem
+from atlas.records.model import CHALLENGE_KINDS, GRAPH_FORMATS, Atlas
+from atlas.terminal import atlas_for, print_problems
 
 if TYPE_CHECKING:
     from atlas.site.page import PageSource
-
-
-def print_problems(problems: list[Problem]) -> None:
-    """Each problem as `path:line: message`; under GitHub Actions also as an annotation on that line of
-    the pull request's diff (a workflow command on standard output)."""
-    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
-    for problem in problems:
-        print(problem, file=sys.stderr)
-        if annotate:
-            print(github_annotation(problem))
-
-
-def github_annotation(problem: Problem) -> str:
-    """GitHub's `::error file=...,line=...::message`, escaped as its workflow commands require."""
-
-    def data(text: str) -> str:
-        return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-    def value(text: str) -> str:
-        return data(text).replace(":", "%3A").replace(",", "%2C")
-
-    level = "error" if problem.severity == "error" else "warning"
-    return f"::{level} file={value(problem.path)},line={problem.line},title={value('atlas check')}::{data(problem.message)}"
-
-
-def atlas_for(root: Path, command: str):  # -> Atlas | None
-    """The validated atlas, or None after printing its errors: commands that read it need it whole."""
-    from atlas.pipeline import AtlasInvalid, valid_atlas
-
-    try:
-        return valid_atlas(root)
-    except AtlasInvalid as invalid:
-        print_problems(invalid.problems)
-        print(f"atlas {command}: the atlas has errors; fix them first (atlas check)", file=sys.stderr)
-        return None
 
 
 def _check_command(root: Path, base: str | None = "HEAD") -> int:
     return 0 if _report_check(root, base) is not None else 1
 
 
-def _report_check(root: Path, base: str | None = "HEAD"):  # -> Atlas | None
+def _report_check(root: Path, base: str | None = "HEAD") -> Atlas | None:
     """`atlas check`: prints every problem and a summary; the atlas when it has no error, else None."""
     from atlas.pipeline import check
 

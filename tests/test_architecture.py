@@ -7,6 +7,9 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Iterator
+from pathlib import Path
+
+import networkx as nx
 
 import atlas
 
@@ -20,7 +23,7 @@ MAY_IMPORT = {
     "relate": {"records", "relate", "background"},
     "site": {"records", "graph", "relate", "site", "background"},
     "engine": {"records", "graph", "relate", "site", "engine", "background"},
-    "contribute": {"records", "relate", "contribute", "background", "pipeline", "cli"},
+    "contribute": {"records", "relate", "contribute", "background", "pipeline", "terminal"},
 }
 
 
@@ -74,3 +77,83 @@ def test_one_module_writes_bibtex_entries():
         else:
             found += writes
     assert not found, f"only atlas/records/bibtex_writer.py writes BibTeX entry text; use it instead: {found}"
+
+
+def module_name(path: Path) -> str:
+    """The dotted name of an atlas source file (a package by its folder)."""
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _run_time_nodes(tree: ast.AST) -> Iterator[ast.AST]:
+    """Every node of the tree but those under `if TYPE_CHECKING:`, whose imports only the type checker reads."""
+    waiting = [tree]
+    while waiting:
+        node = waiting.pop()
+        yield node
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.If) and ast.unparse(child.test) in ("TYPE_CHECKING", "typing.TYPE_CHECKING"):
+                waiting.extend(child.orelse)
+            else:
+                waiting.append(child)
+
+
+def imported_modules(path: Path, modules: set[str]) -> dict[str, int]:
+    """The atlas modules a source file imports when it runs, each with the line of its first import: at
+    the top, in a function or by `importlib.import_module("atlas.x")` (not under TYPE_CHECKING).
+    `from atlas.x import y` names the module atlas.x.y when y is one, else atlas.x."""
+    name = module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found: dict[str, int] = {}
+    for node in _run_time_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        names: list[str] = []
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            source = _from_module(node, package)
+            names = [f"{source}.{alias.name}" if f"{source}.{alias.name}" in modules else source for alias in node.names]
+        elif isinstance(node, ast.Call) and ast.unparse(node.func) == "importlib.import_module" and isinstance(node.args[0], ast.Constant):
+            names = [str(node.args[0].value)]
+        for imported in names:
+            if imported in modules and imported != name:
+                found[imported] = min(found.get(imported, node.lineno), node.lineno)
+    return found
+
+
+def _from_module(node: ast.ImportFrom, package: str) -> str:
+    """The module a `from ... import` reads, a relative one resolved against the file's package."""
+    if not node.level:
+        return node.module or ""
+    parent = package.split(".")[: len(package.split(".")) - node.level + 1]
+    return ".".join([*parent, node.module] if node.module else parent)
+
+
+def import_graph() -> nx.DiGraph:
+    """Every atlas module and the atlas modules it imports, read from the source (nothing is imported)."""
+    paths = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(paths)
+    for name, path in paths.items():
+        for imported, line in imported_modules(path, set(paths)).items():
+            graph.add_edge(name, imported, where=f"{path.relative_to(REPO)}:{line}")
+    return graph
+
+
+def test_no_module_imports_itself_through_others():
+    """A cycle makes the import order matter and the stages a tangle, even when each import sits in a function."""
+    graph = import_graph()
+    cycles = [
+        ", ".join(
+            f"{source} imports {target} ({graph.edges[source, target]['where']})"
+            for source, target in zip(cycle, [*cycle[1:], cycle[0]], strict=True)
+        )
+        for cycle in nx.simple_cycles(graph)
+    ]
+    assert not cycles, "import cycles, each to be broken by moving what both sides need to a module of its own: " + "; ".join(cycles)
+
+
+def test_the_import_graph_sees_imports_inside_functions():
+    """The cycle test's own reading: cli.py imports the contribute commands only inside a function."""
+    graph = import_graph()
+    assert graph.has_edge("atlas.cli", "atlas.contribute.commands")
+    assert graph.has_edge("atlas.cli", "atlas.engine")  # importlib.import_module("atlas.engine")

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from atlas.cli import atlas_for, print_problems
 from atlas.records.model import Atlas
+from atlas.terminal import atlas_for, print_problems
 
 
 def contributor(root: Path) -> str:
