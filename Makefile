@@ -33,9 +33,10 @@ check: $(STAMP)  ## validate every record and citations.bib
 serve: $(STAMP)  ## serve the site on http://127.0.0.1:8000 with live reload
 	$(BIN)/atlas serve
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff over the code, mypy over the atlas package
 	$(BIN)/ruff check atlas tests scripts benchmarks
 	$(BIN)/ruff format --check atlas tests scripts benchmarks
+	$(BIN)/mypy
 
 system-deps:  ## Debian's Chromium (browser tests), Graphviz (DOT export) and LaTeX with BibTeX (.bib exports), when missing
 	@scripts/system-packages.sh

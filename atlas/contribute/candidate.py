@@ -102,8 +102,8 @@ def paper_links(fields: dict[str, str]) -> dict[str, str]:
     links: dict[str, str] = {}
     doi_match = DOI.match(LATEX_ESCAPE.sub(r"\1", fields.get("doi", "")).strip())
     doi = doi_match.group(1) if doi_match else None
-    if doi and (arxiv_doi := _ARXIV_DOI.match(doi)) and ARXIV_ID.match(arxiv_doi.group(1)):
-        links["arxiv"] = f"https://arxiv.org/abs/{ARXIV_ID.match(arxiv_doi.group(1)).group(1)}"
+    if doi and (arxiv_doi := _ARXIV_DOI.match(doi)) and (doi_arxiv_id := ARXIV_ID.match(arxiv_doi.group(1))):
+        links["arxiv"] = f"https://arxiv.org/abs/{doi_arxiv_id.group(1)}"
     elif doi:
         links["doi"] = f"https://doi.org/{doi}"
     eprint = ARXIV_ID.match(fields.get("eprint", "").strip())
@@ -116,8 +116,8 @@ def paper_links(fields: dict[str, str]) -> dict[str, str]:
         return links
     if "openreview.net" in url:
         links.setdefault("openreview", url)
-    elif page and ARXIV_ID.match(page.group(1)):
-        links.setdefault("arxiv", f"https://arxiv.org/abs/{ARXIV_ID.match(page.group(1)).group(1)}")
+    elif page and (page_arxiv_id := ARXIV_ID.match(page.group(1))):
+        links.setdefault("arxiv", f"https://arxiv.org/abs/{page_arxiv_id.group(1)}")
     else:
         links["url"] = url
     return links
@@ -199,7 +199,8 @@ def read_bibtex_input(path: Path, origin: dict[str, str]) -> BibInput:
     problems: list[tuple[str | None, Problem]] = [(keys_by_line.get(problem.line), problem) for problem in parse_problems]
     if not entries and not problems:
         problems.append((None, Problem(shown, 1, "holds no BibTeX entry")))
-    candidates, first_with_title = [], {}
+    candidates: list[Candidate] = []
+    first_with_title: dict[str, BibEntry] = {}
     for entry in entries.values():
         found = _entry_problems(entry, shown, first_with_title)
         problems += [(entry.key, problem) for problem in found]

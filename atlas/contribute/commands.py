@@ -7,10 +7,15 @@ import argparse
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
-from atlas.records.model import Atlas
+from atlas.records.model import Atlas, Problem
 from atlas.terminal import atlas_for, print_problems
+
+if TYPE_CHECKING:
+    from atlas.contribute.add import Choice
+    from atlas.contribute.enrich import Change, Found, TitleChange
+    from atlas.relate.suggest import Suggestion
 
 
 def contributor(root: Path) -> str:
@@ -23,14 +28,14 @@ def contributor(root: Path) -> str:
     return name or "a contributor"
 
 
-def ask_choices(title: str, ranked: list, stream_in=None, stream_out=None) -> list:
+def ask_choices(title: str, ranked: list[Suggestion], stream_in: TextIO | None = None, stream_out: TextIO | None = None) -> list[Choice]:
     """Ask at a terminal for the challenges of one paper: a number from the suggestions or an id."""
     from atlas.contribute.add import Choice
     from atlas.records.model import CHALLENGE_KINDS
 
     stream_in = stream_in or sys.stdin
     stream_out = stream_out or sys.stdout
-    choices = []
+    choices: list[Choice] = []
     while True:
         stream_out.write(f"Challenge for '{title}' (a number above or an id; empty to finish): ")
         stream_out.flush()
@@ -228,6 +233,8 @@ def enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) ->
     atlas = atlas_for(root, "enrich")
     if atlas is None:
         return 1
+    found: list[Found]
+    problems: list[Problem]
     if facts is None:
         found, problems = code_links_in_abstracts(atlas), []
     elif facts.suffix.lower() == ".bib":
@@ -244,7 +251,8 @@ def enrich(root: Path, facts: Path | None, source: str | None, dry_run: bool) ->
     planned = plan(atlas, found)
     for note in planned.unmatched:
         print(note)
-    for change in [*planned.titles, *planned.records]:
+    changes: list[TitleChange | Change] = [*planned.titles, *planned.records]
+    for change in changes:
         print(change.describe())
     if (planned.records or planned.titles) and not dry_run:
         try:

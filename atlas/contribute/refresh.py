@@ -46,8 +46,8 @@ def _propose(paper: Paper) -> Update:
             update.changes[name] = (current, new)
 
     doi = paper.link("doi")
-    if paper.link("arxiv") and not doi:
-        preprint = fetch_arxiv(paper.link("arxiv"))
+    if (arxiv := paper.link("arxiv")) and not doi:
+        preprint = fetch_arxiv(arxiv)
         doi = preprint.links.get("doi")
         if doi:
             offer("links.doi", doi, None)
@@ -58,8 +58,8 @@ def _propose(paper: Paper) -> Update:
                 from_arxiv["gives"].append("venue")
     elif doi:
         add_published_facts(update, doi, paper)
-    if paper.link("openreview") and "venue" not in update.changes:
-        note = fetch_openreview(paper.link("openreview"))
+    if (openreview := paper.link("openreview")) and "venue" not in update.changes:
+        note = fetch_openreview(openreview)
         if note.venue and not UNPUBLISHED.search(note.venue):
             offer("venue", note.venue, paper.venue)
             offer("year", note.year, paper.year)

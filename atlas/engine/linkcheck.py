@@ -297,7 +297,7 @@ def broken_links(site: Path, base_path: str = "/", scanned: PageScans | None = N
     scanner, known = _Scanner(), scanned.pages if scanned is not None else {}
     pages = {relative: known.get(relative) or scanner.scan(os.path.join(site, relative)) for relative in relatives}
     resolver = _Resolver(site, base_path, {relative: page.ids for relative, page in pages.items()}, files, directories)
-    broken = []
+    broken: list[BrokenLink] = []
     for relative, page in pages.items():
         page_url = "/" + relative
         broken.extend(BrokenLink(page_url, link, reason) for link, reason in resolver.broken(page_url, page.links))

@@ -165,10 +165,12 @@ class SearchIndexer:
         if self._running is None:
             return
         running, self._running = self._running, None
+        stdin, stderr = running.stdin, running.stderr
+        assert stdin is not None and stderr is not None  # start() opens both as pipes
         with contextlib.suppress(OSError):
-            running.stdin.close()  # type: ignore[union-attr]  (a shard never announced: the process says so)
-        with running.stderr:  # type: ignore[union-attr]
-            printed = running.stderr.read()  # type: ignore[union-attr]
+            stdin.close()  # a shard never announced: the process says so
+        with stderr:
+            printed = stderr.read()
         running.wait()
         if running.returncode != 0:
             raise SearchIndexFailed(printed.decode(errors="replace").strip() or f"the indexer stopped with {running.returncode}")
@@ -197,7 +199,8 @@ def run_shards(scratch: Path, output: Path, shards: list[int], ready: IO[str]) -
     message on standard error. The input's end before every shard was named means the build is gone."""
     from pagefind_bin import get_executable  # Pagefind's own binary, run directly: no Python wrapper per shard
 
-    waiting, indexed, pagefind = set(shards), [], str(get_executable())
+    waiting, pagefind = set(shards), str(get_executable())
+    indexed: list[int] = []
     for line in ready:
         shard = int(line)
         waiting.discard(shard)

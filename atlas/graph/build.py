@@ -64,7 +64,7 @@ def _add_questions(graph: nx.MultiDiGraph, challenge: Challenge) -> None:
 
 def build_graph(atlas: Atlas) -> nx.MultiDiGraph:
     """The atlas as a graph; who addresses what, and how many papers each node counts, are the model's answers copied in."""
-    graph = nx.MultiDiGraph()
+    graph: nx.MultiDiGraph[str] = nx.MultiDiGraph()
     for challenge in atlas.challenges.values():
         _add_challenge(graph, atlas, challenge)
     _add_references(graph, atlas)

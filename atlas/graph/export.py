@@ -8,10 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+from typing import TYPE_CHECKING, TypeVar
 
 import networkx as nx
 
 from atlas.graph.layout import layout
+
+if TYPE_CHECKING:
+    from pydot.core import Common
+
+_Element = TypeVar("_Element", bound="Common")  # a pydot node or edge
 
 
 def with_layout(graph: nx.MultiDiGraph, positions: dict[str, dict[str, float | str]] | None = None) -> nx.MultiDiGraph:
@@ -46,10 +52,18 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
 
     dot = pydot.Dot("atlas", graph_type="digraph", strict=False)
     for node, data in graph.nodes(data=True):
-        dot.add_node(pydot.Node(_dot_id(node), **{name: _dot_id(str(value)) for name, value in data.items()}))
+        dot.add_node(_with_dot_attributes(pydot.Node(_dot_id(node)), data))
     for source, target, data in graph.edges(data=True):
-        dot.add_edge(pydot.Edge(_dot_id(source), _dot_id(target), **{name: _dot_id(str(value)) for name, value in data.items()}))
+        dot.add_edge(_with_dot_attributes(pydot.Edge(_dot_id(source), _dot_id(target)), data))
     return dot.to_string()
+
+
+def _with_dot_attributes(element: _Element, data: dict[str, object]) -> _Element:
+    """The node or edge with the graph's attributes set one by one, not as keyword arguments: an
+    attribute named like a pydot parameter (`name`, `obj_dict`) stays an attribute."""
+    for name, value in data.items():
+        element.set(name, _dot_id(str(value)))
+    return element
 
 
 WRITERS = {"json": to_json, "graphml": to_graphml, "gexf": to_gexf, "dot": to_dot}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 
 import networkx as nx
 
@@ -22,6 +23,12 @@ CHALLENGE_RADIUS = 100.0
 SUB_RADIUS = 34.0
 PAPER_SPACING = 2.4
 PAPER_HOLE = 8.0  # graph units: wider than a challenge's disc on a desktop, its centre's surroundings on a phone
+
+
+def _edges_of_kind(edges: Iterable[tuple[str, str, object]], *kinds: str) -> list[tuple[str, str]]:
+    """(source, target) of each edge, read with data="type", whose type is one of `kinds`: one place
+    that says an edge's type is a string, which types-networkx cannot know."""
+    return [(source, target) for source, target, kind in edges if kind in kinds]
 
 
 def challenge_colours(graph: nx.MultiDiGraph) -> dict[str, str]:
@@ -40,7 +47,7 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, dict[str, float | str]]:
         x, y = CHALLENGE_RADIUS * math.cos(angle), CHALLENGE_RADIUS * math.sin(angle)
         data = graph.nodes[node]
         placed[node] = {"x": x, "y": y, "size": 10 + 14 * math.sqrt(data["papers"] / largest), "color": colours[data["record_id"]]}
-        subs = [source for source, _, kind in graph.in_edges(node, data="type") if kind == "sub_of"]
+        subs = [source for source, _ in _edges_of_kind(graph.in_edges(node, data="type"), "sub_of")]
         for position, sub in enumerate(subs):
             spread = angle + math.pi * (position - (len(subs) - 1) / 2) / max(len(subs), 1) * 0.9
             placed[sub] = {
@@ -52,7 +59,7 @@ def layout(graph: nx.MultiDiGraph) -> dict[str, dict[str, float | str]]:
     groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
     for node, data in graph.nodes(data=True):
         if data["type"] == "paper":
-            targets = tuple(sorted(target for _, target, kind in graph.out_edges(node, data="type") if kind == "addresses"))
+            targets = tuple(sorted(target for _, target in _edges_of_kind(graph.out_edges(node, data="type"), "addresses")))
             groups[targets].append(node)
     groups.pop((), None)  # papers outside the survey's challenges are not drawn
     for targets, papers in groups.items():
@@ -166,13 +173,11 @@ def local_layout(graph: nx.MultiDiGraph, challenge_id: str, limit: int = 240) ->
     At most `limit` papers are drawn (the newest first), so the picture stays light at any scale.
     """
     centre = f"challenge:{challenge_id}"
-    subs = [source for source, _, kind in graph.in_edges(centre, data="type") if kind == "sub_of"]
+    subs = [source for source, _ in _edges_of_kind(graph.in_edges(centre, data="type"), "sub_of")]
     sectors = [*subs, centre]
     papers_by_sector: dict[str, list[str]] = {sector: [] for sector in sectors}
     for sector in sectors:
-        for source, _, kind in graph.in_edges(sector, data="type"):
-            if kind == "addresses":
-                papers_by_sector[sector].append(source)
+        papers_by_sector[sector] += [source for source, _ in _edges_of_kind(graph.in_edges(sector, data="type"), "addresses")]
     everything = sorted({p for papers in papers_by_sector.values() for p in papers})
     newest = sorted(everything, key=lambda p: (-graph.nodes[p].get("year", 0), p))[:limit]
     kept = set(newest)
@@ -206,8 +211,8 @@ def whole_picture(graph: nx.MultiDiGraph, placed: dict[str, dict[str, float | st
     nodes = [{"node": node, **graph.nodes[node], **placed[node], "y": -float(placed[node]["y"])} for node in placed]
     edges = [
         (placed[source]["x"], -float(placed[source]["y"]), placed[target]["x"], -float(placed[target]["y"]))
-        for source, target, kind in graph.edges(data="type")
-        if kind in ("addresses", "sub_of") and source in placed and target in placed
+        for source, target in _edges_of_kind(graph.edges(data="type"), "addresses", "sub_of")
+        if source in placed and target in placed
     ]
     xs = [float(n["x"]) for n in nodes] or [0.0]
     ys = [float(n["y"]) for n in nodes] or [0.0]

@@ -42,7 +42,9 @@ def _sort_name(entry: BibEntry) -> str | None:
 def _survey_order(atlas: Atlas, problems: list[Problem]) -> None:
     """The survey's bibliography is sorted by first author's surname: its numbered entries (given in
     full or identified from its text) keep that order, so an identification that breaks it is wrong."""
-    numbered = sorted((entry.surveyref, entry) for entry in atlas.bibliography.values() if entry.surveyref in SURVEY_REFERENCES)
+    numbered = sorted(
+        (number, entry) for entry in atlas.bibliography.values() if (number := entry.surveyref) is not None and number in SURVEY_REFERENCES
+    )
     previous: tuple[int, str, BibEntry] | None = None
     for number, entry in numbered:
         name = _sort_name(entry)
@@ -114,20 +116,21 @@ def _survey_numbers(atlas: Atlas, problems: list[Problem]) -> None:
         raw = entry.get("surveyref")
         if raw is None:
             continue
-        if entry.surveyref not in SURVEY_REFERENCES:
+        number = entry.surveyref
+        if number is None or number not in SURVEY_REFERENCES:
             problems.append(
                 Problem("citations.bib", entry.line, f"entry '{entry.key}' has surveyref {raw!r}; it must be a number from 1 to 256")
             )
-        elif entry.surveyref in seen_numbers:
+        elif number in seen_numbers:
             problems.append(
                 Problem(
                     "citations.bib",
                     entry.line,
-                    f"survey reference {entry.surveyref} has two entries ('{seen_numbers[entry.surveyref]}' and '{entry.key}'); keep one",
+                    f"survey reference {number} has two entries ('{seen_numbers[number]}' and '{entry.key}'); keep one",
                 )
             )
         else:
-            seen_numbers[entry.surveyref] = entry.key
+            seen_numbers[number] = entry.key
 
 
 def _latex_fields(atlas: Atlas, problems: list[Problem]) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from atlas.background import Forked, workers
 from atlas.records.bibliography import parse_bibliography, parse_bibliography_part, read_bibliography
@@ -15,6 +15,13 @@ from atlas.records.model import BibEntry, Problem
 from atlas.records.yamlio import load_yaml_file, parse_yaml
 
 _T = TypeVar("_T")
+_T_co = TypeVar("_T_co", covariant=True)
+
+
+class TextParse(Protocol[_T_co]):
+    """A function of a text and the name it is shown under, both callable by name (`shown=`)."""
+
+    def __call__(self, text: str, shown: str) -> _T_co: ...
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,7 @@ class TextMemo:
         self._kept: dict[tuple[str, str], Any] = {}
         self._used: dict[tuple[str, str], Any] = {}
 
-    def parse(self, parse: Callable[[str, str], _T]) -> Callable[[str, str], _T]:
+    def parse(self, parse: Callable[[str, str], _T]) -> TextParse[_T]:
         """`parse`, remembering its result for each (text, shown name)."""
 
         def remembered(text: str, shown: str) -> _T:

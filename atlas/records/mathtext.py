@@ -247,8 +247,8 @@ def math_problem(title: str) -> str | None:
         return None
     for part in _MATH.findall(title):
         latex = part[1:-1]
-        if MACRO_DEFINITION.search(latex):
-            return f"its math defines a macro ({MACRO_DEFINITION.search(latex).group()}); write the formula out"
+        if definition := MACRO_DEFINITION.search(latex):
+            return f"its math defines a macro ({definition.group()}); write the formula out"
         tree = _unbounded_tree(latex)
         if tree is not None and (size := len(serialise(tree))) > MAX_MATHML_CHARACTERS:
             return f"its math makes {size:,} characters of MathML (at most {MAX_MATHML_CHARACTERS:,}); shorten the formula"

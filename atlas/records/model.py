@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import combinations
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pybtex.database import Entry
 
 CHALLENGE_KINDS = ("method", "benchmark", "analysis", "theory", "survey")
 RELEVANCE = ("core", "peripheral")  # how closely a paper bears on a challenge it links to
@@ -232,7 +236,7 @@ class BibEntry:
     fields: tuple[tuple[str, str], ...]
     persons: tuple[tuple[str, tuple[str, ...]], ...]
     line: int
-    source: object = field(default=None, compare=False, repr=False)
+    source: Entry = field(compare=False, repr=False)  # pybtex's entry: what the .bib writers format
 
     def get(self, name: str) -> str | None:
         return self._fields_by_name.get(name)
@@ -256,7 +260,7 @@ class BibEntry:
     @property
     def first_author_surname(self) -> str | None:
         """The first author's surname with its particle ("von Kügelgen"), as BibTeX styles sort by it."""
-        people = getattr(self.source, "persons", {}).get("author")
+        people = self.source.persons.get("author")
         if not people:
             return None
         return " ".join([*people[0].prelast_names, *people[0].last_names]) or None

@@ -85,7 +85,9 @@ SERIES: dict[str, tuple[str, str]] = {
     "WACV": ("conference", ""),
 }
 
-_BY_FULL_NAME = {full.lower(): (kind, full) for kind, full in SERIES.values() if full}  # a source may give the full name
+_BY_FULL_NAME: dict[str, tuple[str | None, str]] = {
+    full.lower(): (kind, full) for kind, full in SERIES.values() if full
+}  # a source may give the full name
 _PRESENTATION = re.compile(r"^(.*?)\s*\((" + "|".join(PRESENTATIONS) + r")\)$", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 

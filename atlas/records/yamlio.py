@@ -13,7 +13,7 @@ import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml import (
@@ -33,7 +33,10 @@ from atlas.records.model import Problem
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 20
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+if TYPE_CHECKING:  # libyaml's dumper, when installed, has the pure-Python one's interface
+    _Dumper = yaml.SafeDumper
+else:
+    _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 class LineMap(dict):
@@ -244,8 +247,8 @@ class _Builder:
                         if pattern.match(value):
                             tag = resolved
                             break
-        if event.style == '"' and HIDDEN.search(value):  # written as an escape (\\u202e), so not seen in the raw text
-            what = describe(HIDDEN.search(value).group())
+        if event.style == '"' and (hidden := HIDDEN.search(value)):  # written as an escape (\\u202e), so not seen in the raw text
+            what = describe(hidden.group())
             self.problems.append(Problem(self.shown, event.start_mark.line + 1, hidden_message(what)))
         if tag == _TEXT_TAG:
             return value

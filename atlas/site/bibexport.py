@@ -11,7 +11,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 import latexcodec  # noqa: F401 - registers the 'latex' codec
-from pybtex.database import Person
+from pybtex.database import Entry, Person
 
 from atlas.records.bibliography import latex_to_text
 from atlas.records.bibtex_writer import entry_type_for, escape_latex, venue_fields, written_entry
@@ -41,7 +41,7 @@ def _latex_for(character: str) -> str:
     return encoded if encoded.startswith("$") else "{" + encoded + "}"
 
 
-def _with_sort_key(entry: BibEntry):
+def _with_sort_key(entry: BibEntry) -> Entry:
     """BibTeX sorts by author; an entry without one gets the standard `key` field (its title)."""
     source = entry.source
     if source.persons or "key" in source.fields:

@@ -19,7 +19,7 @@ _URL = re.compile(r"^https?://[^\s<>\"']+$")
 
 def entry_html(entry: BibEntry) -> Markup:
     """The entry formatted by pybtex (escaped by its HTML backend); links are rendered apart."""
-    source: Entry = entry.source  # type: ignore[assignment]
+    source: Entry = entry.source
     fields = {k: v.replace("\\textasciicircum{}", "^") for k, v in source.fields.items() if k.lower() not in _LINK_FIELDS}
     trimmed = Entry(source.type, fields=fields, persons=source.persons)
     try:

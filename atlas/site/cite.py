@@ -132,7 +132,7 @@ def arxiv_id(paper: Paper) -> str | None:
     return link.removeprefix(_ARXIV_ABS) if link.startswith(_ARXIV_ABS) else None
 
 
-def _venue_meta(paper: Paper) -> dict[str, object]:
+def _venue_meta(paper: Paper) -> dict[str, str]:
     """The tags that say what kind of work the paper is (by the table of venues) and where it appeared:
     a conference by its name and year, a journal by its full name, anything unpublished with an arXiv id
     as an arXiv preprint that keeps its id."""

@@ -24,7 +24,7 @@ class SiteContext:
         self.sub_counts = atlas.papers_per_target
         self.peripheral_counts = atlas.passing_papers_per_challenge
         self.citing = atlas_graph.citing_challenges(graph)
-        self.unresolved = {}
+        self.unresolved: dict[int, str | None] = {}
         for challenge in atlas.challenges.values():
             for reference in challenge.references:
                 if not reference.key:

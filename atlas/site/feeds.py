@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TypedDict
 
 from jinja2 import Environment
 
@@ -32,6 +32,20 @@ def exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:
     return files
 
 
+class FeedItem(TypedDict):
+    """One paper as both feeds give it; the Atom template and the JSON feed read the same item."""
+
+    id: str
+    title: str
+    url: str
+    date: str
+    authors: list[str]
+    summary: str
+    content: str
+    categories: list[str]
+    questions: list[str]
+
+
 def _content(summary: str, paper: Paper) -> str:
     """An item's text: why the paper is in the atlas, then its abstract as plain Unicode."""
     return summary + ("\n\n" + plain_prose(paper.abstract).strip() if paper.abstract else "")
@@ -42,7 +56,7 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
     overall and per challenge; each item names the paper's authors."""
     atlas = site.atlas
     fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
-    items = []
+    items: list[FeedItem] = []
     for paper in sorted(atlas.papers.values(), key=lambda paper: title_sort_key(paper.title)):
         reasons = " ".join(f"{site.challenge_label(link.target)} ({link.kind}): {link.why}" for link in paper.challenges)
         asked = [atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions]
@@ -67,7 +81,7 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
     template = environment.get_template("feed.xml.j2")
     files: dict[str, bytes] = {}
 
-    def atom(path: str, title: str, page: str, chosen: list[dict[str, Any]]) -> None:
+    def atom(path: str, title: str, page: str, chosen: list[FeedItem]) -> None:
         updated = chosen[0]["date"] if chosen else fallback
         files[path] = template.render(
             title=title,

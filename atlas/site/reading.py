@@ -46,7 +46,8 @@ def reading_list(atlas: Atlas, challenge: Challenge, sub: str | None = None, lim
     """Sections in the challenge's order, each with at most `limit` papers (None: all)."""
     linked = [pair for pair in atlas.papers_for(challenge.id) if not pair[1].peripheral]
     reserved = {paper_id for sub_challenge in challenge.subchallenges for paper_id in sub_challenge.start_here}
-    sections, shown = [], set()
+    sections: list[Section] = []
+    shown: set[str] = set()
     for sub_challenge in challenge.subchallenges:
         if sub and sub != sub_challenge.id:
             continue
