@@ -124,34 +124,42 @@ def paper_links(fields: dict[str, str]) -> dict[str, str]:
 
 
 def from_bib_entry(entry: BibEntry, where: str, origin: dict[str, str]) -> Candidate:
+    """The facts a BibTeX entry gives, as plain text, with its standard fields kept as LaTeX for citations.bib."""
     fields = dict(entry.fields)
-    authors = [_person(name) for role, names in entry.persons if role.lower() == "author" for name in names]
     year_text = fields.get("year", "").strip()
-    venue = next((latex_to_text(fields[name]) for name in _VENUE_FIELDS if fields.get(name)), None)
-    links = paper_links(fields)
-    keywords = [k.strip() for k in re.split(r"[;,]", latex_to_text(fields.get("keywords", ""))) if k.strip()]
     candidate = Candidate(
         title=latex_to_text(fields.get("title", "")),
-        authors=authors,
+        authors=[_person(name) for role, names in entry.persons if role.lower() == "author" for name in names],
         year=int(year_text) if year_text.isdigit() else None,
-        venue=venue,
+        venue=next((latex_to_text(fields[name]) for name in _VENUE_FIELDS if fields.get(name)), None),
         abstract=latex_to_text(fields["abstract"]) if fields.get("abstract") else None,
-        links=links,
-        keywords=keywords,
-        bibtex_fields={
-            name: LATEX_ESCAPE.sub(r"\1", value) if name in ("url", "doi") else value
-            for name, value in fields.items()
-            if name in STANDARD_FIELDS
-        },
+        links=paper_links(fields),
+        keywords=[k.strip() for k in re.split(r"[;,]", latex_to_text(fields.get("keywords", ""))) if k.strip()],
+        bibtex_fields=_bibtex_fields(entry, fields),
         where=where,
     )
+    candidate.source = _source(origin, candidate.gives())
+    return candidate
+
+
+def _bibtex_fields(entry: BibEntry, fields: dict[str, str]) -> dict[str, str]:
+    """The entry's standard fields as LaTeX (a url or doi without its escapes), the authors as BibTeX joins them."""
+    kept = {
+        name: LATEX_ESCAPE.sub(r"\1", value) if name in ("url", "doi") else value
+        for name, value in fields.items()
+        if name in STANDARD_FIELDS
+    }
     raw_authors = next((names for role, names in entry.persons if role.lower() == "author"), ())
     if raw_authors:
-        candidate.bibtex_fields["author"] = " and ".join(raw_authors)
-    candidate.source = {**origin, "gives": candidate.gives()}
-    if "url" in origin:  # a document: url, gives, via, as sources are written
-        candidate.source = {"url": origin["url"], "gives": candidate.gives(), "via": origin["via"]}
-    return candidate
+        kept["author"] = " and ".join(raw_authors)
+    return kept
+
+
+def _source(origin: dict[str, str], gives: list[str]) -> dict[str, Any]:
+    """Where the candidate's facts come from, as sources are written: a document as url, gives, via."""
+    if "url" in origin:
+        return {"url": origin["url"], "gives": gives, "via": origin["via"]}
+    return {**origin, "gives": gives}
 
 
 def shortened(text: str, limit: int = 80) -> str:

@@ -25,43 +25,60 @@ def _git(root: Path, *args: str) -> str | None:
 
 
 def dropped_addresses(root: Path, atlas: Atlas, base: str = "HEAD") -> list[Problem]:
+    """A problem for each paper, challenge or sub-challenge of `base` that is neither an id nor an alias here."""
     listing = _git(root, "ls-tree", "--name-only", f"{base}:papers")
     challenges_listing = _git(root, "ls-tree", "--name-only", f"{base}:challenges")
     if listing is None or challenges_listing is None:
         return []  # not a git checkout, or the revision has no atlas yet: nothing was published from it
-    problems = []
+    return _dropped_papers(root, atlas, base, listing) + _dropped_challenges(root, atlas, base, challenges_listing)
+
+
+def _dropped_papers(root: Path, atlas: Atlas, base: str, listing: str) -> list[Problem]:
     paper_ids = set(atlas.papers) | {alias for paper in atlas.papers.values() for alias in paper.aliases}
-    for name in listing.split():  # a record still there but unreadable is reported as such, not as gone
-        if name.endswith(".yaml") and name[:-5] not in paper_ids and not (root / "papers" / name).is_file():
-            problems.append(Problem(f"papers/{name}", 1, _message("papers", name[:-5], base)))
+    return [  # a record still there but unreadable is reported as such, not as gone
+        Problem(f"papers/{name}", 1, _message("papers", name[:-5], base))
+        for name in listing.split()
+        if name.endswith(".yaml") and name[:-5] not in paper_ids and not (root / "papers" / name).is_file()
+    ]
+
+
+def _dropped_challenges(root: Path, atlas: Atlas, base: str, listing: str) -> list[Problem]:
+    """The challenges gone, and the sub-challenges gone from the challenges still here."""
     challenge_ids = set(atlas.challenges) | {alias for c in atlas.challenges.values() for alias in c.aliases}
-    anchors = {(c.id, sub.id) for c in atlas.challenges.values() for sub in c.subchallenges}
-    anchors |= {(c.id, alias) for c in atlas.challenges.values() for sub in c.subchallenges for alias in sub.aliases}
-    for name in challenges_listing.split():
+    problems = []
+    for name in listing.split():
         if not name.endswith(".yaml"):
             continue
         challenge_id = name[:-5]
-        if challenge_id not in challenge_ids:  # gone, or there but unreadable (and reported as such)
-            if not (root / "challenges" / name).is_file():
-                problems.append(Problem(f"challenges/{name}", 1, _message("challenges", challenge_id, base)))
-            continue
-        try:
-            old = yaml.safe_load(_git(root, "show", f"{base}:challenges/{name}") or "") or {}
-        except yaml.YAMLError:
-            continue
-        current = next((c for c in atlas.challenges.values() if c.id == challenge_id or challenge_id in c.aliases), None)
-        for sub in old.get("subchallenges") or []:
-            sub_id = sub.get("id") if isinstance(sub, dict) else None
-            if sub_id and current and (current.id, sub_id) not in anchors:
-                problems.append(
-                    Problem(
-                        current.path,
-                        1,
-                        f"the sub-challenge '{sub_id}' (published at challenges/{challenge_id}/#{sub_id}) is gone; "
-                        f"list '{sub_id}' under 'aliases:' of the sub-challenge that replaces it",
-                    )
-                )
+        if challenge_id in challenge_ids:
+            problems += _dropped_sub_challenges(root, atlas, base, challenge_id)
+        elif not (root / "challenges" / name).is_file():  # gone (a file there but unreadable is reported as such)
+            problems.append(Problem(f"challenges/{name}", 1, _message("challenges", challenge_id, base)))
     return problems
+
+
+def _dropped_sub_challenges(root: Path, atlas: Atlas, base: str, challenge_id: str) -> list[Problem]:
+    """The sub-challenges the challenge had in `base` that are neither a sub-challenge nor an alias of one
+    of the challenge that has its id (or alias) here."""
+    try:
+        old = yaml.safe_load(_git(root, "show", f"{base}:challenges/{challenge_id}.yaml") or "") or {}
+    except yaml.YAMLError:
+        return []
+    current = next((c for c in atlas.challenges.values() if c.id == challenge_id or challenge_id in c.aliases), None)
+    if current is None:
+        return []
+    anchors = {sub.id for sub in current.subchallenges} | {alias for sub in current.subchallenges for alias in sub.aliases}
+    old_ids = [sub.get("id") if isinstance(sub, dict) else None for sub in old.get("subchallenges") or []]
+    return [
+        Problem(
+            current.path,
+            1,
+            f"the sub-challenge '{sub_id}' (published at challenges/{challenge_id}/#{sub_id}) is gone; "
+            f"list '{sub_id}' under 'aliases:' of the sub-challenge that replaces it",
+        )
+        for sub_id in old_ids
+        if sub_id and sub_id not in anchors
+    ]
 
 
 def papers_new_since(root: Path, atlas: Atlas, base: str = "HEAD") -> set[str]:

@@ -39,43 +39,12 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
     if data is None:
         return None
     checker.fields(data, PAPER_FIELDS, ("title", "sources", "challenges"), "the paper")
-    title = checker.text(data, "title", required=True, limit=500)
-    if title and (reason := math_problem(title)):
-        checker.problem(data.line_of("title"), f"the title cannot be published: {reason}")
-    year = data.get("year")
-    this_year = datetime.date.today().year
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= this_year + 1):
-        checker.problem(data.line_of("year"), f"'year' must be a whole year between 1900 and {this_year + 1}")
-        year = None
-    links = []
-    raw_links = data.get("links")
-    if raw_links is not None and (link_map := checker.mapping(raw_links, data.line_of("links"), "'links'")):
-        for name, url in link_map.items():
-            if name not in LINK_NAMES:
-                checker.problem(link_map.line_of(name), f"unknown link '{name}'; use one of {', '.join(LINK_NAMES)}")
-            elif (good := check_url(checker, link_map.line_of(name), name, url)) is not None:
-                links.append((name, good))
-    ratings = None
-    if "ratings" in data and (rating_map := checker.mapping(data["ratings"], data.line_of("ratings"), "'ratings'")):
-        checker.fields(rating_map, ("average", "scores"), ("scores",), "'ratings'")
-        scores = rating_map.get("scores") or []
-        numbers = [s for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s <= 10]
-        if not isinstance(scores, list) or len(numbers) != len(scores) or not numbers:
-            checker.problem(rating_map.line_of("scores"), "'scores' must be a list of reviewer scores between 0 and 10")
-        average = rating_map.get("average")
-        if average is not None and not (isinstance(average, (int, float)) and 0 <= average <= 10):
-            checker.problem(rating_map.line_of("average"), "'average' must be a number between 0 and 10")
-            average = None
-        ratings = Ratings(float(average) if average is not None else None, tuple(float(n) for n in numbers))
+    title = _title(checker, data)
+    year = _year(checker, data)
+    links = _links(checker, data)
+    ratings = _ratings(checker, data)
     links_to = _challenge_links(checker, data)
-    fits_none = checker.text(data, "fits_none", limit=400)
-    if links_to and fits_none:
-        checker.problem(data.line_of("fits_none"), "links to challenges and says it fits none; drop 'fits_none' or the links")
-    elif not links_to and not fits_none and "challenges" in data and not _written_links(data):
-        checker.problem(
-            data.line_of("challenges"),
-            "links to no challenge; add at least one {id, kind, why} under 'challenges:', or say under 'fits_none:' why none fits",
-        )
+    fits_none = _fits_none(checker, data, links_to)
     sources = checker.sources(data)
     checker.sourced(data, sources)
     if not (valid_id and title):
@@ -99,6 +68,69 @@ def _paper(record: RawRecord, problems: list[Problem]) -> Paper | None:
         fits_none=fits_none if not links_to else None,
         also_titled=checker.texts(data, "also_titled"),
     )
+
+
+# Each reader below checks one field of a paper record and reports its problems in the record's order.
+
+
+def _title(checker: FieldChecker, data: LineMap) -> str | None:
+    """The title, which must be there and whose math must be publishable."""
+    title = checker.text(data, "title", required=True, limit=500)
+    if title and (reason := math_problem(title)):
+        checker.problem(data.line_of("title"), f"the title cannot be published: {reason}")
+    return title
+
+
+def _year(checker: FieldChecker, data: LineMap) -> int | None:
+    """The year, a whole year from 1900 to next year, or None."""
+    year = data.get("year")
+    this_year = datetime.date.today().year
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= this_year + 1):
+        checker.problem(data.line_of("year"), f"'year' must be a whole year between 1900 and {this_year + 1}")
+        return None
+    return year
+
+
+def _links(checker: FieldChecker, data: LineMap) -> list[tuple[str, str]]:
+    """The links of known kinds whose addresses are good, in the record's order."""
+    links: list[tuple[str, str]] = []
+    raw_links = data.get("links")
+    if raw_links is not None and (link_map := checker.mapping(raw_links, data.line_of("links"), "'links'")):
+        for name, url in link_map.items():
+            if name not in LINK_NAMES:
+                checker.problem(link_map.line_of(name), f"unknown link '{name}'; use one of {', '.join(LINK_NAMES)}")
+            elif (good := check_url(checker, link_map.line_of(name), name, url)) is not None:
+                links.append((name, good))
+    return links
+
+
+def _ratings(checker: FieldChecker, data: LineMap) -> Ratings | None:
+    """The reviewers' scores (0 to 10) and their average, where the record gives them."""
+    if "ratings" not in data or not (rating_map := checker.mapping(data["ratings"], data.line_of("ratings"), "'ratings'")):
+        return None
+    checker.fields(rating_map, ("average", "scores"), ("scores",), "'ratings'")
+    scores = rating_map.get("scores") or []
+    numbers = [s for s in scores if isinstance(s, (int, float)) and not isinstance(s, bool) and 0 <= s <= 10]
+    if not isinstance(scores, list) or len(numbers) != len(scores) or not numbers:
+        checker.problem(rating_map.line_of("scores"), "'scores' must be a list of reviewer scores between 0 and 10")
+    average = rating_map.get("average")
+    if average is not None and not (isinstance(average, (int, float)) and 0 <= average <= 10):
+        checker.problem(rating_map.line_of("average"), "'average' must be a number between 0 and 10")
+        average = None
+    return Ratings(float(average) if average is not None else None, tuple(float(n) for n in numbers))
+
+
+def _fits_none(checker: FieldChecker, data: LineMap, links_to: list[ChallengeLink]) -> str | None:
+    """Why the paper fits no challenge: said exactly when it links to none."""
+    fits_none = checker.text(data, "fits_none", limit=400)
+    if links_to and fits_none:
+        checker.problem(data.line_of("fits_none"), "links to challenges and says it fits none; drop 'fits_none' or the links")
+    elif not links_to and not fits_none and "challenges" in data and not _written_links(data):
+        checker.problem(
+            data.line_of("challenges"),
+            "links to no challenge; add at least one {id, kind, why} under 'challenges:', or say under 'fits_none:' why none fits",
+        )
+    return fits_none
 
 
 def _written_links(data: LineMap) -> bool:

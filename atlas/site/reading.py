@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from atlas.records.model import Atlas, Challenge, ChallengeLink, Paper, Question
+from atlas.records.model import Atlas, Challenge, ChallengeLink, Paper, Question, SubChallenge
+
+Pair = tuple[Paper, ChallengeLink]  # a paper and its link to the challenge
 
 
 @dataclass(frozen=True)
@@ -29,17 +31,25 @@ class Prompt:
     papers: tuple[tuple[Paper, ChallengeLink], ...]
 
 
-def _rank(pair: tuple[Paper, ChallengeLink]) -> tuple:
+def _rank(pair: Pair) -> tuple:
     paper, link = pair
     rating = paper.ratings.average if paper.ratings and paper.ratings.average is not None else -1.0
     return (not link.questions, -(paper.year or 0), -rating, paper.title.lower())
 
 
-def _chosen(pairs: list[tuple[Paper, ChallengeLink]], start_here: tuple[str, ...]) -> list[tuple[Paper, ChallengeLink]]:
+def _chosen(pairs: list[Pair], start_here: tuple[str, ...]) -> list[Pair]:
     """The maintainers' choice in their order, then the others ranked."""
     first = {paper_id: position for position, paper_id in enumerate(start_here)}
     picked = sorted((pair for pair in pairs if pair[0].id in first), key=lambda pair: first[pair[0].id])
     return picked + sorted((pair for pair in pairs if pair[0].id not in first), key=_rank)
+
+
+def _sub_challenge_papers(linked: list[Pair], sub_challenge: SubChallenge, reserved: set[str], shown: set[str]) -> tuple[Pair, ...]:
+    """The sub-challenge's papers in reading order, but those an earlier section shows and those another
+    section starts with (kept for that section, not used here to fill up)."""
+    pairs = _chosen([pair for pair in linked if pair[1].sub == sub_challenge.id], sub_challenge.start_here)
+    free = [pair for pair in pairs if pair[0].id in sub_challenge.start_here or pair[0].id not in reserved]
+    return tuple(pair for pair in free if pair[0].id not in shown)
 
 
 def reading_list(atlas: Atlas, challenge: Challenge, sub: str | None = None, limit: int | None = 4) -> list[Section]:
@@ -51,10 +61,7 @@ def reading_list(atlas: Atlas, challenge: Challenge, sub: str | None = None, lim
     for sub_challenge in challenge.subchallenges:
         if sub and sub != sub_challenge.id:
             continue
-        pairs = _chosen([pair for pair in linked if pair[1].sub == sub_challenge.id], sub_challenge.start_here)
-        # A paper another section starts with is kept for that section, not used here to fill up.
-        free = [pair for pair in pairs if pair[0].id in sub_challenge.start_here or pair[0].id not in reserved]
-        chosen = tuple(pair for pair in free if pair[0].id not in shown)[:limit]
+        chosen = _sub_challenge_papers(linked, sub_challenge, reserved, shown)[:limit]
         shown.update(paper.id for paper, _ in chosen)
         sections.append(Section(sub_challenge.id, sub_challenge.title, sub_challenge.summary, chosen))
     general = tuple(pair for pair in sorted((p for p in linked if p[1].sub is None), key=_rank) if pair[0].id not in shown)
