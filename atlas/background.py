@@ -90,6 +90,7 @@ class Forked(Generic[_T]):
     child: int | None = None
     ran_here = False  # whether result() computed it in this process after all
     args: tuple[Any, ...] | None  # None once the answer is known
+    _answer: _T  # once known
     _answers: int | None = None  # the end of the pipe the child answers through
 
     def __init__(self, function: Callable[..., _T], *args: Any, fork: bool = True) -> None:
@@ -144,7 +145,7 @@ class Forked(Generic[_T]):
             if status == 0 and answered:
                 return answer
         self.ran_here = True
-        return self.function(*self.args)
+        return self.function(*(self.args or ()))
 
     def cancel(self) -> None:
         """Stop the child: its answer is no longer wanted."""

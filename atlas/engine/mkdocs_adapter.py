@@ -16,7 +16,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import mkdocs
 from mkdocs.commands import build as engine_build
@@ -80,7 +80,7 @@ class GeneratedPage(Page):
         else:  # serve: few pages are rebuilt, and compressing the others each time would slow the rebuild
             self._text = body
 
-    @property  # type: ignore[override]
+    @property
     def content(self) -> str | None:
         if self._text is not None:
             return self._text
@@ -241,7 +241,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
         def add(path: str, content: bytes, fingerprint: bytes | None = None) -> GeneratedFile:
             """A generated file; a page's is empty (MkDocs never reads it), its `fingerprint` stands for it."""
-            file = GeneratedFile.generated(config, path, content=content)
+            file = cast(GeneratedFile, GeneratedFile.generated(config, path, content=content))  # File.generated makes a `cls`
             if self.incremental:  # a fresh build has no earlier file to be unchanged from
                 digest = hashlib.blake2b(content if fingerprint is None else fingerprint).digest()
                 file.unchanged = digests.get(path) == digest
@@ -391,10 +391,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 def _load(root: Path, strict: bool, site_dir: Path | None):
     from mkdocs.config import load_config
 
-    overrides = {"strict": strict}
-    if site_dir is not None:
-        overrides["site_dir"] = str(site_dir)
-    return load_config(str(root / "mkdocs.yml"), **overrides)
+    return load_config(str(root / "mkdocs.yml"), strict=strict, site_dir=None if site_dir is None else str(site_dir))  # None: unset
 
 
 def build_site(

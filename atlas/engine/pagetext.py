@@ -13,7 +13,8 @@ def without_indentation(html: str) -> str:
     """The page without the theme's indentation (a sixth of its size), preformatted and script text untouched.
 
     Only the few preformatted parts are found one by one: the text between them is one substitution."""
-    parts, done = [], 0
+    parts: list[str] = []
+    done = 0
     for kept in _PREFORMATTED.finditer(html):
         parts += (_INDENTATION.sub("\n", html[done : kept.start()]), kept.group(0))
         done = kept.end()

@@ -9,7 +9,7 @@ markup of its own.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -298,7 +298,7 @@ def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: Ren
             "added": added.get(paper.id, "")[:10],
         }
 
-    def paper_pages(papers: list[Paper]) -> list[Page]:
+    def paper_pages(papers: Sequence[Paper]) -> list[Page]:
         return [out.page(f"papers/{paper.id}.md", "paper.html.j2", **paper_context(paper)) for paper in papers]
 
     papers = list(atlas.papers.values())
