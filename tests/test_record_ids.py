@@ -14,10 +14,12 @@ from atlas.records.model import Atlas
 
 from conftest import REPO
 
+ATLAS = check(REPO)[0]  # read once: a mutation run forks each mutant's tests from the process that read it
 
-@pytest.fixture(scope="module")
+
+@pytest.fixture
 def atlas() -> Atlas:
-    return check(REPO)[0]
+    return ATLAS
 
 
 def test_every_surname_year_record_has_the_id_atlas_add_gives_it(atlas: Atlas):
