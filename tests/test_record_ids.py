@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from atlas.pipeline import check
-from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, paper_id_for, short_id, title_words
+from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, bare_doi, paper_id_for, short_id, title_words
 from atlas.records.model import Atlas
 
 from conftest import REPO
@@ -51,6 +51,17 @@ def test_the_surname_is_the_last_word_of_a_name_or_what_comes_before_its_comma()
     assert paper_id_for("Consistency Models", set(), "Julius von Kügelgen", 2023) == "kugelgen-2023-consistency"
     assert paper_id_for("Consistency Models", set(), "von Kügelgen, Julius", 2023) == "von-kugelgen-2023-consistency"
     assert paper_id_for("Consistency Models", set(), "Yang Song") == "song-consistency"  # no year: none in the id
+
+
+def test_a_title_with_no_word_to_name_it_by_is_named_paper():
+    assert paper_id_for("∑ ∫ ∂", set()) == "paper"
+    assert paper_id_for("∑ ∫ ∂", set(), "Yang Song", 2023) == "song-2023-paper"
+
+
+def test_a_doi_given_as_its_address_is_written_bare():
+    for given in ("https://doi.org/10.1000/XYZ.1", "http://dx.doi.org/10.1000/XYZ.1", "10.1000/XYZ.1"):
+        assert bare_doi(given) == "10.1000/XYZ.1"
+    assert bare_doi("https://example.org/10.1000/XYZ.1") == "https://example.org/10.1000/XYZ.1"
 
 
 def test_the_sites_own_page_names_are_never_ids():
