@@ -92,3 +92,21 @@ def test_a_file_name_that_is_no_id_is_told_a_name_that_is_one(atlas_copy: Path, 
     (problem,) = [p for p in check(atlas_copy)[1] if "is not a valid id" in p.message]
     suggested = re.search(r"rename it \(e\.g\. (.+)\.yaml\)$", problem.message).group(1)
     assert ID_PATTERN.match(suggested) and len(suggested) <= MAX_ID_LENGTH, suggested
+
+
+@pytest.mark.parametrize("length", range(1, 13))
+def test_every_id_made_for_a_long_title_however_many_are_taken_is_a_valid_id(length: int):
+    """Titles of words of one length, so that some cut at the limit falls just after a '-'."""
+    words = [f"{chr(97 + n % 26)}{chr(97 + n // 26)}".ljust(length, "x")[:length] for n in range(40)]
+    title, taken = " ".join(words), set()
+    for _ in range(len(words) + 3):
+        made = paper_id_for(title, taken, "Ann Lee", 2024)
+        assert ID_PATTERN.match(made) and len(made) <= MAX_ID_LENGTH and made not in taken, made
+        taken.add(made)
+
+
+def test_an_id_at_the_limit_is_kept_whole_and_a_longer_one_keeps_every_word_that_ends_within_it():
+    at_limit = "-".join(["abc"] * 16)  # 63 characters
+    assert short_id(at_limit + "d") == at_limit + "d"
+    longer = "a" * 30 + "-" + "b" * 33 + "-more"  # the 64th character ends a word
+    assert short_id(longer) == "a" * 30 + "-" + "b" * 33
