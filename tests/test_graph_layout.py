@@ -163,3 +163,11 @@ def test_a_long_name_breaks_between_words_into_two_lines_the_second_cut_with_an_
 def test_text_is_as_wide_as_its_letters_in_helvetica():
     assert text_width("W") > text_width("M") > text_width("a") > text_width("i") > 0
     assert text_width("ab", size=30) == 2 * text_width("ab", size=15) == text_width("abab", size=15)
+
+
+def test_every_edge_of_the_whole_picture_joins_two_drawn_nodes(graph, placed):
+    picture = whole_picture(graph, placed)
+    drawn = {(float(n["x"]), float(n["y"])) for n in picture["nodes"]}
+    assert picture["edges"]
+    for x1, y1, x2, y2 in picture["edges"]:
+        assert (float(x1), float(y1)) in drawn and (float(x2), float(y2)) in drawn
