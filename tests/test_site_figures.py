@@ -201,3 +201,13 @@ def test_an_atlas_without_papers_has_empty_figures_and_scales_of_one(atlas: Atla
     figures = statistics(_site(empty))
     assert (figures["per_year"], figures["per_venue"], figures["rating_bins"], figures["pair_rows"]) == ([], [], [], [])
     assert (figures["year_max"], figures["pair_max"], figures["rated_count"], figures["totals"]) == (1, 1, 0, {"papers": 0, "links": 0})
+
+
+def test_an_atlas_whose_papers_address_no_challenge_names_none_as_most_studied_and_keeps_a_scale_of_one(atlas: Atlas):
+    unlinked = Atlas(
+        atlas.root, atlas.challenges, {i: replace(p, challenges=()) for i, p in atlas.papers.items()}, atlas.bibliography, atlas.venues
+    )
+    figures = statistics(_site(unlinked))
+    assert figures["years"] and {n for _, _, counts in figures["year_rows"] for n in counts} == {0} and figures["year_max"] == 1
+    home = headlines(_site(unlinked))
+    assert (home["most_count"], home["least_count"], home["pair"], home["pair_count"]) == (0, 0, None, 0)
