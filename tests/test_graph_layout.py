@@ -11,7 +11,18 @@ import networkx as nx
 import pytest
 
 from atlas.graph.build import build_graph
-from atlas.graph.layout import LABEL_CHARS, LOCAL_BOX, label_lines, layout, local_layout, text_width, whole_picture
+from atlas.graph.layout import (
+    LABEL_CHARS,
+    LABEL_LINE,
+    LABEL_SIZE,
+    LOCAL_BOX,
+    label_lines,
+    layout,
+    local_layout,
+    place_labels,
+    text_width,
+    whole_picture,
+)
 from atlas.pipeline import check
 
 from conftest import REPO
@@ -171,3 +182,48 @@ def test_every_edge_of_the_whole_picture_joins_two_drawn_nodes(graph, placed):
     assert picture["edges"]
     for x1, y1, x2, y2 in picture["edges"]:
         assert (float(x1), float(y1)) in drawn and (float(x2), float(y2)) in drawn
+
+
+def caption_box(node: dict) -> tuple[float, float, float, float]:
+    """The box a sub-challenge's name is drawn in, from its lines (baselines sit 0.95 of a line's size below the top)."""
+    lines = node["caption"]
+    top = lines[0]["y"] - 0.95 * LABEL_SIZE
+    return (min(line["x"] for line in lines), top, max(line["x"] + line["width"] for line in lines), top + LABEL_LINE * len(lines))
+
+
+def crossing(a: tuple[float, ...], b: tuple[float, ...], slack: float = 0.2) -> bool:
+    return a[0] + slack < b[2] and b[0] + slack < a[2] and a[1] + slack < b[3] and b[1] + slack < a[3]
+
+
+def sub(x: float, y: float, label: str = "Robust generation") -> dict:
+    return {"type": "subchallenge", "label": label, "x": x, "y": y, "r": 9}
+
+
+def test_a_name_stands_centred_above_its_node_or_below_it_when_the_place_above_is_taken():
+    alone = [sub(0, 100)]
+    place_labels(alone)
+    box = caption_box(alone[0])
+    assert abs((box[0] + box[2]) / 2) < 0.2 and box[3] < 100 - 9
+    blocked = [sub(0, 100), {"type": "paper", "label": "p", "x": 0, "y": 80, "r": 4.5}]
+    place_labels(blocked)
+    box = caption_box(blocked[0])
+    assert abs((box[0] + box[2]) / 2) < 0.2 and box[1] > 100 + 9
+
+
+@pytest.mark.parametrize("x, y", [(280, 0), (-280, 0), (0, -262), (0, 262), (270, 250)])
+def test_a_name_near_the_maps_edge_is_moved_inside_it(x: float, y: float):
+    nodes = [sub(x, y, "Misinformation and synthetic content detection")]
+    place_labels(nodes)
+    left, top, width, height = LOCAL_BOX
+    box = caption_box(nodes[0])
+    assert left - 0.2 <= box[0] and box[2] <= left + width + 0.2 and top - 0.2 <= box[1] and box[3] <= top + height + 0.2, box
+
+
+def test_names_cross_no_node_and_no_other_name_on_the_real_maps(graph):
+    for challenge in ("efficiency", "metrics", "ethics", "robustness"):
+        nodes = local_layout(graph, challenge)["nodes"]
+        discs = [(n["x"] - n["r"], n["y"] - n["r"], n["x"] + n["r"], n["y"] + n["r"]) for n in nodes]
+        boxes = [caption_box(n) for n in nodes if n["type"] == "subchallenge" and n["caption"]]
+        for i, box in enumerate(boxes):
+            assert not any(crossing(box, disc) for disc in discs), challenge
+            assert not any(crossing(box, other) for other in boxes[i + 1 :]), challenge
