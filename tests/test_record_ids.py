@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from atlas.pipeline import check
-from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, bare_doi, paper_id_for, short_id, title_words
+from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, bare_doi, normalise_title, paper_id_for, short_id, slug, title_words
 from atlas.records.model import Atlas
 
 from conftest import REPO
@@ -56,6 +56,15 @@ def test_the_surname_is_the_last_word_of_a_name_or_what_comes_before_its_comma()
 def test_a_title_with_no_word_to_name_it_by_is_named_paper():
     assert paper_id_for("∑ ∫ ∂", set()) == "paper"
     assert paper_id_for("∑ ∫ ∂", set(), "Yang Song", 2023) == "song-2023-paper"
+
+
+def test_a_title_is_compared_by_its_words_without_case_accents_or_latex_markup():
+    assert normalise_title("Consistency   Models: A Study!") == "consistency models a study"
+    assert normalise_title("\\emph{Consistency} Models") == normalise_title("Consistency Models") == "consistency models"
+    assert normalise_title("Causal de Finetti: On the Identification of Invariant Causal Structure") == normalise_title(
+        "causal DE finetti -- on the identification of invariant causal structure"
+    )
+    assert normalise_title("Kügelgen's Ŝtructure") == "kugelgen s structure" and slug("Kügelgen \\textit{et al.}") == "kugelgen-et-al"
 
 
 def test_a_doi_given_as_its_address_is_written_bare():
