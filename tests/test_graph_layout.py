@@ -6,6 +6,7 @@ stay inside the map and cross nothing."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import networkx as nx
 import pytest
@@ -24,6 +25,7 @@ from atlas.graph.layout import (
     whole_picture,
 )
 from atlas.pipeline import check
+from atlas.records.model import Atlas
 
 from conftest import REPO
 
@@ -227,3 +229,18 @@ def test_names_cross_no_node_and_no_other_name_on_the_real_maps(graph):
         for i, box in enumerate(boxes):
             assert not any(crossing(box, disc) for disc in discs), challenge
             assert not any(crossing(box, other) for other in boxes[i + 1 :]), challenge
+
+
+def test_every_challenge_map_draws_and_names_every_sub_challenge(graph):
+    for challenge in ATLAS.challenges:
+        subs = [n for n in local_layout(graph, challenge)["nodes"] if n["type"] == "subchallenge"]
+        assert len(subs) == len(ATLAS.challenges[challenge].subchallenges) and all(n["caption"] for n in subs), challenge
+
+
+def test_a_paper_without_a_year_is_the_first_a_limited_map_leaves_out():
+    chosen = next(paper for paper in ATLAS.papers.values() if paper.year and paper.challenges[0].challenge == "efficiency")
+    papers = {**ATLAS.papers, chosen.id: replace(chosen, year=None)}
+    graph = build_graph(Atlas(ATLAS.root, ATLAS.challenges, papers, ATLAS.bibliography, ATLAS.venues))
+    total = local_layout(graph, "efficiency")["total"]
+    shown = {n["node"] for n in local_layout(graph, "efficiency", limit=total - 1)["nodes"]}
+    assert f"paper:{chosen.id}" not in shown and len([n for n in shown if n.startswith("paper:")]) == total - 1
