@@ -244,3 +244,20 @@ def test_a_paper_without_a_year_is_the_first_a_limited_map_leaves_out():
     total = local_layout(graph, "efficiency")["total"]
     shown = {n["node"] for n in local_layout(graph, "efficiency", limit=total - 1)["nodes"]}
     assert f"paper:{chosen.id}" not in shown and len([n for n in shown if n.startswith("paper:")]) == total - 1
+
+
+def test_a_challenge_maps_sectors_go_round_once_each_sub_challenge_amid_its_own_papers(graph):
+    for challenge in ("efficiency", "ethics"):
+        local = local_layout(graph, challenge)
+        subs = [n for n in local["nodes"] if n["type"] == "subchallenge"]
+        assert [n["node"] for n in subs] == [s for s, _, kind in graph.in_edges(f"challenge:{challenge}", data="type") if kind == "sub_of"]
+        papers = [n for n in local["nodes"] if n["type"] == "paper"]  # sector by sector, as drawn
+        turn = [(math.atan2(n["y"], n["x"]) + math.pi / 2) % (2 * math.pi) for n in papers]  # clockwise from straight up
+        assert turn == sorted(turn) and turn[0] < 0.2 and turn[-1] > 2 * math.pi - 0.5, "the papers go once round, from the top"
+        for sub in subs:
+            papers = [(px, py) for sx, sy, px, py in local["edges"] if (sx, sy) == (sub["x"], sub["y"])]
+            angles = [(math.atan2(py, px) + math.pi / 2) % (2 * math.pi) for px, py in papers]
+            own = (math.atan2(sub["y"], sub["x"]) + math.pi / 2) % (2 * math.pi)
+            assert papers and min(angles) < own < max(angles), sub["node"]
+            assert abs(own - (min(angles) + max(angles)) / 2) < 2 * math.pi / len(papers), sub["node"]
+        assert math.isclose(math.hypot(subs[0]["x"], subs[0]["y"]), math.hypot(subs[-1]["x"], subs[-1]["y"]), abs_tol=0.2)
