@@ -258,6 +258,7 @@ def test_a_challenge_maps_sectors_go_round_once_each_sub_challenge_amid_its_own_
             papers = [(px, py) for sx, sy, px, py in local["edges"] if (sx, sy) == (sub["x"], sub["y"])]
             angles = [(math.atan2(py, px) + math.pi / 2) % (2 * math.pi) for px, py in papers]
             own = (math.atan2(sub["y"], sub["x"]) + math.pi / 2) % (2 * math.pi)
+            assert (0.0, 0.0, sub["x"], sub["y"]) in local["edges"], "joined to the challenge at the centre"
             assert papers and min(angles) < own < max(angles), sub["node"]
             assert abs(own - (min(angles) + max(angles)) / 2) < 2 * math.pi / len(papers), sub["node"]
         assert math.isclose(math.hypot(subs[0]["x"], subs[0]["y"]), math.hypot(subs[-1]["x"], subs[-1]["y"]), abs_tol=0.2)
