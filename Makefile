@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: semantic install site test check serve lint system-deps bench lighthouse clean
+.PHONY: semantic install site test check serve lint system-deps bench lighthouse mutation clean
 
 # Every editable install makes setuptools print an "Editable installation" notice (information, not a
 # problem); PIP hides that one and lets any other setuptools warning through.
@@ -55,8 +55,12 @@ lighthouse: $(STAMP) system-deps  ## Lighthouse's mobile performance score of ea
 	$(BIN)/atlas build
 	cd benchmarks && ../$(BIN)/python lighthouse.py
 
+mutation: $(STAMP)  ## mutation testing of records/, graph/, relate/ and the site's figures (hours; resumable): benchmarks/results/mutation.md
+	$(PIP) -e '.[test,mutation]'
+	$(BIN)/python benchmarks/mutation.py
+
 clean:
-	rm -rf site .pytest_cache .ruff_cache
+	rm -rf site .pytest_cache .ruff_cache mutants
 
 bench: $(STAMP) system-deps  ## scale, serve-reload and graph-page benchmarks (not part of the tests): results in benchmarks/results/
 	$(PIP) -e '.[test,bench]'

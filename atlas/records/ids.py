@@ -27,7 +27,8 @@ def short_id(candidate: str) -> str:
     """`candidate` cut to at most MAX_ID_LENGTH characters at a word boundary."""
     if len(candidate) <= MAX_ID_LENGTH:
         return candidate
-    return candidate[: MAX_ID_LENGTH + 1].rsplit("-", 1)[0].strip("-") or candidate[:MAX_ID_LENGTH]
+    within, _, _ = candidate[: MAX_ID_LENGTH + 1].rpartition("-")  # empty when no word ends within the limit
+    return within.strip("-") or candidate[:MAX_ID_LENGTH]
 
 
 _STOPWORDS = frozenset(
