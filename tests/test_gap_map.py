@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from atlas.graph.build import build_graph, subchallenge_counts
 from atlas.pipeline import check
 from atlas.records.model import Atlas
 from atlas.site.gaps import gap_rows, gap_totals
@@ -36,7 +35,7 @@ def _with_open_question() -> Atlas:
 
 
 def test_each_question_stands_under_its_own_sub_challenge_with_the_papers_that_take_it_up():
-    rows = gap_rows(ATLAS, subchallenge_counts(build_graph(ATLAS)))
+    rows = gap_rows(ATLAS)
     assert [row["challenge"] for row in rows] == list(ATLAS.challenges.values())
     core = Counter(link.target for paper in ATLAS.papers.values() for link in paper.challenges if link.relevance == "core")
     for row in rows:
@@ -55,7 +54,7 @@ def test_each_question_stands_under_its_own_sub_challenge_with_the_papers_that_t
 
 
 def test_questions_of_no_sub_challenge_close_their_challenge_as_a_whole():
-    rows = gap_rows(ATLAS, subchallenge_counts(build_graph(ATLAS)))
+    rows = gap_rows(ATLAS)
     general = {row["challenge"].id: [q.id for q in row["challenge"].open_questions if q.sub is None] for row in rows}
     assert any(general.values()) and not all(general.values())
     for row in rows:
@@ -69,7 +68,7 @@ def test_questions_of_no_sub_challenge_close_their_challenge_as_a_whole():
 
 def test_the_totals_are_the_whole_atlas_questions_and_those_no_paper_takes_up():
     atlas = _with_open_question()
-    totals = gap_totals(gap_rows(atlas, subchallenge_counts(build_graph(atlas))))
+    totals = gap_totals(gap_rows(atlas))
     questions = [(c.id, q.id) for c in atlas.challenges.values() for q in c.open_questions]
     assert totals["questions"] == len(questions) > 40
     assert totals["open"] == sum(not taking_up(c, q, atlas) for c, q in questions) == 1
