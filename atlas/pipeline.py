@@ -13,8 +13,8 @@ from atlas.records.model import Atlas, Problem, Related
 from atlas.records.validate import AtlasInvalid, validate
 
 if TYPE_CHECKING:
-    from atlas.site.page import PageSource, SiteSettings
-    from atlas.site.render import Rendered, RenderMemo
+    from atlas.site.page import PageSource, Rendered, SiteSettings
+    from atlas.site.render import RenderMemo
 
 __all__ = ["AtlasInvalid", "build_source", "check", "render_pages", "serve_source", "valid_atlas"]
 
@@ -56,7 +56,7 @@ def render_pages(
     memo: RenderMemo | None = None,
     related: Callable[[], Related] | None = None,
 ) -> Rendered:
-    """Every page and file of the site (an atlas.site.render.Rendered; render is imported late: `check`
+    """Every page and file of the site (an atlas.site.page.Rendered; render is imported late: `check`
     stays fast). `validated` saves validating again when the caller has just done it. With
     `settings.parallel`, related papers (TF-IDF, the costliest step) are computed on the other core
     while the rest renders; `related` gives them when the caller has set that going already."""

@@ -36,8 +36,8 @@ from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
 from atlas.records.validate import AtlasInvalid
 from atlas.site.page import Page as RenderedPage
-from atlas.site.page import PageSource, SiteSettings
-from atlas.site.render import PAGE_ASSETS, Rendered, problems_notice
+from atlas.site.page import PageSource, Rendered, SiteSettings
+from atlas.site.render import PAGE_ASSETS, problems_notice
 from atlas.site.templating import TEMPLATE_CACHE
 
 log = logging.getLogger("mkdocs.plugins.atlas")

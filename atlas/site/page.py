@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from jinja2 import Template
 
 from atlas.site.templating import Contents
-
-if TYPE_CHECKING:
-    from atlas.site.render import Rendered
 
 
 @dataclass(frozen=True)
@@ -36,6 +33,16 @@ def render_page(path: str, template: Template, context: dict[str, Any]) -> Page:
 
 
 @dataclass(frozen=True)
+class Rendered:
+    """The whole site as the render stage makes it: pages (by the path of their .md file below the
+    docs folder), assets (below assets/atlas/) and data files."""
+
+    pages: dict[str, Page]
+    assets: dict[str, bytes]
+    files: dict[str, bytes]
+
+
+@dataclass(frozen=True)
 class SiteSettings:
     """What the engine's configuration says that the pages need: the site's address, the repository
     and edit path for the pages' links, and whether rendering may use the other cores."""
@@ -46,4 +53,4 @@ class SiteSettings:
     parallel: bool = True
 
 
-PageSource = Callable[[SiteSettings], "Rendered"]  # a way to render the site: the pipeline gives it to the engine
+PageSource = Callable[[SiteSettings], Rendered]  # a way to render the site: the pipeline gives it to the engine

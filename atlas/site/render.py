@@ -33,7 +33,7 @@ from atlas.site.context import SiteContext
 from atlas.site.feeds import exports, feeds
 from atlas.site.gaps import gap_rows, gap_totals
 from atlas.site.numbers import headlines, statistics
-from atlas.site.page import Page, render_page
+from atlas.site.page import Page, Rendered, render_page
 from atlas.site.paging import paged
 from atlas.site.paper_index import FIRST_ROWS, SORTS, index_files, index_meta, table_order
 from atlas.site.reading import prompts, reading_list
@@ -70,16 +70,6 @@ class RenderMemo:
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
     parsed: TextMemo = field(default_factory=TextMemo)  # records and citations.bib as parsed
     words: TextMemo = field(default_factory=TextMemo)  # each paper's text as related_papers splits it
-
-
-@dataclass(frozen=True)
-class Rendered:
-    """Pages (by the path of their .md file below the docs folder), assets (below assets/atlas/) and
-    data files."""
-
-    pages: dict[str, Page]
-    assets: dict[str, bytes]
-    files: dict[str, bytes]
 
 
 class _Pages:
