@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -488,69 +487,6 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, site_url: str, ad
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{address} is {width} px wide on a 390 px screen"
     page.close()
-
-
-# The last target of a kind on a long page: most of the page lies before it, in blocks the browser skips
-# drawing till the reader nears them (atlas.css, content-visibility) and whose height it guesses.
-DEEP_TARGETS = [
-    ("references/", "ul.atlas-bibliography > li[id]"),
-    ("challenges/efficiency/", ".atlas-references li[id]"),
-    ("challenges/efficiency/", "ol.atlas-questions > li[id]"),
-    ("gaps/", "article h2[id]"),
-    ("stats/", "article h2[id]"),
-]
-
-
-@pytest.mark.parametrize("width", [1400, 390])
-@pytest.mark.parametrize(("address", "targets"), DEEP_TARGETS)
-def test_an_address_deep_in_a_long_page_opens_at_its_target(browser: Browser, site_url: str, address: str, targets: str, width: int):
-    page = browser.new_page(viewport={"width": width, "height": 844})
-    page.goto(site_url + address)
-    anchor = page.evaluate(f"Array.from(document.querySelectorAll({targets!r})).pop().id")
-    page.close()
-    page = browser.new_page(viewport={"width": width, "height": 844})  # as a link from another page opens it
-    page.goto(f"{site_url}{address}#{anchor}")
-    page.wait_for_timeout(300)  # the blocks drawn around the target settle
-    top = page.evaluate(f"document.getElementById({anchor!r}).getBoundingClientRect().top")
-    assert 0 <= top <= 844 / 2, f"{address}#{anchor} is at {top:.0f} px of an 844 px screen"
-    page.close()
-
-
-@pytest.mark.parametrize("address", ["gaps/", "stats/", "references/", "challenges/metrics/", "papers/"])
-def test_the_blocks_the_browser_may_skip_hold_no_heading_or_code_block(browser: Browser, site_url: str, address: str):
-    """Material measures every heading (the contents' tracking) and every code block at load: one inside a
-    block the browser skips drawing (content-visibility) would have the whole block laid out there and then."""
-    page = browser.new_page(viewport={"width": 390, "height": 844})
-    page.goto(site_url + address)
-    skippable, holding = page.evaluate(
-        """() => { const blocks = Array.from(document.querySelectorAll('article *'))
-               .filter((e) => getComputedStyle(e).contentVisibility === 'auto');
-             return [blocks.length, blocks.filter((e) => e.querySelector('h1, h2, h3, h4, h5, h6, pre > code')).map((e) => e.className)];
-           }"""
-    )
-    assert skippable > 0 and holding == []
-    page.close()
-
-
-SHIFTS = """window.shifts = []; new PerformanceObserver((list) => list.getEntries()
-    .forEach((shift) => { if (!shift.hadRecentInput) window.shifts.push(shift.value); }))
-    .observe({ type: 'layout-shift', buffered: true });"""
-
-
-@pytest.mark.parametrize("width", [1400, 390])
-@pytest.mark.parametrize("address", ["graph/", "papers/", "gaps/", "stats/"])
-def test_a_page_drawn_before_its_scripts_run_does_not_shift_when_they_do(browser: Browser, site_url: str, address: str, width: int):
-    """The scripts run once the page is parsed, so a slow network draws the page first: what they change
-    (the theme's scripts say JavaScript is on) must not move what the reader already sees."""
-    context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 600, has_touch=width < 600)
-    page = context.new_page()
-    page.add_init_script(SHIFTS)
-    page.route("**/javascripts/bundle.*.min.js", lambda route: (time.sleep(0.8), route.continue_()))  # a slow network
-    page.goto(site_url + address)
-    page.wait_for_timeout(500)
-    shifted = sum(page.evaluate("window.shifts"))
-    assert shifted < 0.05, f"{address} shifts by {shifted:.3f} once its scripts run (Lighthouse calls 0.1 poor)"
-    context.close()
 
 
 def test_an_address_to_an_unresolved_citation_opens_its_disclosure(watched: Watched, site_url: str):
