@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import networkx as nx
 
@@ -125,9 +125,12 @@ def _inside(box: Box) -> bool:
     return box[0] >= left and box[1] >= top and box[2] <= left + width and box[3] <= top + height
 
 
-def _candidates(x: float, y: float, width: float, height: float, gap: float = 13.0, reach: int = 60) -> list[Box]:
-    """Where a name may stand: centred above its node, below it, then any place within `reach` of it, nearest first."""
-    boxes = [(x - width / 2, y - gap - height, x + width / 2, y - gap), (x - width / 2, y + gap, x + width / 2, y + gap + height)]
+def _candidates(x: float, y: float, width: float, height: float, gap: float = 13.0, reach: int = 60) -> Iterator[Box]:
+    """Where a name may stand: centred above its node, below it, then any place within `reach` of it,
+    nearest first. Lazily: most names stand above or below, and the places around are sorted only
+    for a name that does not."""
+    yield (x - width / 2, y - gap - height, x + width / 2, y - gap)
+    yield (x - width / 2, y + gap, x + width / 2, y + gap + height)
     around = [
         (left, top, left + width, top + height)
         for left in range(round(x - width - reach), round(x + reach), 4)
@@ -137,7 +140,7 @@ def _candidates(x: float, y: float, width: float, height: float, gap: float = 13
     def distance(box: Box) -> float:
         return math.hypot(max(box[0] - x, 0, x - box[2]), max(box[1] - y, 0, y - box[3]))
 
-    return boxes + sorted((box for box in around if distance(box) >= gap - 4), key=distance)
+    yield from sorted((box for box in around if distance(box) >= gap - 4), key=distance)
 
 
 def _disc(x: float, y: float, r: float) -> Box:
@@ -154,8 +157,8 @@ def place_labels(nodes: list[dict[str, object]]) -> None:
         lines = label_lines(str(node["label"]))
         widths = [round(text_width(line), 1) for line in lines]
         height = LABEL_LINE * len(lines)
-        fits = [box for box in _candidates(float(node["x"]), float(node["y"]), max(widths), height) if _inside(box)]  # type: ignore[arg-type]
-        box = next((box for box in fits if not _crosses(box, taken)), None)
+        places = _candidates(float(node["x"]), float(node["y"]), max(widths), height)  # type: ignore[arg-type]
+        box = next((box for box in places if _inside(box) and not _crosses(box, taken)), None)
         node["caption"] = []
         if box is None:
             continue  # no room: the node's tooltip and the sections below name it
