@@ -62,14 +62,14 @@ def _pin_build_date(root: Path) -> None:
 def _build(root: Path, site_dir: Path | None, strict: bool) -> int:
     """Build into a fresh folder and swap it in only on success: a failed build keeps the old site."""
     importlib.import_module("atlas.engine")  # ATLAS_ENGINE is checked before anything else is done
-    from atlas.pipeline import build_source, related_in_background
+    from atlas.pipeline import build_source
 
     atlas = _report_check(root)
     if atlas is None:
         return 1
     handed = [atlas]  # build_site takes it: once the pages are rendered, nothing holds the atlas (700 MB at 50,000 papers)
     del atlas
-    return _build_checked(root, build_source(root, handed, related_in_background(handed[0])), site_dir, strict)
+    return _build_checked(root, build_source(root, handed), site_dir, strict)
 
 
 def _build_checked(root: Path, source: PageSource, site_dir: Path | None, strict: bool) -> int:

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from atlas.background import Forked, collector_paused, workers
+from atlas.background import collector_paused
 from atlas.records.load import TextMemo, load_atlas
-from atlas.records.model import Atlas, Problem, Related
+from atlas.records.model import Atlas, Problem
 from atlas.records.validate import AtlasInvalid, validate
 
 if TYPE_CHECKING:
@@ -49,37 +48,30 @@ def valid_atlas(root: Path, parsed: TextMemo | None = None) -> Atlas:
     return atlas
 
 
-def render_pages(
-    root: Path,
-    settings: SiteSettings,
-    validated: Atlas | None = None,
-    memo: RenderMemo | None = None,
-    related: Callable[[], Related] | None = None,
-) -> Rendered:
+def render_pages(root: Path, settings: SiteSettings, validated: Atlas | None = None, memo: RenderMemo | None = None) -> Rendered:
     """Every page and file of the site (an atlas.site.page.Rendered; render is imported late: `check`
-    stays fast). `validated` saves validating again when the caller has just done it. With
-    `settings.parallel`, related papers (TF-IDF, the costliest step) are computed on the other core
-    while the rest renders; `related` gives them when the caller has set that going already."""
+    stays fast). `validated` saves validating again when the caller has just done it. With `memo`
+    (serve), what the last rebuild made is reused where nothing changed."""
     from atlas.graph.build import build_graph
     from atlas.records.history import added_dates
+    from atlas.relate.similarity import related_papers
     from atlas.site.cite import edition_of
     from atlas.site.render import render_site
 
     atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
-    if related is None:
-        related = related_in_background(atlas, settings.parallel and memo is None, memo)
+    related = related_papers(atlas, memo=memo.words if memo is not None else None)
     edition = edition_of(root, settings.site_url, settings.repo_url, settings.edit_uri)
     with collector_paused():  # the pages and files made all live on: a collection would re-examine them to free nothing
-        return render_site(atlas, build_graph(atlas), related, edition, added_dates(root), memo, settings.parallel and memo is None)
+        return render_site(atlas, build_graph(atlas), related, edition, added_dates(root), memo)
 
 
-def build_source(root: Path, handed: list[Atlas], related: Callable[[], Related] | None = None) -> PageSource:
+def build_source(root: Path, handed: list[Atlas]) -> PageSource:
     """The pages of one build, rendered from the atlas the caller has just validated (`handed` holds it
     and is emptied: once the pages are rendered nothing holds the atlas, 700 MB at 50,000 papers), or
     loaded and validated here when `handed` is empty."""
 
     def render(settings: SiteSettings) -> Rendered:
-        return render_pages(root, settings, handed.pop() if handed else None, related=related)
+        return render_pages(root, settings, handed.pop() if handed else None)
 
     return render
 
@@ -94,13 +86,3 @@ def serve_source(root: Path) -> PageSource:
 
 def _rerender(root: Path, memo: RenderMemo, settings: SiteSettings) -> Rendered:
     return render_pages(root, settings, memo=memo)
-
-
-def related_in_background(atlas: Atlas, parallel: bool = True, memo: RenderMemo | None = None) -> Callable[[], Related]:
-    """The related papers (TF-IDF, the costliest step), set computing on another core while the caller
-    goes on; the returned function waits for them. With `memo` (serve): here, not in a child whose
-    memo would be lost, so that each paper's words are split once."""
-    from atlas.relate.similarity import related_papers
-
-    relate = related_papers if memo is None else partial(related_papers, memo=memo.words)
-    return Forked(relate, atlas, fork=memo is None and workers(len(atlas.papers), parallel) > 1).result

@@ -170,7 +170,7 @@ def _running(job: SiteJob) -> Iterator[SiteJob]:
 
 class AtlasConfig(Config):
     root = config_options.Optional(config_options.Dir(exists=True))
-    parallel = config_options.Type(bool, default=True)  # share rendering and building the pages with the other cores (atlas.background)
+    parallel = config_options.Type(bool, default=True)  # share building the pages with the other cores (atlas.background)
     fragment_cache = config_options.Type(bool, default=True)  # render shared theme fragments once (atlas/engine/theme_cache.py)
 
 
@@ -216,8 +216,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
 
     def on_files(self, files: Files, /, *, config) -> Files:
         try:
-            parallel = self.config.parallel and not self.incremental
-            rendered = self._job().source(SiteSettings(config.site_url, config.repo_url, config.edit_uri, parallel))
+            rendered = self._job().source(SiteSettings(config.site_url, config.repo_url, config.edit_uri))
             if self.incremental:  # what the pages show while a later edit does not validate
                 self._last_valid = Rendered(dict(rendered.pages), rendered.assets, rendered.files)
                 if self._showing_problems:

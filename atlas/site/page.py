@@ -44,13 +44,12 @@ class Rendered:
 
 @dataclass(frozen=True)
 class SiteSettings:
-    """What the engine's configuration says that the pages need: the site's address, the repository
-    and edit path for the pages' links, and whether rendering may use the other cores."""
+    """What the engine's configuration says that the pages need: the site's address, and the
+    repository and edit path for the pages' links."""
 
     site_url: str | None = None
     repo_url: str | None = None
     edit_uri: str | None = None
-    parallel: bool = True
 
 
 PageSource = Callable[[SiteSettings], Rendered]  # a way to render the site: the pipeline gives it to the engine

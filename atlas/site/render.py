@@ -9,7 +9,6 @@ markup of its own.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -19,7 +18,6 @@ import rcssmin
 import rjsmin
 from markupsafe import Markup
 
-from atlas.background import Forked, dealt, undealt, workers
 from atlas.graph.export import to_json, with_layout
 from atlas.graph.layout import layout, local_layout, whole_picture
 from atlas.records.bibtex_writer import written_entry
@@ -269,10 +267,9 @@ def _redirects(out: _Pages) -> dict[str, bytes]:
     return files
 
 
-def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: RenderMemo | None, parallel: bool) -> None:
+def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: RenderMemo | None) -> None:
     """A page per paper, with the day its record was added (by git). With `memo`, a page whose content
-    would not change is reused; with `parallel`, the other cores render their shares of the pages
-    meanwhile (atlas.background)."""
+    would not change is reused."""
     atlas, site, edition = out.atlas, out.site, out.edition
 
     def paper_context(paper: Paper) -> dict[str, Any]:
@@ -288,16 +285,10 @@ def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: Ren
             "added": added.get(paper.id, "")[:10],
         }
 
-    def paper_pages(papers: Sequence[Paper]) -> list[Page]:
-        return [out.page(f"papers/{paper.id}.md", "paper.html.j2", **paper_context(paper)) for paper in papers]
-
     papers = list(atlas.papers.values())
     if memo is None:
-        shares = dealt(papers, workers(len(papers), parallel))
-        elsewhere = [Forked(paper_pages, share) for share in shares[1:]]
-        rendered = undealt([paper_pages(shares[0]), *(work.result() for work in elsewhere)])
-        for paper, page in zip(papers, rendered, strict=True):  # in the papers' order, as a single process gives them
-            out.pages[f"papers/{paper.id}.md"] = page
+        for paper in papers:
+            out.emit(f"papers/{paper.id}.md", "paper.html.j2", **paper_context(paper))
         return
     for paper in papers:
         context = paper_context(paper)
@@ -317,15 +308,14 @@ def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: Ren
 def render_site(
     atlas: Atlas,
     graph: nx.MultiDiGraph,
-    related: Related | Callable[[], Related],
+    related: Related,
     edition: Edition | None = None,
     added: dict[str, str] | None = None,
     memo: RenderMemo | None = None,
-    parallel: bool = False,
 ) -> Rendered:
     """Every page, asset and file of the site, one page kind after the other. With `memo` (kept by
     `atlas serve` between rebuilds), a paper page whose content would not change and a reference
-    already formatted are reused; with `parallel`, the other cores render shares of the paper pages."""
+    already formatted are reused."""
     out = _Pages(atlas, graph, edition or Edition("unversioned", "", "/", (f"{NAME} contributors",)), memo)
     _home_pages(out, added or {})
     positions, svg = _graph_page(out)
@@ -338,8 +328,7 @@ def render_site(
     files.update(feeds(out.site, out.environment, out.edition, added or {}))
     _reading_pages(out)
     files.update(_redirects(out))
-    nearest = related() if callable(related) else related  # last: it may still be computed on the other core
-    _paper_pages(out, nearest, added or {}, memo, parallel)
+    _paper_pages(out, related, added or {}, memo)
     return Rendered(out.pages, assets, files)
 
 
