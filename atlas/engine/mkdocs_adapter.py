@@ -214,24 +214,28 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
                 target.append(path)
         return config
 
-    def on_files(self, files: Files, /, *, config) -> Files:
+    def _rendered(self, config) -> tuple[Rendered, str]:
+        """The pages the job's source renders, and the notice to put on top of each: none, or under
+        `atlas serve` while the records do not validate, the problems (over the last valid pages)."""
         try:
             rendered = self._job().source(SiteSettings(config.site_url, config.repo_url, config.edit_uri))
-            if self.incremental:  # what the pages show while a later edit does not validate
-                self._last_valid = Rendered(dict(rendered.pages), rendered.assets, rendered.files)
-                if self._showing_problems:
-                    log.info("the atlas data is valid again; the pages show it")
-                    self._showing_problems = False
         except AtlasInvalid as invalid:
             lines = "\n".join(str(problem) for problem in invalid.problems)
             if not (self.incremental and self._last_valid):
                 raise PluginError(f"the atlas data has {len(invalid.problems)} problem(s); run `atlas check`:\n{lines}") from None
             log.warning(f"the atlas data has {len(invalid.problems)} problem(s); the pages show them:\n{lines}")
             self._showing_problems = True
-            last = self._last_valid  # its pages, each under the notice (popped below: a copy)
-            rendered, notice = Rendered(dict(last.pages), last.assets, last.files), problems_notice(invalid.problems)
-        else:
-            notice = ""
+            last = self._last_valid  # its pages, each under the notice (popped by on_files: a copy)
+            return Rendered(dict(last.pages), last.assets, last.files), problems_notice(invalid.problems)
+        if self.incremental:  # what the pages show while a later edit does not validate
+            self._last_valid = Rendered(dict(rendered.pages), rendered.assets, rendered.files)
+            if self._showing_problems:
+                log.info("the atlas data is valid again; the pages show it")
+                self._showing_problems = False
+        return rendered, ""
+
+    def on_files(self, files: Files, /, *, config) -> Files:
+        rendered, notice = self._rendered(config)
         if self.incremental:
             self._search.abandon()  # the previous rebuild's indexing, if it still runs
         else:
