@@ -77,8 +77,21 @@ def _candidates(root: Path, args: argparse.Namespace) -> tuple[list, list[str]]:
 
 def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[list]:
     """Each new paper's challenge links: from --links FILE, from the command line, or asked at a terminal."""
-    from atlas.contribute.add import AddRefused, Choice, read_links_file, validate_choices
-    from atlas.relate.suggest import suggest
+    from atlas.contribute.add import AddRefused
+
+    given = _links_given(atlas, args)
+    per_entry = _links_from_file(atlas, args.links) if args.links else {}
+    if given and len(planned) > 1 and not args.same_for_all:
+        raise AddRefused(
+            f"{len(planned)} entries would all get the same --challenge/--kind/--why; pass --same-for-all if they truly share it,"
+            " or give each entry its own links with --links FILE (entry key -> challenge, kind, why)"
+        )
+    return [_links_of(atlas, item, per_entry.get(item.candidate.key) or given, len(planned), args) for item in planned]
+
+
+def _links_given(atlas: Atlas, args: argparse.Namespace) -> list[Choice]:
+    """The links of the command line (--challenge, --kind, --why, --questions), checked against the atlas."""
+    from atlas.contribute.add import AddRefused, Choice, validate_choices
 
     if not (len(args.challenge) == len(args.kind) == len(args.why)):
         raise AddRefused("give --challenge, --kind and --why together, once for each link")
@@ -87,39 +100,42 @@ def _links_for(atlas: Atlas, planned: list, args: argparse.Namespace) -> list[li
     questions = [tuple(q for q in ids.split(",") if q.strip()) for ids in args.questions] or [()] * len(args.challenge)
     given = [Choice(t, k, w, q) for t, k, w, q in zip(args.challenge, args.kind, args.why, questions, strict=True)]
     validate_choices(atlas, given)
-    per_entry: dict[str, list] = {}
-    if args.links:
-        per_entry, problems = read_links_file(args.links)
-        if problems:
-            raise AddRefused("\n".join(problems))
-        for choices in per_entry.values():
-            validate_choices(atlas, choices)
-    if given and len(planned) > 1 and not args.same_for_all:
-        raise AddRefused(
-            f"{len(planned)} entries would all get the same --challenge/--kind/--why; pass --same-for-all if they truly share it,"
-            " or give each entry its own links with --links FILE (entry key -> challenge, kind, why)"
-        )
-    choices_for = []
-    for item in planned:
-        chosen = per_entry.get(item.candidate.key) or given
-        show = len(planned) <= 20 or not chosen
-        ranked = (
-            suggest(atlas, item.candidate.title, item.candidate.abstract, item.candidate.keywords, semantic=args.semantic) if show else []
-        )
-        print(f"{item.candidate.where}: {item.candidate.title} -> papers/{item.id}.yaml")
-        if ranked:
-            print("  suggested challenges (score):")
-        for number, suggestion in enumerate(ranked[: args.suggestions], 1):
-            print(f"  {number:>3}. {suggestion.target:<45} {suggestion.score:.3f}")
-        if not chosen and not args.dry_run:
-            if not sys.stdin.isatty():
-                raise AddRefused(
-                    "no --challenge given and no terminal to ask at; pass --challenge ID --kind KIND --why TEXT or --links FILE"
-                )
-            chosen = ask_choices(item.candidate.title, ranked)
-            validate_choices(atlas, chosen)
-        choices_for.append(chosen)
-    return choices_for
+    return given
+
+
+def _links_from_file(atlas: Atlas, path: Path) -> dict[str, list[Choice]]:
+    """The links of each entry key of --links FILE, checked against the atlas."""
+    from atlas.contribute.add import AddRefused, read_links_file, validate_choices
+
+    per_entry, problems = read_links_file(path)
+    if problems:
+        raise AddRefused("\n".join(problems))
+    for choices in per_entry.values():
+        validate_choices(atlas, choices)
+    return per_entry
+
+
+def _links_of(atlas: Atlas, item: Any, chosen: list[Choice], entries: int, args: argparse.Namespace) -> list[Choice]:
+    """One new paper's links: `chosen`, or asked at a terminal after its suggested challenges (shown for at
+    most 20 entries, or whenever the paper has no links yet)."""
+    from atlas.contribute.add import AddRefused, validate_choices
+    from atlas.relate.suggest import suggest
+
+    candidate = item.candidate
+    show = entries <= 20 or not chosen
+    ranked = suggest(atlas, candidate.title, candidate.abstract, candidate.keywords, semantic=args.semantic) if show else []
+    print(f"{candidate.where}: {candidate.title} -> papers/{item.id}.yaml")
+    if ranked:
+        print("  suggested challenges (score):")
+    for number, suggestion in enumerate(ranked[: args.suggestions], 1):
+        print(f"  {number:>3}. {suggestion.target:<45} {suggestion.score:.3f}")
+    if chosen or args.dry_run:
+        return chosen
+    if not sys.stdin.isatty():
+        raise AddRefused("no --challenge given and no terminal to ask at; pass --challenge ID --kind KIND --why TEXT or --links FILE")
+    chosen = ask_choices(candidate.title, ranked)
+    validate_choices(atlas, chosen)
+    return chosen
 
 
 def _edit_from_file(command: str, path: Path, edit: Callable[[], tuple[Any, list[str]]]) -> Any | None:

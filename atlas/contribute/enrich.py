@@ -75,42 +75,61 @@ class Change:
         return f"{self.paper.path}: + " + ", ".join(self.added)
 
 
+def _are_names(authors: Any) -> bool:
+    return isinstance(authors, list) and bool(authors) and all(isinstance(name, str) and name.strip() for name in authors)
+
+
+def _names(authors: list[str]) -> list[str]:
+    return [" ".join(name.split()) for name in authors]
+
+
+def _is_year(year: Any) -> bool:
+    return isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100
+
+
+def _is_text(text: Any) -> bool:
+    return isinstance(text, str) and bool(text.strip())
+
+
+# The facts an item gives as plain fields: name, whether a value is well formed, the value as recorded, the problem otherwise.
+_PLAIN_FACTS: tuple[tuple[str, Callable[[Any], bool], Callable[[Any], Any], str], ...] = (
+    ("authors", _are_names, _names, "'authors' must be a list of names ('Given Family')"),
+    ("year", _is_year, lambda year: year, "'year' must be a whole year"),
+    ("venue", _is_text, str.strip, "'venue' must be text"),
+    ("abstract", _is_text, str.strip, "'abstract' must be the authors' text, verbatim"),  # verbatim, as the source gives it
+)
+
+
 def _facts_of(item: LineMap, shown: str, problems: list[Problem]) -> dict[str, Any]:
+    """The facts the item gives (fact name -> value); a problem at its line for each malformed one."""
     facts: dict[str, Any] = {}
-    authors = item.get("authors")
-    if authors is not None:
-        if isinstance(authors, list) and authors and all(isinstance(name, str) and name.strip() for name in authors):
-            facts["authors"] = [" ".join(name.split()) for name in authors]
+    for name, well_formed, recorded, problem in _PLAIN_FACTS:
+        value = item.get(name)
+        if value is None:
+            continue
+        if well_formed(value):
+            facts[name] = recorded(value)
         else:
-            problems.append(Problem(shown, item.line_of("authors"), "'authors' must be a list of names ('Given Family')"))
-    year = item.get("year")
-    if year is not None:
-        if isinstance(year, int) and not isinstance(year, bool) and 1900 <= year <= 2100:
-            facts["year"] = year
-        else:
-            problems.append(Problem(shown, item.line_of("year"), "'year' must be a whole year"))
-    if (venue := item.get("venue")) is not None:
-        if isinstance(venue, str) and venue.strip():
-            facts["venue"] = venue.strip()
-        else:
-            problems.append(Problem(shown, item.line_of("venue"), "'venue' must be text"))
-    if (abstract := item.get("abstract")) is not None:
-        if isinstance(abstract, str) and abstract.strip():
-            facts["abstract"] = abstract.strip()  # verbatim, as the source gives it
-        else:
-            problems.append(Problem(shown, item.line_of("abstract"), "'abstract' must be the authors' text, verbatim"))
+            problems.append(Problem(shown, item.line_of(name), problem))
     links = item.get("links")
     if isinstance(links, LineMap):
-        for name, url in links.items():
-            line = links.line_of(name)
-            if f"links.{name}" not in ENRICHABLE:
-                problems.append(Problem(shown, line, f"unknown link '{name}'; use one of arxiv, doi, openreview, code, url"))
-            elif (good := http_url(url)) is None:
-                problems.append(Problem(shown, line, f"link '{name}' must be an http(s) URL, got {str(url)[:60]!r}"))
-            else:
-                facts[f"links.{name}"] = good
+        facts.update(_link_facts(links, shown, problems))
     elif links is not None:
         problems.append(Problem(shown, item.line_of("links"), "'links' must be a mapping (arxiv: URL, ...)"))
+    return facts
+
+
+def _link_facts(links: LineMap, shown: str, problems: list[Problem]) -> dict[str, str]:
+    """The item's links as facts (`links.arxiv` -> URL); a problem for each unknown kind or non-http(s) URL."""
+    facts = {}
+    for name, url in links.items():
+        line = links.line_of(name)
+        if f"links.{name}" not in ENRICHABLE:
+            problems.append(Problem(shown, line, f"unknown link '{name}'; use one of arxiv, doi, openreview, code, url"))
+        elif (good := http_url(url)) is None:
+            problems.append(Problem(shown, line, f"link '{name}' must be an http(s) URL, got {str(url)[:60]!r}"))
+        else:
+            facts[f"links.{name}"] = good
     return facts
 
 
@@ -267,19 +286,24 @@ def plan(atlas: Atlas, items: list[Found]) -> Plan:
         if paper is None:
             unmatched.append(f"{item.where}: no record matches '{item.paper or item.title}'")
             continue
-        change = changes.setdefault(paper.id, Change(paper))
-        held = set(facts_held(_record_of(paper))) | set(change.added)
-        if paper.venue and UNPUBLISHED.search(paper.venue) and not UNPUBLISHED.search(item.facts.get("venue") or "submission"):
-            held.discard("venue")  # "ICLR 2024 submission" gives way to the decision a source reports
-        new = {name: value for name, value in item.facts.items() if name in ENRICHABLE and name not in held}
-        if not new:
-            continue
-        change.added.update(new)
-        for source in item.sources:
-            gives = [name for name in source["gives"] if name in new]
-            if gives:
-                change.sources.append({**source, "gives": gives})
+        _add_absent_facts(changes.setdefault(paper.id, Change(paper)), item)
     return Plan([change for change in changes.values() if change.added], titles, unmatched)
+
+
+def _add_absent_facts(change: Change, item: Found) -> None:
+    """The item's facts that the paper (with what the change already adds) lacks, each with the sources that gave it."""
+    paper = change.paper
+    held = set(facts_held(_record_of(paper))) | set(change.added)
+    if paper.venue and UNPUBLISHED.search(paper.venue) and not UNPUBLISHED.search(item.facts.get("venue") or "submission"):
+        held.discard("venue")  # "ICLR 2024 submission" gives way to the decision a source reports
+    new = {name: value for name, value in item.facts.items() if name in ENRICHABLE and name not in held}
+    if not new:
+        return
+    change.added.update(new)
+    for source in item.sources:
+        gives = [name for name in source["gives"] if name in new]
+        if gives:
+            change.sources.append({**source, "gives": gives})
 
 
 def _record_of(paper: Paper) -> dict[str, Any]:

@@ -87,48 +87,58 @@ def _number(text: str) -> float | int:
 
 
 def parse_ratings_digest(text: str) -> tuple[list[ImportedPaper], ImportedVenue]:
-    parts = re.split(r"^## ", text, flags=re.M)
-    quantiles = next((p for p in parts if p.startswith("Rating statistics")), "")
-    keywords = next((p for p in parts if p.startswith("Top 50 keywords")), "")
-    venue = ImportedVenue(
-        name=DIGEST_VENUE,
-        quantiles=[(q.strip(), float(v)) for q, v in _html_table(quantiles)],
-        keywords=[(k.strip(), int(v)) for k, v in _html_table(keywords)],
-    )
+    """The papers of a ratings digest, one `### [i / n] Title` section each, and the venue's figures."""
+    venue = _digest_venue(text)
     papers = []
     heading = re.compile(r"^### \[\d+ / \d+\] (.+)$", re.M)
     matches = list(heading.finditer(text))
     for index, match in enumerate(matches):
         end = matches[index + 1].start() if index + 1 < len(matches) else len(text)
         block = text[match.end() : end].split("\n## ", 1)[0]
-        line = text.count("\n", 0, match.start()) + 1
-        link = re.search(r"^Link: \[(https?://[^\]]+)\]", block, re.M)
-        average = re.search(r"^Average rating: ([\d.]+)", block, re.M)
-        scores = re.search(r"^Ratings: \[([^\]]*)\]", block, re.M)
-        words = re.search(r"^Keywords: (.*)$", block, re.M)
-        quoted = re.search(r"<summary>Abstract</summary>\s*(.*?)</details>", block, re.S)
-        if not (link and average and scores and quoted):
-            raise ImportFormatError(line, "a paper section lacks its Link, Average rating, Ratings or Abstract")
-        abstract_lines = [row.removeprefix(">").strip() for row in quoted.group(1).strip().splitlines()]
-        fields: dict[str, Any] = {
-            "year": 2024,
-            "venue": DIGEST_VENUE,
-            "links": {"openreview": link.group(1)},
-            "ratings": {
-                "average": float(average.group(1)),
-                "scores": [_number(s.strip()) for s in scores.group(1).split(",") if s.strip()],
-            },
-        }
-        gives = ["title", "abstract", "year", "venue", "links.openreview", "ratings"]
-        keyword_list = [k.strip() for k in words.group(1).split(",") if k.strip()] if words else []
-        if keyword_list:
-            fields["keywords"] = keyword_list
-            gives.append("keywords")
-        abstract = "\n".join(abstract_lines).strip()
-        papers.append(ImportedPaper(match.group(1).strip(), abstract, line, fields, gives))
+        papers.append(_digest_paper(match.group(1).strip(), block, text.count("\n", 0, match.start()) + 1))
     if not papers:
         raise ImportFormatError(1, "no '### [i / n] Title' paper sections found")
     return papers, venue
+
+
+def _digest_venue(text: str) -> ImportedVenue:
+    """The venue's rating quantiles and top keywords, from the digest's two tables."""
+    parts = re.split(r"^## ", text, flags=re.M)
+    quantiles = next((p for p in parts if p.startswith("Rating statistics")), "")
+    keywords = next((p for p in parts if p.startswith("Top 50 keywords")), "")
+    return ImportedVenue(
+        name=DIGEST_VENUE,
+        quantiles=[(q.strip(), float(v)) for q, v in _html_table(quantiles)],
+        keywords=[(k.strip(), int(v)) for k, v in _html_table(keywords)],
+    )
+
+
+def _digest_paper(title: str, block: str, line: int) -> ImportedPaper:
+    """One paper of the digest from its section (`block`, which starts at `line`): link, ratings, keywords, abstract."""
+    link = re.search(r"^Link: \[(https?://[^\]]+)\]", block, re.M)
+    average = re.search(r"^Average rating: ([\d.]+)", block, re.M)
+    scores = re.search(r"^Ratings: \[([^\]]*)\]", block, re.M)
+    words = re.search(r"^Keywords: (.*)$", block, re.M)
+    quoted = re.search(r"<summary>Abstract</summary>\s*(.*?)</details>", block, re.S)
+    if not (link and average and scores and quoted):
+        raise ImportFormatError(line, "a paper section lacks its Link, Average rating, Ratings or Abstract")
+    abstract_lines = [row.removeprefix(">").strip() for row in quoted.group(1).strip().splitlines()]
+    fields: dict[str, Any] = {
+        "year": 2024,
+        "venue": DIGEST_VENUE,
+        "links": {"openreview": link.group(1)},
+        "ratings": {
+            "average": float(average.group(1)),
+            "scores": [_number(s.strip()) for s in scores.group(1).split(",") if s.strip()],
+        },
+    }
+    gives = ["title", "abstract", "year", "venue", "links.openreview", "ratings"]
+    keyword_list = [k.strip() for k in words.group(1).split(",") if k.strip()] if words else []
+    if keyword_list:
+        fields["keywords"] = keyword_list
+        gives.append("keywords")
+    abstract = "\n".join(abstract_lines).strip()
+    return ImportedPaper(title, abstract, line, fields, gives)
 
 
 def parse_seed(text: str) -> tuple[list[ImportedPaper], ImportedVenue | None]:

@@ -43,15 +43,29 @@ def read_mendings(path: Path) -> tuple[list[Mending], list[str]]:
         return [], [*problems, f"{shown}:1: must be a YAML list of {{paper, replaces, sources, unconfirmed}}"]
     found = []
     for item in data:
-        unknown = [name for name in item if name not in _ITEM_FIELDS]
-        sources = item.get("sources") or []
-        well_formed = all(isinstance(s, dict) and s.get("url") and s.get("via") and set(s.get("gives") or []) <= FACTS for s in sources)
-        if unknown or not item.get("paper") or not item.get("replaces") or not well_formed:
-            what = f"unknown field '{unknown[0]}'" if unknown else "each item needs paper, replaces and sources ({url, gives, via})"
-            problems.append(f"{shown}:{item.line}: {what}")
+        problem = _item_problem(item)
+        if problem:
+            problems.append(f"{shown}:{item.line}: {problem}")
             continue
+        sources = item.get("sources") or []
         found.append(Mending(str(item["paper"]), str(item["replaces"]), [dict(s) for s in sources], list(item.get("unconfirmed") or [])))
     return found, problems
+
+
+def _item_problem(item: LineMap) -> str | None:
+    """What is wrong with one item of FILE, or None: an unknown field, or a missing or malformed one."""
+    unknown = [name for name in item if name not in _ITEM_FIELDS]
+    if unknown:
+        return f"unknown field '{unknown[0]}'"
+    well_formed = all(_is_new_source(source) for source in item.get("sources") or [])
+    if not item.get("paper") or not item.get("replaces") or not well_formed:
+        return "each item needs paper, replaces and sources ({url, gives, via})"
+    return None
+
+
+def _is_new_source(source: Any) -> bool:
+    """A new source names its document (`url`), how it was read (`via`) and only facts the atlas knows (`gives`)."""
+    return isinstance(source, dict) and bool(source.get("url")) and bool(source.get("via")) and set(source.get("gives") or []) <= FACTS
 
 
 def _mended(record: dict[str, Any], mending: Mending) -> tuple[dict[str, Any], str | None]:
@@ -67,19 +81,28 @@ def _mended(record: dict[str, Any], mending: Mending) -> tuple[dict[str, Any], s
     covered = {name for source in old for name in source.get("gives", [])}
     if not given <= covered or not covered <= accounted:
         return record, f"the new sources give {sorted(given)}, the old one gave {sorted(covered)} (unconfirmed: {mending.unconfirmed})"
+    record = _without_facts(record, set(mending.unconfirmed) & covered)
+    record["sources"] = _sources_replaced(record, old, mending.sources)
+    return in_field_order({k: v for k, v in record.items() if v is not None}, PAPER_FIELDS), None
+
+
+def _without_facts(record: dict[str, Any], names: set[str]) -> dict[str, Any]:
+    """A copy of the record with the facts `names` set to None (a `links.kind` fact: that link taken out)."""
     record = dict(record)
-    for name in set(mending.unconfirmed) & covered:
+    for name in names:
         if name.startswith("links."):
             links = {k: v for k, v in (record.get("links") or {}).items() if k != name.removeprefix("links.")}
             record["links"] = links or None
         else:
             record[name] = None
+    return record
+
+
+def _sources_replaced(record: dict[str, Any], old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The record's sources but the `old` ones, each giving only facts the record still holds, then the `new` ones."""
     held = set(facts_held({k: v for k, v in record.items() if v is not None}))
     kept = [{**s, "gives": [g for g in s.get("gives", []) if g in held]} for s in record["sources"] if not any(s is o for o in old)]
-    record["sources"] = _merged(
-        [s for s in kept if s["gives"]] + [{"url": s["url"], "gives": s["gives"], "via": s["via"]} for s in mending.sources]
-    )
-    return in_field_order({k: v for k, v in record.items() if v is not None}, PAPER_FIELDS), None
+    return _merged([s for s in kept if s["gives"]] + [{"url": s["url"], "gives": s["gives"], "via": s["via"]} for s in new])
 
 
 def _merged(sources: list[dict[str, Any]]) -> list[dict[str, Any]]:

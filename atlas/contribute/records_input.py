@@ -63,49 +63,73 @@ def _declared_different(item: LineMap, duplicate: Duplicate) -> bool:
     return "similar" in duplicate.reason and Path(duplicate.existing).stem in (item.get("not_duplicate_of") or [])
 
 
+@dataclass
+class _Planning:
+    """What planning reads and grows item by item: the records met so far, the ids and survey numbers taken."""
+
+    atlas: Atlas
+    shown: str
+    finder: DuplicateFinder
+    taken: set[str]  # paper ids and citations.bib keys
+    numbers: dict[int, str]  # survey number -> the entry key it names
+    plan: _Plan = field(default_factory=_Plan)
+
+    def problem(self, line: int, message: str) -> None:
+        self.plan.problems.append(f"{self.shown}:{line}: {message}")
+
+    def identify(self, key: str, identified: tuple[int, str]) -> None:
+        """The entry `key` is the one the survey cites as number identified[0]."""
+        self.plan.identified[key] = identified
+        self.numbers[identified[0]] = key
+
+
 def _plan(atlas: Atlas, items: list[LineMap], shown: str) -> _Plan:
-    finder = DuplicateFinder(list(atlas.papers.values()))
-    taken = set(atlas.papers) | set(atlas.bibliography)
     numbers = {number: entry.key for number, entry in atlas.entry_for_number().items()}
-    plan = _Plan()
+    planning = _Planning(atlas, shown, DuplicateFinder(list(atlas.papers.values())), set(atlas.papers) | set(atlas.bibliography), numbers)
     for item in items:
-        unknown = [name for name in item if name not in PAPER_FIELDS and name not in (*INPUT_ONLY, "existing")]
-        if unknown:
-            plan.problems.append(f"{shown}:{item.line_of(unknown[0])}: unknown field '{unknown[0]}'; known: {', '.join(PAPER_FIELDS)}")
-            continue
-        identified = _identification(item, shown, plan, numbers)
-        if "existing" in item:
-            if item["existing"] not in atlas.papers or identified is None:
-                plan.problems.append(
-                    f"{shown}:{item.line}: 'existing' must name a paper of the atlas, with 'survey_ref' and 'survey_evidence'"
-                )
-            else:
-                plan.identified[item["existing"]] = identified
-                numbers[identified[0]] = item["existing"]
-            continue
-        title, links = str(item.get("title") or ""), dict(item.get("links") or {})
-        if (duplicate := finder.find(title, links)) and not _declared_different(item, duplicate):
-            plan.problems.append(f"{shown}:{item.line}: '{title[:60]}' is {duplicate}")
-            continue
-        record = in_field_order({name: value for name, value in item.items() if name not in INPUT_ONLY}, PAPER_FIELDS)
-        key = item.get("key")
-        if key is not None and (key not in atlas.bibliography or key in atlas.papers):
-            plan.problems.append(f"{shown}:{item.line_of('key')}: 'key' must name a citations.bib entry no record has; '{key}' is not one")
-            continue
-        if key is not None:  # the survey's entry, made anew from the record's facts, keeps its number
-            paper_id = str(key)
-            plan.rewritten[paper_id] = entry_from_record(paper_id, record, atlas.bibliography[paper_id])
-        else:
-            authors = item.get("authors") or []
-            paper_id = paper_id_for(title, taken, authors[0] if authors else None, item.get("year"))
-            plan.entries.append(paper_entry(paper_id, record))
-        if identified:
-            plan.identified[paper_id] = identified
-            numbers[identified[0]] = paper_id
-        taken.add(paper_id)
-        finder.add(f"{shown}:{item.line}", title, links, tuple(item.get("also_titled") or ()))
-        plan.records[paper_id] = record
-    return plan
+        _plan_item(planning, item)
+    return planning.plan
+
+
+def _plan_item(planning: _Planning, item: LineMap) -> None:
+    """One item: a new record, or an identification of a paper the atlas has (`existing:`); or its problems."""
+    unknown = [name for name in item if name not in PAPER_FIELDS and name not in (*INPUT_ONLY, "existing")]
+    if unknown:
+        planning.problem(item.line_of(unknown[0]), f"unknown field '{unknown[0]}'; known: {', '.join(PAPER_FIELDS)}")
+        return
+    identified = _identification(item, planning.shown, planning.plan, planning.numbers)
+    if "existing" not in item:
+        _plan_record(planning, item, identified)
+    elif item["existing"] not in planning.atlas.papers or identified is None:
+        planning.problem(item.line, "'existing' must name a paper of the atlas, with 'survey_ref' and 'survey_evidence'")
+    else:
+        planning.identify(item["existing"], identified)
+
+
+def _plan_record(planning: _Planning, item: LineMap, identified: tuple[int, str] | None) -> None:
+    """A new record, unless it duplicates one or names a `key:` citations.bib does not hold for it."""
+    atlas, plan = planning.atlas, planning.plan
+    title, links = str(item.get("title") or ""), dict(item.get("links") or {})
+    if (duplicate := planning.finder.find(title, links)) and not _declared_different(item, duplicate):
+        planning.problem(item.line, f"'{title[:60]}' is {duplicate}")
+        return
+    record = in_field_order({name: value for name, value in item.items() if name not in INPUT_ONLY}, PAPER_FIELDS)
+    key = item.get("key")
+    if key is not None and (key not in atlas.bibliography or key in atlas.papers):
+        planning.problem(item.line_of("key"), f"'key' must name a citations.bib entry no record has; '{key}' is not one")
+        return
+    if key is not None:  # the survey's entry, made anew from the record's facts, keeps its number
+        paper_id = str(key)
+        plan.rewritten[paper_id] = entry_from_record(paper_id, record, atlas.bibliography[paper_id])
+    else:
+        authors = item.get("authors") or []
+        paper_id = paper_id_for(title, planning.taken, authors[0] if authors else None, item.get("year"))
+        plan.entries.append(paper_entry(paper_id, record))
+    if identified:
+        planning.identify(paper_id, identified)
+    planning.taken.add(paper_id)
+    planning.finder.add(f"{planning.shown}:{item.line}", title, links, tuple(item.get("also_titled") or ()))
+    plan.records[paper_id] = record
 
 
 def _challenges_citing(atlas: Atlas, identified: dict[str, tuple[int, str]]) -> dict[Path, dict[str, Any]]:

@@ -129,26 +129,42 @@ def _questions(checker: FieldChecker, data: LineMap, subs: tuple[SubChallenge, .
         taken[question_id] = f"question '{question_id}'"
         if not text.endswith("?"):
             checker.problem(item.line_of("text"), f"question '{question_id}' does not end with '?'; ask it as a question")
-        sub = checker.text(item, "subchallenge")
-        if sub is not None and sub not in sub_ids:
-            checker.problem(
-                item.line_of("subchallenge"), f"'{sub}' is not a sub-challenge of this challenge; use one of {', '.join(sub_ids)}"
-            )
-            sub = None
-        numbers = item.get("references") or []
-        if not isinstance(numbers, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
-            checker.problem(item.line_of("references"), "'references' must be a list of the survey's citation numbers, e.g. [97, 170]")
-            numbers = []
-        for number in numbers:
-            if number not in cited:
-                checker.problem(item.line_of("references"), f"reference {number} is not under this challenge's 'references'; add it there")
-        aliases = checker.ids(item, "aliases")
-        for alias in aliases:
-            if not _anchor_taken(checker, item.line_of("aliases"), "alias", alias, taken):
-                taken[alias] = f"the former id of question '{question_id}'"
+        sub = _question_subchallenge(checker, item, sub_ids)
+        numbers = _question_references(checker, item, cited)
+        aliases = _question_aliases(checker, item, question_id, taken)
         status, searched = _search_status(checker, item)
-        questions.append(Question(question_id, text, sub, tuple(numbers), item.line, aliases, status, searched))
+        questions.append(Question(question_id, text, sub, numbers, item.line, aliases, status, searched))
     return tuple(questions)
+
+
+def _question_subchallenge(checker: FieldChecker, item: LineMap, sub_ids: list[str]) -> str | None:
+    """The sub-challenge a question belongs to, None when it names none or one this challenge lacks."""
+    sub = checker.text(item, "subchallenge")
+    if sub is not None and sub not in sub_ids:
+        checker.problem(item.line_of("subchallenge"), f"'{sub}' is not a sub-challenge of this challenge; use one of {', '.join(sub_ids)}")
+        return None
+    return sub
+
+
+def _question_references(checker: FieldChecker, item: LineMap, cited: set[int]) -> tuple[int, ...]:
+    """The survey citation numbers a question names; each must be among the challenge's own references."""
+    numbers = item.get("references") or []
+    if not isinstance(numbers, list) or not all(isinstance(n, int) and not isinstance(n, bool) for n in numbers):
+        checker.problem(item.line_of("references"), "'references' must be a list of the survey's citation numbers, e.g. [97, 170]")
+        numbers = []
+    for number in numbers:
+        if number not in cited:
+            checker.problem(item.line_of("references"), f"reference {number} is not under this challenge's 'references'; add it there")
+    return tuple(numbers)
+
+
+def _question_aliases(checker: FieldChecker, item: LineMap, question_id: str, taken: dict[str, str]) -> tuple[str, ...]:
+    """A question's former ids, each taken as an anchor of the page (a problem when another has it)."""
+    aliases = checker.ids(item, "aliases")
+    for alias in aliases:
+        if not _anchor_taken(checker, item.line_of("aliases"), "alias", alias, taken):
+            taken[alias] = f"the former id of question '{question_id}'"
+    return aliases
 
 
 _DATED = re.compile(r"^\d{4}-\d{2}-\d{2}\b")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from jinja2 import Environment
 
@@ -56,27 +56,8 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
     overall and per challenge; each item names the paper's authors."""
     atlas = site.atlas
     fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
-    items: list[FeedItem] = []
-    for paper in sorted(atlas.papers.values(), key=lambda paper: title_sort_key(paper.title)):
-        reasons = " ".join(f"{site.challenge_label(link.target)} ({link.kind}): {link.why}" for link in paper.challenges)
-        asked = [atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions]
-        if asked:
-            reasons += " Open questions it takes up: " + " ".join(question.text for question in asked if question)
-        if paper.fits_none:
-            reasons = f"Outside the survey's challenges: {paper.fits_none}"
-        items.append(
-            {
-                "id": paper.id,
-                "title": plain_title(paper.title),
-                "url": f"{edition.site_url}papers/{paper.id}/",
-                "date": added.get(paper.id, fallback),
-                "authors": list(paper.authors),
-                "summary": reasons,
-                "content": _content(reasons, paper),
-                "categories": list(dict.fromkeys(link.challenge for link in paper.challenges)),
-                "questions": [f"{link.challenge}/{q}" for link in paper.challenges for q in link.questions],
-            }
-        )
+    papers = sorted(atlas.papers.values(), key=lambda paper: title_sort_key(paper.title))
+    items = [_feed_item(site, paper, edition, added.get(paper.id, fallback)) for paper in papers]
     items.sort(key=lambda item: item["date"], reverse=True)  # stable: papers added together stay in title order
     template = environment.get_template("feed.xml.j2")
     files: dict[str, bytes] = {}
@@ -93,7 +74,43 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
         ).encode("utf-8")
 
     atom("feed.xml", NAME, "", items)
-    json_feed = {
+    files["feed.json"] = json.dumps(_json_feed(edition, items), ensure_ascii=False, indent=1).encode("utf-8")
+    for challenge in atlas.challenges.values():
+        chosen = [item for item in items if challenge.id in item["categories"]]
+        atom(f"challenges/{challenge.id}/feed.xml", f"{NAME}: {challenge.title}", f"challenges/{challenge.id}/", chosen)
+    return files
+
+
+def _reasons(site: SiteContext, paper: Paper) -> str:
+    """Why the paper is in the atlas: each challenge link's kind and why line, then the open questions it takes up."""
+    reasons = " ".join(f"{site.challenge_label(link.target)} ({link.kind}): {link.why}" for link in paper.challenges)
+    asked = [site.atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions]
+    if asked:
+        reasons += " Open questions it takes up: " + " ".join(question.text for question in asked if question)
+    if paper.fits_none:
+        reasons = f"Outside the survey's challenges: {paper.fits_none}"
+    return reasons
+
+
+def _feed_item(site: SiteContext, paper: Paper, edition: Edition, date: str) -> FeedItem:
+    """One paper as an item of the feeds, dated by the commit that added it."""
+    reasons = _reasons(site, paper)
+    return {
+        "id": paper.id,
+        "title": plain_title(paper.title),
+        "url": f"{edition.site_url}papers/{paper.id}/",
+        "date": date,
+        "authors": list(paper.authors),
+        "summary": reasons,
+        "content": _content(reasons, paper),
+        "categories": list(dict.fromkeys(link.challenge for link in paper.challenges)),
+        "questions": [f"{link.challenge}/{q}" for link in paper.challenges for q in link.questions],
+    }
+
+
+def _json_feed(edition: Edition, items: list[FeedItem]) -> dict[str, Any]:
+    """The JSON Feed 1.1 document of every item; questions become `question:challenge/id` tags."""
+    return {
         "version": "https://jsonfeed.org/version/1.1",
         "title": NAME,
         "home_page_url": edition.site_url,
@@ -113,8 +130,3 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
             for i in items
         ],
     }
-    files["feed.json"] = json.dumps(json_feed, ensure_ascii=False, indent=1).encode("utf-8")
-    for challenge in atlas.challenges.values():
-        chosen = [item for item in items if challenge.id in item["categories"]]
-        atom(f"challenges/{challenge.id}/feed.xml", f"{NAME}: {challenge.title}", f"challenges/{challenge.id}/", chosen)
-    return files
