@@ -162,8 +162,6 @@ def test_the_import_graph_sees_imports_inside_functions():
 
 
 MOST_PATHS = 20  # radon's count: ruff's C901 (capped in pyproject.toml) counts neither `and`/`or` nor comprehensions
-# Functions over MOST_PATHS in modules other engineers are reshaping (issue 28): each is split there, then taken off this list.
-OVER_MOST_PATHS_FOR_NOW = {"atlas/engine/mkdocs_adapter.py: AtlasPlugin.on_files"}
 
 
 def _functions(blocks: list, outer: str = "") -> Iterator[tuple[str, Function]]:
@@ -185,16 +183,13 @@ def complexities(source: str) -> dict[str, Function]:
 
 def test_no_function_has_more_than_twenty_paths():
     """A function with more paths than a reader can hold is split into functions that each do one thing."""
-    over = {
-        f"{path.relative_to(REPO)}: {name}": f"{path.relative_to(REPO)}:{function.lineno}: {name} {function.complexity}"
+    over = [
+        f"{path.relative_to(REPO)}:{function.lineno}: {name} {function.complexity}"
         for path in sorted(PACKAGE.rglob("*.py"))
         for name, function in complexities(path.read_text(encoding="utf-8")).items()
         if function.complexity > MOST_PATHS
-    }
-    to_split = sorted(set(over) - OVER_MOST_PATHS_FOR_NOW)
-    assert not to_split, f"cyclomatic complexity over {MOST_PATHS}, to split: " + "; ".join(over[name] for name in to_split)
-    within = OVER_MOST_PATHS_FOR_NOW - set(over)
-    assert not within, f"within {MOST_PATHS} now: take {within} off OVER_MOST_PATHS_FOR_NOW"
+    ]
+    assert not over, f"cyclomatic complexity over {MOST_PATHS}, to split: " + "; ".join(over)
 
 
 def test_the_complexity_reading_sees_methods_closures_and_boolean_operators():
