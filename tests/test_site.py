@@ -91,7 +91,10 @@ def test_paper_pages_show_fields_abstract_challenges_bibtex_and_link_back(built_
                 assert " ".join(plain_prose(paper.abstract).split()) in text_of(html.find("blockquote", class_="atlas-abstract"))
             credited = text_of(html.find("blockquote", class_="atlas-abstract").find_next_sibling("p"))
             givers = " and ".join(source.label for source in paper.sources if "abstract" in source.gives)  # those alone
-            assert credited.startswith(" ".join(f"The authors' abstract, verbatim as given by {givers},".split())), paper.id
+            assert credited.startswith(" ".join(f"The authors' abstract, verbatim as given by {givers}".split())), paper.id
+            shown = " ".join(text_of(html.find("blockquote", class_="atlas-abstract")).split())
+            typeset = shown != " ".join(paper.abstract.split())  # the page shows other text than the record's: markup
+            assert ("its LaTeX markup typeset" in credited) == typeset, paper.id  # said where it was, only there
         for link in paper.challenges:
             href = f"../../challenges/{link.challenge}/" + (f"#{link.sub}" if link.sub else "")
             assert html.find("ul", class_="atlas-paper-challenges").find("a", href=href), (paper.id, href)

@@ -87,6 +87,12 @@ def plain_prose(text: str) -> str:
     return "".join(_math_text(part[1:-1]) if _is_math(part) else _prose_text(part) for part in _prose_parts(text))
 
 
+def has_markup(text: str) -> bool:
+    """Whether prose holds LaTeX that prose_html typesets: math, or markup outside it (a command, an
+    escape, TeX quotes)."""
+    return any(_is_math(part) or _PROSE_MARKUP.search(part) for part in _prose_parts(text))
+
+
 def prose_html(text: str) -> Markup:
     """Prose as HTML: its math as MathML (as in title_html), the rest decoded from LaTeX and escaped."""
     html = []

@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, StrictUn
 from markupsafe import Markup, escape
 
 from atlas.records.ids import slug
-from atlas.records.mathtext import plain_title, prose_html, title_html
+from atlas.records.mathtext import has_markup, plain_title, prose_html, title_html
 from atlas.records.model import Paper
 
 TEMPLATE_CACHE = FileSystemBytecodeCache()
@@ -115,6 +115,7 @@ def template_environment() -> Environment:
         page_description=page_description,
         paragraphs=paragraphs,
         prose_paragraphs=prose_paragraphs,
+        has_markup=has_markup,
         slug=slug,
         title_html=title_html,
         plain=plain_title,
