@@ -595,7 +595,7 @@ def test_the_near_title_index_finds_exactly_what_comparing_every_pair_finds():
         plain.add(f"p{index}", title, {})
     indexed = DuplicateFinder([])
     indexed.by_title = plain.by_title
-    indexed.near = NearTitles(list(plain.by_title))
+    indexed.near = NearTitles(list(plain.by_title), list(plain.by_title.values()))
     queries = _near_copies(known, 1000) + _copies_at_the_threshold(known, 500) + _copies_at_the_threshold(known[-600:], 500) + known[:200]
     found = 0
     for query in queries:

@@ -11,15 +11,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
 
 from atlas.records.ids import ARXIV_ID, DOI, OPENREVIEW, normalise_title
 from atlas.records.model import Paper
+
+if TYPE_CHECKING:
+    import numpy as np
 
 FUZZY_THRESHOLD = 93.0
 MIN_FUZZY_LENGTH = 25
@@ -128,8 +133,7 @@ class DuplicateFinder:
             return Duplicate(self.by_look[look], "a title that looks the same")
         if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
             if self.near is not None:
-                known = self.near.titles
-                choices = [known[i] for i in self.near.candidates(title) if self.by_title[known[i]] != exclude]
+                choices: Sequence[str] | np.ndarray = self.near.choices(title, exclude)
             else:
                 choices = [known for known, path in self.by_title.items() if path != exclude]
             best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
@@ -150,17 +154,25 @@ class NearTitles:
     any set of them that leaves m out. The count runs over the query's rarest trigrams only, leaving
     out half of s in its commonest ones: few titles hold the rare ones, and fewer hold that many."""
 
-    def __init__(self, titles: list[str]) -> None:
+    def __init__(self, titles: list[str], holders: list[str]) -> None:
+        """The index of `titles`, each held by the record at the same place of `holders` (its path)."""
         import numpy as np
 
-        self.titles = titles
+        self.titles = np.array(titles, dtype=object)
+        self.holders = np.array(holders, dtype=object)
         postings: dict[str, list[int]] = {}
         for index, title in enumerate(titles):
             for gram in set(_trigrams(_sorted_words(title))):
                 postings.setdefault(gram, []).append(index)
         self.postings = {gram: np.array(indices, dtype=np.int32) for gram, indices in postings.items()}
 
-    def candidates(self, title: str) -> list[int]:
+    def choices(self, title: str, exclude: str | None = None) -> np.ndarray:
+        """The titles (in order) that may be FUZZY_THRESHOLD% alike with `title`, but those the record
+        at `exclude` holds."""
+        found = self.candidates(title)
+        return self.titles[found[self.holders[found] != exclude] if exclude is not None else found]
+
+    def candidates(self, title: str) -> np.ndarray:
         """The indices (in order) of the titles that may be FUZZY_THRESHOLD% alike with `title`."""
         import numpy as np
 
@@ -172,11 +184,10 @@ class NearTitles:
         held = sorted((self.postings.get(gram, empty) for gram in set(_trigrams(words))), key=len)
         shared = len(held) - 3 * edits  # trigrams an alike title shares with it, at least
         if shared < 1:
-            return list(range(len(self.titles)))  # too short to rule any title out
+            return np.arange(len(self.titles))  # too short to rule any title out
         left_out = (shared - 1) // 2  # the commonest trigrams, not counted
-        counted = np.concatenate(held[: len(held) - left_out])
-        found, counts = np.unique(counted, return_counts=True)
-        return found[counts >= shared - left_out].tolist()
+        counts = np.bincount(np.concatenate(held[: len(held) - left_out]), minlength=len(self.titles))  # no sort: a count per title
+        return np.flatnonzero(counts >= shared - left_out)
 
 
 def _sorted_words(title: str) -> str:
@@ -215,7 +226,7 @@ def similar_records(papers: list[Paper], new: set[str]) -> list[tuple[Paper, Dup
     declared = _declared(papers)
     finder = DuplicateFinder(papers)
     if len(new) > INDEX_FROM:
-        finder.near = NearTitles(list(finder.by_title))
+        finder.near = NearTitles(list(finder.by_title), list(finder.by_title.values()))
     found = []
     for paper in papers:
         if paper.id not in new:
