@@ -374,7 +374,7 @@ def test_readers_meet_no_internal_note_only_the_public_lists_abstracts_came_from
         page(built_site, "papers/uncertainty-aware-explanations/index.html").find(string=re.compile("abstract, verbatim")).parent
     )
     assert credit.startswith(
-        "The authors' abstract, verbatim as given by a public list of 62 papers related to the survey (dated 11 March),"
+        "The authors' abstract, verbatim as given by a public list of 62 papers related to the survey (dated 11 March)"
     )
 
 
