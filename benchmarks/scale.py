@@ -1,7 +1,7 @@
 """How the atlas scales: build, check, memory, search index and page weight at 1,000-50,000 papers.
 
 Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--results DIR] [--summary-only]   (default: 1000 5000 10000 50000)
-For each size it grows a synthetic atlas from the real records (benchmarks/synthetic.py), then
+For each size it grows a synthetic atlas from the real records (tests/synthetic.py), then
 measures `atlas build` and `atlas check` (wall time and peak memory; the memory of all processes in a build of its own), the
 search bundle (Material's search/ or Pagefind's pagefind/), what a paper page loads before the reader
 searches (headless Chromium, every response counted, raw and gzip-compressed), and the baseline: a
@@ -39,8 +39,10 @@ from playwright.sync_api import sync_playwright
 
 from atlas.pipeline import valid_atlas
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # localsite.py and synthetic.py: the tests' support
 from localsite import CHROMIUM, CHROMIUM_FLAGS, served
-from synthetic import REPO, SCRATCH, describe, machine, make_atlas
+from machine import SCRATCH, describe, machine
+from synthetic import REPO, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PYTHON = sys.executable

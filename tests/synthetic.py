@@ -1,20 +1,16 @@
-"""Synthetic atlases for scale benchmarks, grown from the real records.
+"""Synthetic atlases grown from the real records, for the tests at scale and the benchmarks.
 
 `make_atlas(target, papers)` copies the real challenges and bibliography and writes `papers` paper
 records: each reuses a real record's abstract (so texts have real lengths and vocabulary) under a
 new id and title, with a year, a venue and 1-3 challenge links drawn from a seeded generator, so the
-same size always gives the same atlas. `machine()` describes the machine every benchmark result was
-measured on, since the numbers only compare within one machine.
+same size always gives the same atlas.
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import random
 import re
 import shutil
-from datetime import UTC, datetime
 from pathlib import Path
 
 from atlas.pipeline import valid_atlas
@@ -25,12 +21,6 @@ from atlas.records.yamlio import dump_record
 REPO = Path(__file__).resolve().parents[1]
 VENUES = ("ICLR 2024 submission", "NeurIPS 2023", "ICML 2024", "arXiv preprint", "TMLR")
 KINDS = ("method", "benchmark", "analysis", "theory", "survey")
-# The atlas, the sites and the baseline (scale.py) live in RAM (tmpfs) where there is one: both arms write to the
-# same kind of file system, no disk's state after the previous run's deletions blurs a timing (on this
-# machine's journal-less ext4 the same 10,000-paper build took 8 s of system time on a quiet disk and
-# 14-26 s right after a large deletion), and nothing needs root to drop the kernel's caches.
-_MEMORY = Path("/dev/shm")
-SCRATCH = str(_MEMORY) if _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK) else None
 
 
 def make_atlas(target: Path, papers: int, seed: int = 7, sources_used: int | None = None) -> Path:
@@ -60,7 +50,7 @@ def make_atlas(target: Path, papers: int, seed: int = 7, sources_used: int | Non
             "year": generator.randint(2015, 2026),
             "venue": generator.choice(VENUES),
             "abstract": source.abstract,
-            "sources": [{"contributor": "benchmarks/synthetic.py", "gives": []}],
+            "sources": [{"contributor": "tests/synthetic.py", "gives": []}],
             "challenges": [] if outside else [synthetic_link(link, index, source.id, real, generator) for link in links],
         }
         if outside:
@@ -86,34 +76,3 @@ def synthetic_link(target: str, index: int, source_id: str, real, generator: ran
     if questions and generator.random() < 0.2:
         link["questions"] = [generator.choice(questions).id]
     return link
-
-
-def _proc(name: str, key: str) -> str:
-    """The first `key: value` of a Linux /proc file, or "" elsewhere."""
-    path = Path("/proc") / name
-    lines = path.read_text().splitlines() if path.exists() else []
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), "")
-
-
-def machine() -> dict[str, object]:
-    """Cores, memory, processor, Python and date: benchmark numbers only compare on one machine."""
-    memory_kib = int((_proc("meminfo", "MemTotal") or "0").split()[0])
-    processor = _proc("cpuinfo", "model name") or platform.processor() or platform.machine()
-    return {
-        "cores": os.cpu_count(),
-        "memory_gib": round(memory_kib / 2**20, 1),
-        "processor": processor,
-        "system": platform.platform(),
-        "python": platform.python_version(),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "load_1m": round(os.getloadavg()[0], 2),  # other work on the machine when the run started: timings are noisy above ~0.5
-    }
-
-
-def describe(description: dict[str, object]) -> str:
-    """One line for the Markdown results."""
-    return (
-        f"{description['cores']} cores, {description['memory_gib']} GiB, {description['processor']}, "
-        f"Python {description['python']}, {description['system']}; measured {description['date']}, "
-        f"load average {description.get('load_1m', '?')}"
-    )
