@@ -128,15 +128,16 @@ def _candidates(
     floor: float,
     block_size: int,
 ) -> dict[int, np.ndarray]:
-    """For each of `rows`, the sorted papers sharing one of its rare words whose score can reach its
-    answer. The row's `count`-th best score is at least the `count`-th best of its candidates sharing
-    the most rare weight (`_best_scores`, less rounding); a paper's score is at most the sum over the
-    rare words plus the
-    bound of the common words (the lower of the row's `bound` and, by Cauchy-Schwarz, the product of
-    both papers' lengths of common words). A paper whose most is under the row's least, or under
-    `floor`, is left out: it cannot be part of the answer. A row is left out when the papers left out
-    may score as high as its `count`-th best could (the highest its candidates' most allow): this
-    level cannot settle it."""
+    """For each of `rows` that this level will settle, the sorted papers sharing one of its rare
+    words whose score can reach its answer.
+
+    The row's `count`-th best score is at least the `count`-th best score of the candidates sharing
+    the most rare weight with it (`_best_scores`, less rounding): its least. A paper's score is at
+    most the score of the rare words both hold plus what the common words can add: the lower of the
+    row's `bound` and, by Cauchy-Schwarz, the product of both papers' lengths of common words: its
+    most. A paper whose most is under the row's least, or under `floor`, cannot be in the answer.
+    A row is kept only if its bound is under `floor` or under its least: the others would not
+    settle, and wait for a rarer notion of common."""
     import numpy as np
 
     rare_transposed = rare_matrix.T.tocsr()
@@ -147,9 +148,10 @@ def _candidates(
         at, other, rare_score = shares.row, shares.col, shares.data.astype(np.float64)
         others = other != block[at]
         at, other, rare_score = at[others], other[others], rare_score[others]
-        least = np.maximum(_kth_of_rows(*_best_scores(matrix, block, at, other, rare_score, count), block.size, count) - MARGIN, floor)
+        found = _kth_of_rows(*_best_scores(matrix, block, at, other, rare_score, count), block.size, count) - MARGIN
+        least = np.maximum(found, floor)
         most = rare_score + np.minimum(bound[block][at], common_length[block][at] * common_length[other]) + MARGIN
-        hopeful = (bound[block] < floor) | (_kth_of_rows(at, most, block.size, count) > bound[block])
+        hopeful = (bound[block] < floor) | (found > bound[block])
         reaching = (most >= least[at]) & hopeful[at]
         pairs = np.sort(at[reaching].astype(np.int64) * rare_matrix.shape[0] + other[reaching])  # by row, then by paper
         starts = np.searchsorted(pairs, np.arange(block.size + 1) * rare_matrix.shape[0])
@@ -163,13 +165,16 @@ def _best_scores(
     matrix: sparse.csr_array, block: np.ndarray, at: np.ndarray, other: np.ndarray, rare_score: np.ndarray, count: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The scores of each row of `block` (`at`) with its 2 x `count` candidates (`other`) of highest
-    `rare_score`, summed in any order: (rows, scores)."""
+    `rare_score` (and any tied with the last), summed in any order: (rows, scores)."""
     import numpy as np
 
-    order = np.argsort(at * 4.0 + (2.0 - rare_score))  # by row, then highest first
-    starts = np.searchsorted(at[order], np.arange(block.size))
-    rank = np.arange(at.size) - np.repeat(starts, np.diff(np.append(starts, at.size)))
-    best = order[rank < 2 * count]
+    keys = at * 4.0 + (2.0 - rare_score)  # by row, then highest first
+    ordered = np.sort(keys)
+    starts = np.searchsorted(ordered, np.arange(block.size) * 4.0)
+    taken = np.minimum(np.searchsorted(ordered, np.arange(block.size) * 4.0 + 4.0) - starts, 2 * count)
+    last = np.full(block.size, -1.0)
+    last[taken > 0] = ordered[starts[taken > 0] + taken[taken > 0] - 1]
+    best = np.flatnonzero(keys <= last[at])  # and any tied with the last
     scores = (matrix[block[at[best]]].multiply(matrix[other[best]])).sum(axis=1)
     return at[best], np.asarray(scores, dtype=np.float64).ravel()
 
@@ -201,9 +206,9 @@ def _union(block: np.ndarray, parts: list[np.ndarray], papers: int) -> np.ndarra
 
 
 def _blocks(candidates: dict[int, np.ndarray], block_size: int, papers: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """The rows of `candidates` in blocks, each with the sorted union of its rows' candidates and
-    its rows' own papers; rows whose candidates overlap go together (ordered by their first
-    candidate), and a block is halved while its union is more than SPREAD times its rows."""
+    """The rows of `candidates` in blocks, each with the sorted papers it is compared with (its rows'
+    candidates and the rows themselves); rows whose candidates overlap go together (ordered by their
+    first candidate), and a block is halved while it meets more than SPREAD papers per row."""
     import numpy as np
 
     rows = np.array(sorted(candidates, key=lambda row: (candidates[row][0] if candidates[row].size else -1, row)), dtype=np.int64)
