@@ -1,6 +1,7 @@
 """How the atlas scales: build, check, memory, search index and page weight at 1,000-50,000 papers.
 
-Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--results DIR] [--summary-only]   (default: 1000 5000 10000 50000)
+Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--texts variants|shuffled] [--results DIR] [--summary-only]
+(default: 1000 5000 10000 50000, variants)
 For each size it grows a synthetic atlas from the real records (tests/synthetic.py; --texts shuffled: the
 other kind of texts, committed in git), then
 measures `atlas build` and `atlas check` (wall time and peak memory; the memory of all processes in a build of its own), the

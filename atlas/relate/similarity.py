@@ -2,12 +2,15 @@
 
 Comparing every pair of papers is quadratic: at 50,000 papers it took 163 s and 1.5 GB. Most pairs
 share only common words, and common words alone cannot make two papers close, so each paper is
-first compared only with the papers that share one of its rarer words, and its answer is kept only
-where the words it left out provably could not have changed it (`_settled`); any other paper is
-compared again with a looser notion of rare, and in the end with every paper. Each score is
-computed as the plain comparison computes it, so the answer is the same, number for number
-(tests/test_similarity.py holds it equal to `related_papers(..., levels=())`, which compares all
-pairs).
+first compared only with the papers that share one of its rarer words and whose score can still
+reach its answer (`_candidates`), and its answer is kept only where the words it left out provably
+could not have changed it (`_settled`); any other paper is compared again with a looser notion of
+rare, and in the end with every paper. Each paper is compared with its own candidates, not with all
+those of the papers beside it: where titles share rare words by chance, a block's candidates
+together were the whole atlas. Each score is computed as the plain comparison computes it (scipy
+sums each score in the order of the row's words, whichever papers it is compared with), so the
+answer is the same, number for number (tests/test_similarity.py holds it equal to
+`related_papers(..., levels=())`, which compares all pairs).
 """
 
 from __future__ import annotations
