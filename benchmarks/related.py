@@ -73,8 +73,8 @@ def main(arguments: list[str]) -> int:
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS})")
     options = parser.parse_args(arguments)
     description = machine()
-    rows = [{"papers": 0, "texts": "real", **timed(valid_atlas(REPO), options.runs * 3)}]
-    rows[0]["papers"] = len(valid_atlas(REPO).papers)
+    real = valid_atlas(REPO)
+    rows: list[dict] = [{"papers": len(real.papers), "texts": "real", **timed(real, options.runs * 3)}]
     for papers in sorted(options.papers):
         for kind in KINDS:
             rows.append(measure(papers, kind, options.runs))

@@ -49,7 +49,8 @@ def test_the_same_size_gives_the_same_atlas(synthetic: Path, tmp_path: Path):
 def test_the_shuffled_atlas_has_random_titles_and_the_real_abstracts_shuffled_all_committed(tmp_path: Path):
     shuffled = make_atlas(tmp_path / "shuffled", 120, shuffled=True, committed=True)
     atlas = valid_atlas(shuffled)
-    real_words = {word.lower() for p in REAL.papers.values() for word in re.findall(r"[A-Za-z][A-Za-z-]*[A-Za-z]", f"{p.title} {p.abstract}")}
+    real_text = " ".join(f"{p.title} {p.abstract}" for p in REAL.papers.values())
+    real_words = {word.lower() for word in re.findall(r"[A-Za-z][A-Za-z-]*[A-Za-z]", real_text)}
     for paper in atlas.papers.values():
         assert len(paper.title.split()) == 9 and set(paper.title.lower().split()) <= real_words
     real_abstracts = {tuple(sorted(p.abstract.split())) for p in REAL.papers.values() if p.abstract}
