@@ -134,10 +134,8 @@ def _candidates(
     """For each of `rows` that this level will settle, the sorted papers sharing one of its rare
     words whose score can reach its answer.
 
-    The row's `count`-th best score is at least its `count`-th best score of rare words, and at
-    least the `count`-th best score of the candidates sharing the most rare weight with it
-    (`_best_scores`, computed where the first is not enough to settle the row), less rounding: its
-    least. A paper's score is at
+    The row's `count`-th best score is at least the `count`-th best score of the candidates sharing
+    the most rare weight with it (`_best_scores`, less rounding): its least. A paper's score is at
     most the score of the rare words both hold plus what the common words can add: the lower of the
     row's `bound` and, by Cauchy-Schwarz, the product of both papers' lengths of common words: its
     most. A paper whose most is under the row's least, or under `floor`, cannot be in the answer.
@@ -153,11 +151,7 @@ def _candidates(
         at, other, rare_score = shares.row, shares.col, shares.data.astype(np.float64)
         others = other != block[at]
         at, other, rare_score = at[others], other[others], rare_score[others]
-        found = _kth_of_rows(at, rare_score, block.size, count) - MARGIN  # a score is at least its rare words' score
-        unsure = ((found <= bound[block]) & (bound[block] >= floor))[at]
-        if unsure.any():
-            best = _best_scores(matrix, block, at[unsure], other[unsure], rare_score[unsure], count)
-            found = np.maximum(found, _kth_of_rows(*best, block.size, count) - MARGIN)
+        found = _kth_of_rows(*_best_scores(matrix, block, at, other, rare_score, count), block.size, count) - MARGIN
         least = np.maximum(found, floor)
         most = rare_score + np.minimum(bound[block][at], common_length[block][at] * common_length[other]) + MARGIN
         hopeful = (bound[block] < floor) | (found > bound[block])
