@@ -1,7 +1,7 @@
 """How long the graph page takes to become interactive in headless Chromium, at several sizes.
 
 Usage: .venv/bin/python benchmarks/graph_page.py [PAPERS ...]   (default: 1000 10000)
-For each size it builds a synthetic atlas (benchmarks/synthetic.py) with `atlas build`, serves it on
+For each size it builds a synthetic atlas (tests/synthetic.py) with `atlas build`, serves it on
 127.0.0.1, opens graph/ three times and records the median time from navigation start until the
 graph is drawn with its handlers bound (the page's `atlasGraphReadyAt`), and how long a filter change
 takes to redraw. Results go to benchmarks/results/graph-page.{json,md}.
@@ -20,8 +20,10 @@ from playwright.sync_api import sync_playwright
 
 from atlas.cli import main as atlas
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # localsite.py and synthetic.py: the tests' support
 from localsite import CHROMIUM, CHROMIUM_FLAGS, served
-from synthetic import SCRATCH, describe, machine, make_atlas
+from machine import SCRATCH, describe, machine
+from synthetic import make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -16,6 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # localsite.py: the tests' support
 from localsite import CHROMIUM, served
 
 HERE = Path(__file__).resolve().parent

@@ -1,7 +1,9 @@
 """How the atlas scales: build, check, memory, search index and page weight at 1,000-50,000 papers.
 
-Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--results DIR] [--summary-only]   (default: 1000 5000 10000 50000)
-For each size it grows a synthetic atlas from the real records (benchmarks/synthetic.py), then
+Usage: .venv/bin/python benchmarks/scale.py [PAPERS ...] [--texts variants|shuffled] [--results DIR] [--summary-only]
+(default: 1000 5000 10000 50000, variants)
+For each size it grows a synthetic atlas from the real records (tests/synthetic.py; --texts shuffled: the
+other kind of texts, committed in git), then
 measures `atlas build` and `atlas check` (wall time and peak memory; the memory of all processes in a build of its own), the
 search bundle (Material's search/ or Pagefind's pagefind/), what a paper page loads before the reader
 searches (headless Chromium, every response counted, raw and gzip-compressed), and the baseline: a
@@ -39,8 +41,10 @@ from playwright.sync_api import sync_playwright
 
 from atlas.pipeline import valid_atlas
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # localsite.py and synthetic.py: the tests' support
 from localsite import CHROMIUM, CHROMIUM_FLAGS, served
-from synthetic import REPO, SCRATCH, describe, machine, make_atlas
+from machine import SCRATCH, describe, machine
+from synthetic import REPO, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PYTHON = sys.executable
@@ -350,11 +354,11 @@ def largest_html(site: Path) -> tuple[int, str]:
     return size, path
 
 
-def measure(papers: int) -> dict[str, object]:
+def measure(papers: int, shuffled: bool = False) -> dict[str, object]:
     load = os.getloadavg()[0]  # other work on the machine: the timings of a busy one are noisy
     with tempfile.TemporaryDirectory(prefix="atlas-bench-", dir=SCRATCH) as directory:
         work = Path(directory)
-        root = make_atlas(work / "atlas", papers)
+        root = make_atlas(work / "atlas", papers, shuffled=shuffled, committed=shuffled)
         site = work / "site"
         atlas = [PYTHON, "-m", "atlas.cli", "--root", str(root)]
         runs = 3 if papers <= 10000 else 2  # at 50,000 papers each run takes minutes: best of two, so that one slow minute does not decide
@@ -605,6 +609,13 @@ def main(arguments: list[str]) -> int:
     parser.add_argument("papers", nargs="*", type=int, default=[1000, 5000, 10000, 50000], help="sizes (default: 1000 5000 10000 50000)")
     parser.add_argument("--results", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS})")
     parser.add_argument(
+        "--texts",
+        choices=("variants", "shuffled"),
+        default="variants",
+        help="how the synthetic papers' texts are grown (tests/synthetic.py): variants of the real titles with the real abstracts"
+        " (default), or random titles and shuffled abstracts in a committed git repository",
+    )
+    parser.add_argument(
         "--summary-only", action="store_true", help="measure nothing: rewrite scale.md, scale.png and the targets from scale.json"
     )
     options = parser.parse_args(arguments)
@@ -615,7 +626,7 @@ def main(arguments: list[str]) -> int:
     description, rows = machine(), []
     for papers in sorted(options.papers):
         started = time.perf_counter()
-        rows.append(measure(papers))
+        rows.append(measure(papers, options.texts == "shuffled"))
         print(rows[-1], f"({time.perf_counter() - started:.0f} s)", flush=True)
         text = write_results(rows, description, options.results)  # after every size, so a long run keeps what it measured
     print(text)

@@ -1,7 +1,7 @@
 """How long `atlas serve` takes to show an edited record: the save-to-screen loop of a contributor.
 
 Usage: .venv/bin/python benchmarks/serve_reload.py [PAPERS] [--runs N] [--results DIR]   (default: 1000, 3 runs)
-It grows a synthetic atlas (benchmarks/synthetic.py), starts `atlas serve` on a free local port (the
+It grows a synthetic atlas (tests/synthetic.py), starts `atlas serve` on a free local port (the
 CLI's own entry point, with MkDocs' INFO log on, so that each rebuild is logged with its time), opens a
 paper page in headless Chromium, then retitles that paper N times and records the seconds from the save
 until the open page's <h1> shows the new title (MkDocs rebuilds and livereload reloads the page), and
@@ -31,8 +31,10 @@ from pathlib import Path
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # localsite.py and synthetic.py: the tests' support
 from localsite import CHROMIUM, CHROMIUM_FLAGS
-from synthetic import SCRATCH, describe, machine, make_atlas
+from machine import SCRATCH, describe, machine
+from synthetic import make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 PAPER = "synthetic-00000"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # localsite.py: the tests' support
 from localsite import CHROMIUM, CHROMIUM_FLAGS, served
 
 SCREENS = (("desktop", 1280, 1000), ("phone", 390, 844))

@@ -1,4 +1,4 @@
-"""A synthetic atlas of 1,200 papers (benchmarks/synthetic.py, from the real records), built for real:
+"""A synthetic atlas of 1,200 papers (tests/synthetic.py, from the real records), built for real:
 long lists stay light. Challenge pages show the newest papers of each sub-challenge and question and
 lead to all of them; venue and outside pages are paged; the table's chunks hold every row once."""
 

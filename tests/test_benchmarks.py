@@ -3,6 +3,7 @@ plain MkDocs project of as many pages, and the verdicts on the targets follow th
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,25 @@ def test_the_same_size_gives_the_same_atlas(synthetic: Path, tmp_path: Path):
     again = make_atlas(tmp_path / "again", 240)
     for record in (synthetic / "papers").glob("*.yaml"):
         assert (again / "papers" / record.name).read_text() == record.read_text()
+
+
+def test_the_shuffled_atlas_has_random_titles_and_the_real_abstracts_shuffled_all_committed(tmp_path: Path):
+    shuffled = make_atlas(tmp_path / "shuffled", 120, shuffled=True, committed=True)
+    atlas = valid_atlas(shuffled)
+    real_text = " ".join(f"{p.title} {p.abstract}" for p in REAL.papers.values())
+    real_words = {word.lower() for word in re.findall(r"[A-Za-z][A-Za-z-]*[A-Za-z]", real_text)}
+    for paper in atlas.papers.values():
+        assert len(paper.title.split()) == 9 and set(paper.title.lower().split()) <= real_words
+    real_abstracts = {tuple(sorted(p.abstract.split())) for p in REAL.papers.values() if p.abstract}
+    abstracts = [p.abstract for p in atlas.papers.values() if p.abstract]
+    assert abstracts and all(tuple(sorted(abstract.split())) in real_abstracts for abstract in abstracts)  # the same words
+    assert not {p.abstract for p in atlas.papers.values()} & {p.abstract for p in REAL.papers.values() if p.abstract}  # in another order
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=shuffled, capture_output=True, text=True, check=True)
+    assert status.stdout == ""  # every file committed
+    again = make_atlas(tmp_path / "again", 120, shuffled=True)
+    assert [r.read_text() for r in sorted((again / "papers").glob("*.yaml"))] == [
+        r.read_text() for r in sorted((shuffled / "papers").glob("*.yaml"))
+    ]
 
 
 def test_the_baseline_is_a_plain_mkdocs_build_of_as_many_pages_without_the_atlas(synthetic: Path, tmp_path: Path):

@@ -1,5 +1,6 @@
 """Related papers compared by rare words first are the related papers of every pair compared, number for
-number, on the real atlas, on 2,423 real titles and on a synthetic atlas full of near-copies and ties."""
+number, on the real atlas, on 2,423 real titles, on a synthetic atlas full of near-copies and ties and on one
+whose titles are random words and whose abstracts are shuffled copies (so that rare words are shared by chance)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,16 @@ import numpy as np
 import pytest
 
 from atlas.pipeline import valid_atlas
-from atlas.relate.similarity import LEVELS, _common_bound, _compare_by_rare_words, nearest_papers, paper_texts, related_papers
+from atlas.relate.similarity import (
+    LEVELS,
+    MARGIN,
+    _common_bound,
+    _compare_by_rare_words,
+    _words_kept,
+    nearest_papers,
+    paper_texts,
+    related_papers,
+)
 from atlas.relate.tfidf import Tfidf, words
 
 from conftest import REPO, hep_titles
@@ -28,6 +38,12 @@ def left_unsettled(matrix, limit: int) -> int:
 @pytest.fixture(scope="module")
 def synthetic_texts(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], tuple[str, ...]]:
     ids, texts = paper_texts(valid_atlas(make_atlas(tmp_path_factory.mktemp("similar") / "atlas", 3000, sources_used=200)))
+    return list(ids), texts
+
+
+@pytest.fixture(scope="module")
+def shuffled_texts(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[str], tuple[str, ...]]:
+    ids, texts = paper_texts(valid_atlas(make_atlas(tmp_path_factory.mktemp("shuffled") / "atlas", 3000, shuffled=True)))
     return list(ids), texts
 
 
@@ -77,7 +93,7 @@ def test_no_paper_sharing_only_common_words_scores_above_the_bound(limit: int):
     """The bound every settled answer rests on, checked against every pair of 2,423 real titles."""
     matrix = vectors(hep_titles())
     rare = np.bincount(matrix.indices, minlength=matrix.shape[1]) <= limit
-    bound = _common_bound(matrix, rare)
+    _, bound = _common_bound(matrix, rare)
     holds_rare = matrix.multiply(rare[None, :]).astype(bool).astype(np.int32)
     share_rare = (holds_rare @ holds_rare.T).toarray() > 0
     scores = (matrix @ matrix.T.tocsr()).toarray()
@@ -85,3 +101,28 @@ def test_no_paper_sharing_only_common_words_scores_above_the_bound(limit: int):
     common_only = np.where(share_rare, -1.0, scores)
     assert (common_only.max(axis=1) <= bound).all()
     assert (common_only.max(axis=1) > bound - 0.2).any()  # and the bound is not loose everywhere
+
+
+@pytest.mark.parametrize(("levels", "block"), [(LEVELS, 64), ((32, 128, 512), 128), (LEVELS, 512)])
+def test_random_titles_and_shuffled_abstracts_are_ranked_as_every_pair_ranks_them(shuffled_texts, levels, block):
+    """3,000 papers whose titles are random words: each shares rare words with many papers by chance,
+    and its nearest (the papers with its abstract) only words a few dozen papers hold."""
+    ids, texts = shuffled_texts
+    matrix = vectors(texts)
+    assert nearest_papers(matrix, ids, 5, 0.08, levels, block=block) == nearest_papers(matrix, ids, 5, 0.08, levels=())
+    assert left_unsettled(matrix, 512) < len(ids) // 10  # the levels settle most of them
+
+
+@pytest.mark.parametrize("limit", [16, 64, 256])
+def test_no_pair_scores_above_its_rare_words_and_the_bound_of_its_common_ones(shuffled_texts, limit: int):
+    """What a candidate left out rests on, checked against every pair: its score is at most the score
+    of the rare words both hold plus the lower of the row's bound and both lengths of common words."""
+    matrix = vectors(shuffled_texts[1])
+    rare = np.bincount(matrix.indices, minlength=matrix.shape[1]) <= limit
+    length, bound = _common_bound(matrix, rare)
+    rare_matrix = _words_kept(matrix, rare)
+    rare_scores = (rare_matrix @ rare_matrix.T.tocsr()).toarray()
+    scores = (matrix @ matrix.T.tocsr()).toarray()
+    most = rare_scores + np.minimum(bound[:, None], length[:, None] * length[None, :]) + MARGIN
+    assert (scores <= most).all()
+    assert ((scores > most - 0.1) & (rare_scores > 0)).any()  # and the bound is close somewhere

@@ -2,17 +2,20 @@
 
 Comparing every pair of papers is quadratic: at 50,000 papers it took 163 s and 1.5 GB. Most pairs
 share only common words, and common words alone cannot make two papers close, so each paper is
-first compared only with the papers that share one of its rarer words, and its answer is kept only
-where the words it left out provably could not have changed it (`_settled`); any other paper is
-compared again with a looser notion of rare, and in the end with every paper. Each score is
-computed as the plain comparison computes it, so the answer is the same, number for number
-(tests/test_similarity.py holds it equal to `related_papers(..., levels=())`, which compares all
-pairs).
+first compared only with the papers that share one of its rarer words and whose score can still
+reach its answer (`_candidates`), and its answer is kept only where the words it left out provably
+could not have changed it (`_settled`); any other paper is compared again with a looser notion of
+rare, and in the end with every paper. Each paper is compared with its own candidates, not with all
+those of the papers beside it: where titles share rare words by chance, a block's candidates
+together were the whole atlas. Each score is computed as the plain comparison computes it (scipy
+sums each score in the order of the row's words, whichever papers it is compared with), so the
+answer is the same, number for number (tests/test_similarity.py holds it equal to
+`related_papers(..., levels=())`, which compares all pairs).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -24,6 +27,8 @@ if TYPE_CHECKING:
     from scipy import sparse
 
 BLOCK = 512  # papers compared at once: memory stays at BLOCK x papers, however large the atlas
+MIN_BLOCK = 16  # the fewest rows a block is halved to
+SPREAD = 8  # a block of rows is halved while it meets more than this many papers per row
 # What rare means at each level: a word at most this many papers hold. Doubling from 16: the answer
 # that settles at the lowest level wastes the least work (benchmarks/README.md).
 LEVELS = tuple(2**power for power in range(4, 14))
@@ -92,28 +97,135 @@ def nearest_papers(
 def _compare_by_rare_words(
     matrix: sparse.csr_array, rows: np.ndarray, limit: int, count: int, floor: float, rank: Rank, block_size: int = BLOCK
 ) -> np.ndarray:
-    """Compare `rows` with the papers that share a word held by at most `limit` papers; rank the rows
-    whose answer that settles, and return the others.
+    """Compare `rows` with the papers that share a word held by at most `limit` papers and may still
+    be among their nearest; rank the rows whose answer that settles, and return the others.
 
-    The rows go in blocks sorted by their rarest shared word, so that a block's papers have many of
-    the papers they are compared with in common."""
+    A paper sharing rare words is compared only if its score can reach the row's answer: the score of
+    its rare words plus the most its common words can add (`_candidates`). Rows go in blocks whose
+    papers to compare overlap, each block only with its rows' papers (`_blocks`), so the work follows
+    how many papers each row may meet, not how many its block's rows meet together."""
     import numpy as np
 
     held_by = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.int64)  # papers holding each word
     rare = held_by <= limit
     rare_matrix = _words_kept(matrix, rare)
-    bound = _common_bound(matrix, rare)
+    common_length, bound = _common_bound(matrix, rare)
     ordered, waiting = _by_rarest_word(rare_matrix, held_by, rows)
-    rare_transposed = rare_matrix.T.tocsr()
-    unsettled = [waiting]
-    for start in range(0, ordered.size, block_size):
-        block = ordered[start : start + block_size]
-        shared = np.unique((rare_matrix[block] @ rare_transposed).indices)  # sorted: every paper holding a rare word of the block
+    candidates = _candidates(matrix, rare_matrix, ordered, common_length, bound, count, floor, block_size)
+    unsettled = [waiting, np.setdiff1d(ordered, np.fromiter(candidates, np.int64, len(candidates)))]
+    for block, shared in _blocks(candidates, block_size, matrix.shape[0]):
         scores = _without_self((matrix[block] @ matrix[shared].T.tocsr()).toarray(), block, shared)
         settled = _settled(scores, bound[block], count, floor)
         rank(block[settled], shared, scores[settled])
         unsettled.append(block[~settled])
     return np.sort(np.concatenate(unsettled))
+
+
+def _candidates(
+    matrix: sparse.csr_array,
+    rare_matrix: sparse.csr_array,
+    rows: np.ndarray,
+    common_length: np.ndarray,
+    bound: np.ndarray,
+    count: int,
+    floor: float,
+    block_size: int,
+) -> dict[int, np.ndarray]:
+    """For each of `rows` that this level will settle, the sorted papers sharing one of its rare
+    words whose score can reach its answer.
+
+    The row's `count`-th best score is at least the `count`-th best score of the candidates sharing
+    the most rare weight with it (`_best_scores`, less rounding): its least. A paper's score is at
+    most the score of the rare words both hold plus what the common words can add: the lower of the
+    row's `bound` and, by Cauchy-Schwarz, the product of both papers' lengths of common words: its
+    most. A paper whose most is under the row's least, or under `floor`, cannot be in the answer.
+    A row is kept only if its bound is under `floor` or under its least: the others would not
+    settle, and wait for a rarer notion of common."""
+    import numpy as np
+
+    rare_transposed = rare_matrix.T.tocsr()
+    kept: dict[int, np.ndarray] = {}
+    for start in range(0, rows.size, block_size):
+        block = rows[start : start + block_size]
+        shares = (rare_matrix[block] @ rare_transposed).tocoo()
+        at, other, rare_score = shares.row, shares.col, shares.data.astype(np.float64)
+        others = other != block[at]
+        at, other, rare_score = at[others], other[others], rare_score[others]
+        found = _kth_of_rows(*_best_scores(matrix, block, at, other, rare_score, count), block.size, count) - MARGIN
+        least = np.maximum(found, floor)
+        most = rare_score + np.minimum(bound[block][at], common_length[block][at] * common_length[other]) + MARGIN
+        hopeful = (bound[block] < floor) | (found > bound[block])
+        reaching = (most >= least[at]) & hopeful[at]
+        pairs = np.sort(at[reaching].astype(np.int64) * rare_matrix.shape[0] + other[reaching])  # by row, then by paper
+        starts = np.searchsorted(pairs, np.arange(block.size + 1) * rare_matrix.shape[0])
+        others = pairs % rare_matrix.shape[0]
+        for position in np.flatnonzero(hopeful).tolist():
+            kept[int(block[position])] = others[starts[position] : starts[position + 1]]
+    return kept
+
+
+def _best_scores(
+    matrix: sparse.csr_array, block: np.ndarray, at: np.ndarray, other: np.ndarray, rare_score: np.ndarray, count: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The scores of each row of `block` (`at`) with its 2 x `count` candidates (`other`) of highest
+    `rare_score` (and any tied with the last), summed in any order: (rows, scores)."""
+    import numpy as np
+
+    keys = at * 4.0 + (2.0 - rare_score)  # by row, then highest first
+    ordered = np.sort(keys)
+    starts = np.searchsorted(ordered, np.arange(block.size) * 4.0)
+    taken = np.minimum(np.searchsorted(ordered, np.arange(block.size) * 4.0 + 4.0) - starts, 2 * count)
+    last = np.full(block.size, -1.0)
+    last[taken > 0] = ordered[starts[taken > 0] + taken[taken > 0] - 1]
+    best = np.flatnonzero(keys <= last[at])  # and any tied with the last
+    scores = (matrix[block[at[best]]].multiply(matrix[other[best]])).sum(axis=1)
+    return at[best], np.asarray(scores, dtype=np.float64).ravel()
+
+
+def _kth_of_rows(at: np.ndarray, values: np.ndarray, rows: int, count: int) -> np.ndarray:
+    """For each of `rows` rows, its `count`-th highest of the `values` (from 0 to about 1) at that row
+    (`at`), or -inf for a row with fewer; one sort of row + (2 - value), exact to about 1e-12, which
+    the callers' MARGIN covers."""
+    import numpy as np
+
+    keys = np.sort(at * 4.0 + (2.0 - values))
+    starts = np.searchsorted(keys, np.arange(rows) * 4.0)
+    ends = np.searchsorted(keys, np.arange(rows) * 4.0 + 4.0)
+    kth = np.full(rows, -np.inf)
+    enough = ends - starts >= count
+    kth[enough] = 2.0 - (keys[starts[enough] + count - 1] - np.flatnonzero(enough) * 4.0)
+    return kth
+
+
+def _union(block: np.ndarray, parts: list[np.ndarray], papers: int) -> np.ndarray:
+    """The sorted papers in `block` or any of `parts` (of `papers` papers)."""
+    import numpy as np
+
+    present = np.zeros(papers, dtype=bool)
+    present[block] = True
+    for part in parts:
+        present[part] = True
+    return np.flatnonzero(present)
+
+
+def _blocks(candidates: dict[int, np.ndarray], block_size: int, papers: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The rows of `candidates` in blocks, each with the sorted papers it is compared with (its rows'
+    candidates and the rows themselves); rows whose candidates overlap go together (ordered by their
+    first candidate), and a block is halved while it meets more than SPREAD papers per row."""
+    import numpy as np
+
+    rows = np.array(sorted(candidates, key=lambda row: (candidates[row][0] if candidates[row].size else -1, row)), dtype=np.int64)
+    start = 0
+    while start < rows.size:
+        size = block_size
+        while True:
+            block = rows[start : start + size]
+            shared = _union(block, [candidates[row] for row in block.tolist()], papers)
+            if size <= MIN_BLOCK or shared.size <= SPREAD * block.size:
+                break
+            size //= 2
+        yield np.sort(block), shared
+        start += block.size
 
 
 def _words_kept(matrix: sparse.csr_array, kept: np.ndarray) -> sparse.csr_array:
@@ -126,8 +238,9 @@ def _words_kept(matrix: sparse.csr_array, kept: np.ndarray) -> sparse.csr_array:
     return only
 
 
-def _common_bound(matrix: sparse.csr_array, rare: np.ndarray) -> np.ndarray:
-    """For each row, a score that no paper sharing only words outside `rare` with it can exceed: the
+def _common_bound(matrix: sparse.csr_array, rare: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's length of the words outside `rare` (times 1 + 1e-6, for rounding), and a score that
+    no paper sharing only those words with it can exceed: the
     lower of two bounds on the sum of the products of those words' weights, each paper's weight of a
     word being at most the word's highest weight in any paper, and the paper's words together of unit
     length (Cauchy-Schwarz: at most the length of the row's own such words). MARGIN covers a float32
@@ -143,7 +256,7 @@ def _common_bound(matrix: sparse.csr_array, rare: np.ndarray) -> np.ndarray:
     if filled.any():
         length[filled] = np.sqrt(np.add.reduceat(weights**2, starts)) * (1 + 1e-6)  # and a row's length may exceed 1 by as much
         products[filled] = np.add.reduceat(weights * highest[matrix.indices], starts)
-    return np.minimum(length, products) + MARGIN
+    return length, np.minimum(length, products) + MARGIN
 
 
 def _by_rarest_word(rare_matrix: sparse.csr_array, held_by: np.ndarray, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

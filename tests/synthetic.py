@@ -1,39 +1,40 @@
-"""Synthetic atlases for scale benchmarks, grown from the real records.
+"""Synthetic atlases grown from the real records, for the tests at scale and the benchmarks.
 
 `make_atlas(target, papers)` copies the real challenges and bibliography and writes `papers` paper
 records: each reuses a real record's abstract (so texts have real lengths and vocabulary) under a
 new id and title, with a year, a venue and 1-3 challenge links drawn from a seeded generator, so the
-same size always gives the same atlas. `machine()` describes the machine every benchmark result was
-measured on, since the numbers only compare within one machine.
+same size always gives the same atlas. With `shuffled`, the texts are grown another way, so that what
+is measured does not hold only for one kind of text: each title is nine words drawn at random from
+the real records' vocabulary, and each abstract a real one with its words in a random order.
+`committed`: the atlas is a git repository with every record committed, as a clone of main holds it.
 """
 
 from __future__ import annotations
 
-import os
-import platform
 import random
 import re
 import shutil
-from datetime import UTC, datetime
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 from atlas.pipeline import valid_atlas
 from atlas.records.bibtex_writer import paper_entry
 from atlas.records.facts import facts_held
+from atlas.records.model import Atlas, Paper
 from atlas.records.yamlio import dump_record
 
 REPO = Path(__file__).resolve().parents[1]
 VENUES = ("ICLR 2024 submission", "NeurIPS 2023", "ICML 2024", "arXiv preprint", "TMLR")
 KINDS = ("method", "benchmark", "analysis", "theory", "survey")
-# The atlas, the sites and the baseline (scale.py) live in RAM (tmpfs) where there is one: both arms write to the
-# same kind of file system, no disk's state after the previous run's deletions blurs a timing (on this
-# machine's journal-less ext4 the same 10,000-paper build took 8 s of system time on a quiet disk and
-# 14-26 s right after a large deletion), and nothing needs root to drop the kernel's caches.
-_MEMORY = Path("/dev/shm")
-SCRATCH = str(_MEMORY) if _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK) else None
+TITLE_WORDS = 9  # a shuffled atlas' titles: as many words drawn from the vocabulary
+_WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]")
+Texts = Callable[[Paper, int], tuple[str, str | None]]  # a paper's title and abstract, from its source and index
 
 
-def make_atlas(target: Path, papers: int, seed: int = 7, sources_used: int | None = None) -> Path:
+def make_atlas(
+    target: Path, papers: int, seed: int = 7, sources_used: int | None = None, shuffled: bool = False, committed: bool = False
+) -> Path:
     real = valid_atlas(REPO)
     if target.exists():
         shutil.rmtree(target)
@@ -50,17 +51,19 @@ def make_atlas(target: Path, papers: int, seed: int = 7, sources_used: int | Non
     survey_entries, paper_entries = (REPO / "citations.bib").read_text(encoding="utf-8").split("% One entry per paper record")
     identified = [part for part in re.split(r"\n(?=@)", paper_entries) if "surveyref = {" in part]  # the challenges cite them
     entries = [survey_entries, *identified]
+    texts = shuffled_texts(real, random.Random(seed)) if shuffled else variant_texts
     for index in range(papers):
         source = sources[index % len(sources)]
         paper_id = f"synthetic-{index:05d}"
         links = generator.sample(targets, generator.choice((1, 1, 2, 2, 3)))
         outside = index % 10 == 9  # as in the real atlas, about one paper in ten fits none of the challenges
+        title, abstract = texts(source, index)
         record = {
-            "title": f"{source.title} (synthetic variant {index})",
+            "title": title,
             "year": generator.randint(2015, 2026),
             "venue": generator.choice(VENUES),
-            "abstract": source.abstract,
-            "sources": [{"contributor": "benchmarks/synthetic.py", "gives": []}],
+            "abstract": abstract,
+            "sources": [{"contributor": "tests/synthetic.py", "gives": []}],
             "challenges": [] if outside else [synthetic_link(link, index, source.id, real, generator) for link in links],
         }
         if outside:
@@ -72,7 +75,37 @@ def make_atlas(target: Path, papers: int, seed: int = 7, sources_used: int | Non
         (target / "papers" / f"{paper_id}.yaml").write_text(dump_record(record), encoding="utf-8")
         entries.append(paper_entry(paper_id, record))
     (target / "citations.bib").write_text("\n".join(entries), encoding="utf-8")
+    if committed:
+        commit(target)
     return target
+
+
+def variant_texts(source: Paper, index: int) -> tuple[str, str | None]:
+    """The source's title, marked as the `index`-th variant, and its abstract as it is."""
+    return f"{source.title} (synthetic variant {index})", source.abstract
+
+
+def shuffled_texts(real: Atlas, generator: random.Random) -> Texts:
+    """Titles of TITLE_WORDS words drawn at random from the words of `real`'s titles and abstracts (each
+    distinct word as likely as any other), abstracts the source's words in a random order."""
+    vocabulary = sorted({word for paper in real.papers.values() for word in _WORD.findall(f"{paper.title} {paper.abstract or ''}")})
+
+    def texts(source: Paper, index: int) -> tuple[str, str | None]:
+        title = " ".join(generator.choice(vocabulary) for _ in range(TITLE_WORDS)).capitalize()
+        if source.abstract is None:
+            return title, None
+        abstract = source.abstract.split()
+        generator.shuffle(abstract)
+        return title, " ".join(abstract)
+
+    return texts
+
+
+def commit(root: Path) -> None:
+    """Make `root` a git repository holding all its files in one commit."""
+    author = ["-c", "user.name=Synthetic atlas", "-c", "user.email=synthetic@example.invalid", "-c", "commit.gpgsign=false"]
+    for command in (["init", "-q"], ["add", "-A"], [*author, "commit", "-q", "-m", "A synthetic atlas"]):
+        subprocess.run(["git", *command], cwd=root, check=True, timeout=600)
 
 
 def synthetic_link(target: str, index: int, source_id: str, real, generator: random.Random) -> dict[str, object]:
@@ -86,34 +119,3 @@ def synthetic_link(target: str, index: int, source_id: str, real, generator: ran
     if questions and generator.random() < 0.2:
         link["questions"] = [generator.choice(questions).id]
     return link
-
-
-def _proc(name: str, key: str) -> str:
-    """The first `key: value` of a Linux /proc file, or "" elsewhere."""
-    path = Path("/proc") / name
-    lines = path.read_text().splitlines() if path.exists() else []
-    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith(key)), "")
-
-
-def machine() -> dict[str, object]:
-    """Cores, memory, processor, Python and date: benchmark numbers only compare on one machine."""
-    memory_kib = int((_proc("meminfo", "MemTotal") or "0").split()[0])
-    processor = _proc("cpuinfo", "model name") or platform.processor() or platform.machine()
-    return {
-        "cores": os.cpu_count(),
-        "memory_gib": round(memory_kib / 2**20, 1),
-        "processor": processor,
-        "system": platform.platform(),
-        "python": platform.python_version(),
-        "date": datetime.now(UTC).isoformat(timespec="seconds"),
-        "load_1m": round(os.getloadavg()[0], 2),  # other work on the machine when the run started: timings are noisy above ~0.5
-    }
-
-
-def describe(description: dict[str, object]) -> str:
-    """One line for the Markdown results."""
-    return (
-        f"{description['cores']} cores, {description['memory_gib']} GiB, {description['processor']}, "
-        f"Python {description['python']}, {description['system']}; measured {description['date']}, "
-        f"load average {description.get('load_1m', '?')}"
-    )
