@@ -133,6 +133,49 @@ def test_the_wheel_scrolls_the_page_until_the_reader_clicks_the_graph(browser: B
     page.close()
 
 
+SCROLL_AND_CAMERA = "() => [window.scrollY, document.querySelector('[data-atlas-graph]').atlasGraph.renderer.getCamera().getState()]"
+
+
+def swipe_up(page: Page, x: float, y: float, rise: float) -> None:
+    """One finger drawn up the screen from (x, y), as the touch screen reports it (CDP's touch events)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - rise * step / 10}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+    page.wait_for_timeout(300)  # the scroll's last frames
+
+
+def test_a_swipe_over_the_graph_scrolls_the_page_until_the_reader_taps_the_graph(browser: Browser, site_url: str):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    page.locator(".atlas-graph-canvas").evaluate("canvas => canvas.scrollIntoView({ block: 'center' })")
+    graph_ready(page)
+
+    def centre() -> tuple[float, float]:
+        box = page.locator(".atlas-graph-canvas").bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    scrolled, camera = page.evaluate(SCROLL_AND_CAMERA)
+    swipe_up(page, *centre(), 200)
+    now_at, now_camera = page.evaluate(SCROLL_AND_CAMERA)
+    assert now_at > scrolled + 100 and now_camera == camera  # the page moved, the graph did not
+    x, y = centre()
+    page.touchscreen.tap(x - 170, y)  # the graph's left edge, where no node is
+    scrolled, camera = page.evaluate(SCROLL_AND_CAMERA)
+    swipe_up(page, x, y, 150)
+    now_at, now_camera = page.evaluate(SCROLL_AND_CAMERA)
+    assert now_at == scrolled and now_camera["y"] != camera["y"]  # now the graph moved, the page did not
+    page.locator("h1").tap()  # away from the graph: the page scrolls again
+    scrolled, camera = page.evaluate(SCROLL_AND_CAMERA)
+    swipe_up(page, *centre(), 150)
+    now_at, now_camera = page.evaluate(SCROLL_AND_CAMERA)
+    assert now_at > scrolled + 75 and now_camera == camera
+    context.close()
+
+
 def test_a_phone_is_told_to_tap_and_a_desktop_to_click(browser: Browser, site_url: str):
     context = phone(browser)
     page = context.new_page()
