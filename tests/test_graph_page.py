@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -208,3 +209,26 @@ def test_a_node_of_one_paper_says_paper_and_the_page_never_says_1_papers(browser
     )
     assert not re.search(r"\b1 (papers|challenges|sub-challenges)\b", words + " ".join(said))
     page.close()
+
+
+GRAPH_PICTURE_SHOWN = """() => Array.from(document.images)
+    .filter((image) => new URL(image.src).pathname.endsWith('/graph.svg') && image.getClientRects().length > 0).length"""
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["with JavaScript", "without"])
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("address", ["graph/", "", "challenges/metrics/", "stats/"])
+def test_the_static_graph_picture_is_fetched_only_where_shown(browser: Browser, site_url: str, address: str, width: int, scripts: bool):
+    """graph.svg (~100 kB) stands in for the graph till it is woken, and replaces it without JavaScript or in print:
+    a page that shows it fetches it once; a page, width or state that hides it fetches nothing, read to its end."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, java_script_enabled=scripts)
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if urlsplit(request.url).path.endswith("/graph.svg") else None)
+    page.goto(site_url + address, wait_until="load")
+    page.mouse.wheel(0, 100_000)  # to the end of the page: a picture waiting to be near the screen would be fetched now
+    page.wait_for_timeout(500)
+    shown = page.evaluate(GRAPH_PICTURE_SHOWN)
+    assert len(fetched) == (1 if shown else 0), f"{address} at {width} px shows graph.svg {shown} times and fetched it {len(fetched)}"
+    assert shown or address != "graph/"  # the graph page shows it, in the graph's place or instead of it
+    context.close()
