@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -476,6 +477,31 @@ def test_the_gap_map_shows_open_questions_only_on_request_and_keeps_it_in_the_ad
     assert page.locator("li.atlas-gap:visible").count() == len(questions) and address.path.endswith("gaps/") and not address.query
 
 
+LAID_OUT_HEIGHT = """() => { const style = document.createElement('style');  // every block laid out, none of its height guessed
+    style.textContent = '* { content-visibility: visible !important; }'; document.head.append(style);
+    const height = document.documentElement.scrollHeight; style.remove(); return height; }"""
+
+
+def test_the_gap_map_on_a_phone_reads_as_its_questions_with_their_papers_a_tap_away(browser: Browser, site_url: str):
+    """On a phone the gap map was 100,000 px long (its questions' papers listed in full): its questions show, and
+    each question's papers fold under one line, a tap away."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(site_url + "gaps/")
+    folded = page.evaluate(LAID_OUT_HEIGHT)
+    page.evaluate("document.querySelectorAll('details.atlas-gap-papers').forEach((fold) => { fold.open = true; })")
+    unfolded = page.evaluate(LAID_OUT_HEIGHT)
+    assert folded * 3 < unfolded, f"the gap map is {folded} px long on a phone, {unfolded} px unfolded"
+    page.reload()
+    questions = page.locator("li.atlas-gap > a")
+    assert questions.count() == sum(len(c.open_questions) for c in ATLAS.challenges.values())
+    assert page.evaluate("Array.from(document.querySelectorAll('li.atlas-gap > a')).every((a) => a.getClientRects().length > 0)")
+    fold = page.locator("details.atlas-gap-papers").first
+    assert not fold.locator(".atlas-paper-list a").first.is_visible()
+    fold.locator("summary").click()
+    assert fold.locator(".atlas-paper-list a").first.is_visible()
+    page.close()
+
+
 PHONE_PAGES = ["", "gaps/", "challenges/", "challenges/ethics/", "challenges/ethics/reading/", "papers/", "stats/", "graph/"]
 PHONE_PAGES += ["references/", "venues/iclr-2024-submission/", "outside/", "about/", "papers/consistency-trajectory-models/"]
 
@@ -487,6 +513,56 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, site_url: str, ad
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"{address} is {width} px wide on a 390 px screen"
     page.close()
+
+
+# The last target of a kind on a long page: most of the page lies before it, some of it folded.
+DEEP_TARGETS = [
+    ("references/", "ul.atlas-bibliography > li[id]"),
+    ("challenges/efficiency/", ".atlas-references li[id]"),
+    ("challenges/efficiency/", "ol.atlas-questions > li[id]"),
+    ("gaps/", "article h2[id]"),
+    ("stats/", "article h2[id]"),
+]
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize(("address", "targets"), DEEP_TARGETS)
+def test_an_address_deep_in_a_long_page_opens_at_its_target(browser: Browser, site_url: str, address: str, targets: str, width: int):
+    page = browser.new_page(viewport={"width": width, "height": 844})
+    page.goto(site_url + address)
+    anchor = page.evaluate(f"Array.from(document.querySelectorAll({targets!r})).pop().id")
+    page.close()
+    page = browser.new_page(viewport={"width": width, "height": 844})  # as a link from another page opens it
+    page.goto(f"{site_url}{address}#{anchor}")
+    page.wait_for_timeout(300)  # the blocks drawn around the target settle
+    # At the top of the screen, or in full on it where the page ends too soon below the target to bring it there.
+    top, bottom, below = page.evaluate(
+        f"""(target => [target.getBoundingClientRect().top, target.getBoundingClientRect().bottom,
+            document.documentElement.scrollHeight - scrollY - innerHeight])(document.getElementById({anchor!r}))"""
+    )
+    assert top >= 0 and (top <= 844 / 2 or (below < 1 and bottom <= 844)), f"{address}#{anchor} is at {top:.0f} px of an 844 px screen"
+    page.close()
+
+
+SHIFTS = """window.shifts = []; new PerformanceObserver((list) => list.getEntries()
+    .forEach((shift) => { if (!shift.hadRecentInput) window.shifts.push(shift.value); }))
+    .observe({ type: 'layout-shift', buffered: true });"""
+
+
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("address", ["graph/", "papers/", "gaps/", "stats/"])
+def test_a_page_drawn_before_its_scripts_run_does_not_shift_when_they_do(browser: Browser, site_url: str, address: str, width: int):
+    """The scripts run once the page is parsed, so a slow network draws the page first: what they change
+    (the theme's scripts say JavaScript is on) must not move what the reader already sees."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, is_mobile=width < 600, has_touch=width < 600)
+    page = context.new_page()
+    page.add_init_script(SHIFTS)
+    page.route("**/javascripts/bundle.*.min.js", lambda route: (time.sleep(0.8), route.continue_()))  # a slow network
+    page.goto(site_url + address)
+    page.wait_for_timeout(500)
+    shifted = sum(page.evaluate("window.shifts"))
+    assert shifted < 0.05, f"{address} shifts by {shifted:.3f} once its scripts run (Lighthouse calls 0.1 poor)"
+    context.close()
 
 
 def test_an_address_to_an_unresolved_citation_opens_its_disclosure(watched: Watched, site_url: str):

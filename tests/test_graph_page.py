@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Browser, Page
@@ -133,6 +134,49 @@ def test_the_wheel_scrolls_the_page_until_the_reader_clicks_the_graph(browser: B
     page.close()
 
 
+SCROLL_AND_CAMERA = "() => [window.scrollY, document.querySelector('[data-atlas-graph]').atlasGraph.renderer.getCamera().getState()]"
+
+
+def swipe_up(page: Page, x: float, y: float, rise: float) -> None:
+    """One finger drawn up the screen from (x, y), as the touch screen reports it (CDP's touch events)."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [{"x": x, "y": y}]})
+    for step in range(1, 11):
+        cdp.send("Input.dispatchTouchEvent", {"type": "touchMove", "touchPoints": [{"x": x, "y": y - rise * step / 10}]})
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    cdp.detach()
+    page.wait_for_timeout(300)  # the scroll's last frames
+
+
+def test_a_swipe_over_the_graph_scrolls_the_page_until_the_reader_taps_the_graph(browser: Browser, site_url: str):
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    page.locator(".atlas-graph-canvas").evaluate("canvas => canvas.scrollIntoView({ block: 'center' })")
+    graph_ready(page)
+
+    def centre() -> tuple[float, float]:
+        box = page.locator(".atlas-graph-canvas").bounding_box()
+        return box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+
+    scrolled, camera = page.evaluate(SCROLL_AND_CAMERA)
+    swipe_up(page, *centre(), 200)
+    now_at, now_camera = page.evaluate(SCROLL_AND_CAMERA)
+    assert now_at > scrolled + 100 and now_camera == camera  # the page moved, the graph did not
+    x, y = centre()
+    page.touchscreen.tap(x - 170, y)  # the graph's left edge, where no node is
+    scrolled, camera = page.evaluate(SCROLL_AND_CAMERA)
+    swipe_up(page, x, y, 150)
+    now_at, now_camera = page.evaluate(SCROLL_AND_CAMERA)
+    assert now_at == scrolled and now_camera["y"] != camera["y"]  # now the graph moved, the page did not
+    page.locator("h1").tap()  # away from the graph: the page scrolls again
+    scrolled, camera = page.evaluate(SCROLL_AND_CAMERA)
+    swipe_up(page, *centre(), 150)
+    now_at, now_camera = page.evaluate(SCROLL_AND_CAMERA)
+    assert now_at > scrolled + 75 and now_camera == camera
+    context.close()
+
+
 def test_a_phone_is_told_to_tap_and_a_desktop_to_click(browser: Browser, site_url: str):
     context = phone(browser)
     page = context.new_page()
@@ -165,3 +209,26 @@ def test_a_node_of_one_paper_says_paper_and_the_page_never_says_1_papers(browser
     )
     assert not re.search(r"\b1 (papers|challenges|sub-challenges)\b", words + " ".join(said))
     page.close()
+
+
+GRAPH_PICTURE_SHOWN = """() => Array.from(document.images)
+    .filter((image) => new URL(image.src).pathname.endsWith('/graph.svg') && image.getClientRects().length > 0).length"""
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["with JavaScript", "without"])
+@pytest.mark.parametrize("width", [1400, 390])
+@pytest.mark.parametrize("address", ["graph/", "", "challenges/metrics/", "stats/"])
+def test_the_static_graph_picture_is_fetched_only_where_shown(browser: Browser, site_url: str, address: str, width: int, scripts: bool):
+    """graph.svg (~100 kB) stands in for the graph till it is woken, and replaces it without JavaScript or in print:
+    a page that shows it fetches it once; a page, width or state that hides it fetches nothing, read to its end."""
+    context = browser.new_context(viewport={"width": width, "height": 844}, java_script_enabled=scripts)
+    page = context.new_page()
+    fetched = []
+    page.on("request", lambda request: fetched.append(request.url) if urlsplit(request.url).path.endswith("/graph.svg") else None)
+    page.goto(site_url + address, wait_until="load")
+    page.mouse.wheel(0, 100_000)  # to the end of the page: a picture waiting to be near the screen would be fetched now
+    page.wait_for_timeout(500)
+    shown = page.evaluate(GRAPH_PICTURE_SHOWN)
+    assert len(fetched) == (1 if shown else 0), f"{address} at {width} px shows graph.svg {shown} times and fetched it {len(fetched)}"
+    assert shown or address != "graph/"  # the graph page shows it, in the graph's place or instead of it
+    context.close()

@@ -136,6 +136,25 @@ def test_the_gap_map_lists_every_question_marks_the_open_ones_and_counts_them(bu
     assert home.find("a", href="gaps/") is not None
 
 
+def test_the_gap_map_folds_each_questions_papers_under_a_line_that_counts_them(built_site: Path):
+    """On a phone the gap map reads as its questions; each question's papers are one tap away, all of them kept."""
+    html = page(built_site, "gaps")
+    items = {item.find("a")["href"].split("challenges/")[1]: item for item in html.select("li.atlas-gap")}
+    for challenge, question in QUESTIONS:
+        item, addressed = items[f"{challenge.id}/#{question.id}"], ATLAS.addressing(challenge.id, question.id)
+        folded = item.find("details", class_="atlas-gap-papers")
+        if not addressed:
+            assert folded is None
+            continue
+        passing = sum(1 for _, link in addressed if link.peripheral)
+        said = f"Addressed by {len(addressed)} paper{'' if len(addressed) == 1 else 's'}" + (f", {passing} in passing" if passing else "")
+        assert folded.find("summary").get_text() == said and not folded.has_attr("open")
+        listed = [a["href"].rstrip("/").split("/")[-1] for a in folded.select("ul.atlas-paper-list > li > a")]
+        assert listed == [paper.id for paper, _ in addressed[:QUESTION_LIMIT]]  # the first ones, in order
+        assert len(folded.select("a[href*='papers/?question=']")) == (len(addressed) > QUESTION_LIMIT)  # the rest a link away
+        assert len(item.select("a[href*='papers/']")) == len(folded.select("a[href*='papers/']"))  # no paper outside the fold
+
+
 def test_papers_outside_the_challenges_have_their_own_page(built_site: Path):
     html = page(built_site, "outside")
     listed = {a["href"].rstrip("/").split("/")[-1] for a in html.select("article a[href*='papers/']")}

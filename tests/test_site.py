@@ -417,3 +417,16 @@ def test_no_page_links_a_stylesheet_in_its_body(built_site: Path):
     assert not late, late
     papers = BeautifulSoup((built_site / "papers" / "index.html").read_text(encoding="utf-8"), "html.parser")
     assert any(link["href"].endswith("atlas-papers.css") for link in papers.head.select('link[rel~="stylesheet"]'))
+
+
+def test_no_page_makes_the_reader_wait_for_a_script_before_it_is_drawn(built_site: Path):
+    """A script without defer stops the page's parsing and drawing until it has loaded and run (Lighthouse's
+    render-blocking resources); the theme's and the atlas' own run once the page is parsed."""
+    blocking = {}
+    for path in built_site.rglob("*.html"):
+        tags = re.findall(r"<script\b[^>]*\bsrc=[^>]*>", path.read_text(encoding="utf-8"))
+        if late := [tag for tag in tags if not re.search(r"\s(defer|async)[\s>=]", tag)]:
+            blocking[str(path.relative_to(built_site))] = late
+    assert not blocking, list(blocking.items())[:3]
+    scripts = page(built_site, "gaps").find_all("script", src=True)
+    assert [Path(script["src"]).name.split(".")[0] for script in scripts] == ["bundle", "atlas"]  # the theme's first: atlas.js uses it

@@ -298,11 +298,32 @@
         setTimeout(function () { state.moved = false; }, 0);
       });
 
+      // The wheel and a one-finger swipe scroll the page until the reader engages the graph (a click, a tap,
+      // or the keyboard's focus on it); then they zoom and move the graph, until the focus leaves it. Till
+      // then the renderer hears of neither, and its surface lets the browser scroll (sigma makes it take
+      // every touch: touch-action none).
+      var engaged = false;
+      var surface = renderer.getCanvases().mouse;
+      function setEngaged(value) {
+        engaged = value;
+        surface.style.touchAction = value ? "none" : "auto";
+      }
+      function engage() {
+        setEngaged(true);
+        if (document.activeElement !== stage) stage.focus({ preventScroll: true });
+      }
+      setEngaged(false);
+      stage.addEventListener("mousedown", engage);
+      stage.addEventListener("focus", function () { setEngaged(true); });
+      stage.addEventListener("blur", function () { setEngaged(false); });
+      frame.addEventListener("wheel", function (event) { if (!engaged) event.stopPropagation(); }, { capture: true, passive: true });
+
       // On a touch screen a tap shows a node's tooltip (its why), a second tap on it opens its page, and a
       // tap elsewhere closes the tooltip. A finger that moves is a swipe, not a tap.
       var touchStart = null;
       frame.addEventListener("touchstart", function (event) {
         touchStart = event.touches.length === 1 ? pointIn(event.touches[0]) : null;
+        if (!engaged) event.stopPropagation();
       }, { capture: true, passive: true });
       frame.addEventListener("touchend", function (event) {
         var point = event.changedTouches.length === 1 ? pointIn(event.changedTouches[0]) : null;
@@ -316,17 +337,6 @@
         hover(node, point);
       }, { capture: true });
 
-      // The wheel scrolls the page until the reader engages the graph (a click, a tap, or the keyboard's
-      // focus on it); then it zooms the graph, until the focus leaves it.
-      var engaged = false;
-      function engage() {
-        engaged = true;
-        if (document.activeElement !== stage) stage.focus({ preventScroll: true });
-      }
-      stage.addEventListener("mousedown", engage);
-      stage.addEventListener("focus", function () { engaged = true; });
-      stage.addEventListener("blur", function () { engaged = false; });
-      frame.addEventListener("wheel", function (event) { if (!engaged) event.stopPropagation(); }, { capture: true, passive: true });
       // Taps answer as above, not with sigma's double-tap zoom (two fingers zoom).
       ["doubleClickNode", "doubleClickStage"].forEach(function (type) {
         renderer.on(type, function (payload) {

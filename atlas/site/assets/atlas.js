@@ -1,5 +1,5 @@
 /* GenAI Challenges Atlas: site search (Pagefind, loaded on first use), copy buttons, the gap map's
-   filter, the statistics' tables folded on a phone, and the loading of the papers table's and the graph's scripts where they are needed. No dependencies. */
+   filter, and the loading of the papers table's and the graph's scripts where they are needed. No dependencies. */
 (function () {
   "use strict";
 
@@ -177,17 +177,7 @@
   }
   window.addEventListener("hashchange", openTarget);
 
-  // On a phone a chart's table would follow its chart: it starts folded, a tap away.
-  function foldChartTables() {
-    var phone = window.matchMedia("(max-width: 44.9375em)").matches;
-    document.querySelectorAll("details.atlas-chart-data").forEach(function (details) {
-      if (details.dataset.ready) return;
-      details.dataset.ready = "1";
-      if (phone) details.open = false;
-    });
-  }
-
-  function setUp() { openTarget(); setUpSearch(); setUpPaperTable(); setUpCopyButtons(); setUpGapFilter(); setUpGraphs(); foldChartTables(); }
+  function setUp() { openTarget(); setUpSearch(); setUpPaperTable(); setUpCopyButtons(); setUpGapFilter(); setUpGraphs(); }
   if (typeof window.document$ !== "undefined" && window.document$.subscribe) {
     window.document$.subscribe(setUp);
   } else if (document.readyState === "loading") {
