@@ -6,7 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, BrowserContext, Page
 
 from atlas.pipeline import check
 
@@ -67,6 +67,16 @@ def phone(browser: Browser):
     return browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
 
 
+def phone_graph(browser: Browser, site_url: str) -> tuple[BrowserContext, Page]:
+    """A phone's context and its graph page, the graph centred on the screen and drawn."""
+    context = phone(browser)
+    page = context.new_page()
+    page.goto(site_url + "graph/")
+    page.locator(".atlas-graph-canvas").evaluate("canvas => canvas.scrollIntoView({ block: 'center' })")
+    graph_ready(page)
+    return context, page
+
+
 def desktop_graph(browser: Browser, site_url: str) -> Page:
     """The graph page at desktop size, scrolled to the graph and drawn."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
@@ -97,11 +107,7 @@ def test_pointing_at_the_centre_of_every_paper_node_shows_that_paper(browser: Br
 
 
 def test_tapping_the_centre_of_every_paper_node_on_a_phone_shows_that_paper(browser: Browser, site_url: str):
-    context = phone(browser)
-    page = context.new_page()
-    page.goto(site_url + "graph/")
-    page.locator(".atlas-graph-canvas").evaluate("canvas => canvas.scrollIntoView({ block: 'center' })")
-    graph_ready(page)
+    context, page = phone_graph(browser, site_url)
     wrong = []
     for paper in page.evaluate(PAPER_CENTRES)[2::4]:  # another quarter of the papers
         page.touchscreen.tap(paper["x"], paper["y"])
@@ -149,11 +155,7 @@ def swipe_up(page: Page, x: float, y: float, rise: float) -> None:
 
 
 def test_a_swipe_over_the_graph_scrolls_the_page_until_the_reader_taps_the_graph(browser: Browser, site_url: str):
-    context = phone(browser)
-    page = context.new_page()
-    page.goto(site_url + "graph/")
-    page.locator(".atlas-graph-canvas").evaluate("canvas => canvas.scrollIntoView({ block: 'center' })")
-    graph_ready(page)
+    context, page = phone_graph(browser, site_url)
 
     def centre() -> tuple[float, float]:
         box = page.locator(".atlas-graph-canvas").bounding_box()
