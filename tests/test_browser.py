@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
+import json
 import time
 from collections import Counter
 from pathlib import Path
@@ -11,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from atlas.pipeline import check
 from atlas.records.bibtex_writer import written_entry
@@ -240,7 +243,10 @@ def test_zoomed_in_on_a_challenge_every_one_of_its_sub_challenges_is_labelled(br
     page.evaluate("""() => { const { renderer } = document.querySelector('[data-atlas-graph]').atlasGraph;
       const d = renderer.getNodeDisplayData('challenge:ethics'); renderer.getCamera().setState({ x: d.x, y: d.y, ratio: 0.3 }); }""")
     subs = {f"sub:ethics/{sub.id}" for sub in ATLAS.challenges["ethics"].subchallenges}
-    page.wait_for_function(f"({LABELS})().labels.some(l => l.node === 'challenge:ethics')")
+    wanted = json.dumps(sorted(subs))
+    with contextlib.suppress(PlaywrightTimeoutError):  # labels are placed frame by frame: wait for them, then say which are missing
+        every_one = f"(() => {{ const shown = ({LABELS})().labels.map(l => l.node); return {wanted}.every(n => shown.includes(n)); }})()"
+        page.wait_for_function(every_one, timeout=10_000)
     labelled = {label["node"] for label in page.evaluate(LABELS)["labels"]}
     assert subs <= labelled, subs - labelled
     page.close()
