@@ -15,6 +15,8 @@ import yaml
 from atlas.records.canonical import is_record_path
 from atlas.records.model import Atlas, Problem
 
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser where PyYAML was built with it
+
 
 def _git(root: Path, *args: str) -> str | None:
     try:
@@ -57,11 +59,22 @@ def _dropped_challenges(root: Path, atlas: Atlas, base: str, listing: str) -> li
     return problems
 
 
+def _unchanged(path: Path, text: str) -> bool:
+    """Whether the file at `path` holds exactly `text` (git's checkout of it)."""
+    try:
+        return path.read_text(encoding="utf-8") == text
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
 def _dropped_sub_challenges(root: Path, atlas: Atlas, base: str, challenge_id: str) -> list[Problem]:
     """The sub-challenges the challenge had in `base` that are neither a sub-challenge nor an alias of one
     of the challenge that has its id (or alias) here."""
+    text = _git(root, "show", f"{base}:challenges/{challenge_id}.yaml") or ""
+    if _unchanged(root / "challenges" / f"{challenge_id}.yaml", text):
+        return []  # the same file: the same sub-challenges (the common case, and a parse saved)
     try:
-        old = yaml.safe_load(_git(root, "show", f"{base}:challenges/{challenge_id}.yaml") or "") or {}
+        old = yaml.load(text, Loader=_LOADER) or {}
     except yaml.YAMLError:
         return []
     current = next((c for c in atlas.challenges.values() if c.id == challenge_id or challenge_id in c.aliases), None)
