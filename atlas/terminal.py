@@ -7,8 +7,12 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from atlas.records.model import Atlas, Problem
+
+if TYPE_CHECKING:
+    from atlas.records.load import TextMemo
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -34,12 +38,13 @@ def github_annotation(problem: Problem) -> str:
     return f"::{level} file={value(problem.path)},line={problem.line},title={value('atlas check')}::{data(problem.message)}"
 
 
-def atlas_for(root: Path, command: str) -> Atlas | None:
-    """The validated atlas, or None after printing its errors: commands that read it need it whole."""
+def atlas_for(root: Path, command: str, parsed: TextMemo | None = None) -> Atlas | None:
+    """The validated atlas, or None after printing its errors: commands that read it need it whole.
+    `parsed` keeps the parse for the command's later checks (atlas.contribute.transaction)."""
     from atlas.pipeline import AtlasInvalid, valid_atlas
 
     try:
-        return valid_atlas(root)
+        return valid_atlas(root, parsed)
     except AtlasInvalid as invalid:
         print_problems(invalid.problems)
         print(f"atlas {command}: the atlas has errors; fix them first (atlas check)", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from pathlib import Path
@@ -23,9 +24,14 @@ from conftest import REPO, copy_atlas, heading_parts, title_parts
 ATLAS, _ = check(REPO)
 
 
-def page(site: Path, url: str) -> BeautifulSoup:
-    path = site / url / "index.html" if not url.endswith(".html") else site / url
+@functools.cache
+def parsed(path: Path) -> BeautifulSoup:
+    """A built page, parsed once for all the tests that read it (they only read: none changes the tree)."""
     return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def page(site: Path, url: str) -> BeautifulSoup:
+    return parsed(site / url / "index.html" if not url.endswith(".html") else site / url)
 
 
 def text_of(element) -> str:
@@ -173,7 +179,7 @@ def test_paper_pages_stay_out_of_the_navigation(built_site: Path):
 
 def test_no_page_loads_anything_from_another_host(built_site: Path):
     for path in built_site.rglob("*.html"):
-        html = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+        html = parsed(path)
         for tag in html.find_all(["script", "img", "iframe"], src=True):
             assert not re.match(r"^(https?:)?//", tag["src"]), (path, tag["src"])
         for tag in html.find_all("link", href=True):
@@ -340,7 +346,7 @@ def test_every_page_links_to_the_repository_and_record_pages_to_their_files(buil
     config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8"))
     repository = config["repo_url"]
     for html_file in built_site.rglob("index.html"):
-        html = BeautifulSoup(html_file.read_text(encoding="utf-8"), "html.parser")
+        html = parsed(html_file)
         if html.find("meta", attrs={"http-equiv": "refresh"}):
             continue  # an old address that forwards to its page
         source = html.select_one("a.md-source")
@@ -366,7 +372,7 @@ def test_readers_meet_no_internal_note_only_the_public_lists_abstracts_came_from
     """Every page names the lists the atlas started from as what they are, never by their file names."""
     noted = {}
     for path in built_site.rglob("*.html"):
-        text = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser").get_text(" ")
+        text = parsed(path).get_text(" ")
         if found := INTERNAL_NOTES.search(text):
             noted[str(path.relative_to(built_site))] = found.group(0)
     assert not noted, noted

@@ -18,6 +18,7 @@ from atlas.records.bibliography import entry_lines
 from atlas.records.bibtex_writer import with_entries_appended
 from atlas.records.duplicates import DuplicateFinder
 from atlas.records.ids import paper_id_for
+from atlas.records.load import TextMemo
 from atlas.records.model import CHALLENGE_KINDS, PAPER_FIELDS, Atlas, Problem
 from atlas.records.yamlio import LineMap, dump_record, in_field_order, load_yaml_file
 
@@ -146,21 +147,25 @@ def _told_at_input(problem: Problem, owner: Planned | None) -> str:
     return f"{owner.candidate.where}: {problem.message}" if owner else str(problem)
 
 
-def write(root: Path, planned: list[Planned], choices_for: list[list[Choice]], skip_invalid: bool = False) -> tuple[list[str], list[str]]:
+def write(
+    root: Path, planned: list[Planned], choices_for: list[list[Choice]], skip_invalid: bool = False, parsed: TextMemo | None = None
+) -> tuple[list[str], list[str]]:
     """Write the records and their entries as one edit: validated, and undone on any problem.
 
     A problem is told at the input's line. With `skip_invalid`, the papers whose record or entry
-    would fail the check are left out (and listed) and the others written; otherwise nothing is."""
+    would fail the check are left out (and listed) and the others written; otherwise nothing is.
+    `parsed` is the memo of the command's own check, if it made one."""
     for item, choices in zip(planned, choices_for, strict=True):
         item.record = record_for(item.candidate, choices)
         item.bibtex = item.candidate.bibtex(item.id)
     bib_path = root / "citations.bib"
     original = bib_path.read_text(encoding="utf-8") if bib_path.exists() else ""
     skipped: list[str] = []
+    parsed = TextMemo() if parsed is None else parsed  # each attempt's checks parse again only what it wrote
     while planned:
         new_bib = with_entries_appended(original, [item.bibtex for item in planned])
         try:
-            _write_all(root, planned, new_bib)
+            _write_all(root, planned, new_bib, parsed)
             return [item.id for item in planned], skipped
         except EditRefused as refused:
             owner = _owners(planned, new_bib)
@@ -174,8 +179,8 @@ def write(root: Path, planned: list[Planned], choices_for: list[list[Choice]], s
     return [], skipped
 
 
-def _write_all(root: Path, planned: list[Planned], new_bib: str) -> None:
-    with atomic_edit(root) as edit:
+def _write_all(root: Path, planned: list[Planned], new_bib: str, parsed: TextMemo) -> None:
+    with atomic_edit(root, parsed) as edit:
         for item in planned:
             edit.write(root / "papers" / f"{item.id}.yaml", dump_record(item.record))
         edit.write(root / "citations.bib", new_bib)

@@ -168,10 +168,12 @@ def _add_records(root: Path, atlas: Atlas, path: Path) -> int:
 def add(root: Path, args: argparse.Namespace) -> int:
     from atlas.contribute.add import AddRefused, plan, record_for, write
     from atlas.contribute.lookup import LookupFailed
+    from atlas.records.load import TextMemo
     from atlas.records.yamlio import dump_record
     from atlas.relate.suggest import SemanticUnavailable
 
-    atlas = atlas_for(root, "add")
+    parsed = TextMemo()
+    atlas = atlas_for(root, "add", parsed)
     if atlas is None:
         return 1
     if args.records:
@@ -198,7 +200,7 @@ def add(root: Path, args: argparse.Namespace) -> int:
                 print("# citations.bib entry (not written)")
                 print(item.candidate.bibtex(item.id), end="")
             return 0
-        added, failed = write(root, planned, choices_for, skip_invalid=args.skip_invalid)
+        added, failed = write(root, planned, choices_for, args.skip_invalid, parsed)
         problems += failed
         for problem in failed:
             print(f"skipped: {problem}")

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from atlas.pipeline import check
+from atlas.records.load import TextMemo
 from atlas.records.model import Problem
 from atlas.records.yamlio import write_atomically
 
@@ -145,12 +146,16 @@ def journaled_edit(root: Path) -> Iterator[_Edit]:
 
 
 @contextmanager
-def atomic_edit(root: Path) -> Iterator[_Edit]:
-    """A journaled edit that is undone when the written atlas has an error it did not have before."""
+def atomic_edit(root: Path, parsed: TextMemo | None = None) -> Iterator[_Edit]:
+    """A journaled edit that is undone when the written atlas has an error it did not have before.
+
+    The checks before and after share `parsed` (a fresh memo if none is given): the check after the
+    edit parses again only the files the edit wrote."""
+    parsed = TextMemo() if parsed is None else parsed
     with edit_lock(root):
-        known = {p for p in check(root)[1] if p.severity == "error"}
+        known = {p for p in check(root, parsed=parsed)[1] if p.severity == "error"}
         with journaled_edit(root) as edit:
             yield edit
-            added = [p for p in check(root)[1] if p.severity == "error" and p not in known]
+            added = [p for p in check(root, parsed=parsed)[1] if p.severity == "error" and p not in known]
             if added:
                 raise EditRefused(added)
