@@ -181,6 +181,6 @@ def write(
 
 def _write_all(root: Path, planned: list[Planned], new_bib: str, parsed: TextMemo) -> None:
     with atomic_edit(root, parsed) as edit:
-        for item in planned:
-            edit.write(root / "papers" / f"{item.id}.yaml", dump_record(item.record))
-        edit.write(root / "citations.bib", new_bib)
+        edit.write_all(
+            {root / "papers" / f"{item.id}.yaml": dump_record(item.record) for item in planned} | {root / "citations.bib": new_bib}
+        )

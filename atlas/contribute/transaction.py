@@ -119,11 +119,17 @@ class _Edit:
         self.saved: dict[str, str | None] = {}
 
     def write(self, path: Path, text: str) -> None:
-        relative = os.path.relpath(path, self.root)
-        if relative not in self.saved:
-            self.saved[relative] = path.read_text(encoding="utf-8") if path.exists() else None
+        self.write_all({path: text})
+
+    def write_all(self, texts: dict[Path, str]) -> None:
+        """Write every file, after the journal holds what each was before (one journal write for all:
+        an add of thousands of papers would otherwise rewrite a growing journal once a file)."""
+        unsaved = {relative: path for path in texts if (relative := os.path.relpath(path, self.root)) not in self.saved}
+        if unsaved:
+            self.saved |= {relative: path.read_text(encoding="utf-8") if path.exists() else None for relative, path in unsaved.items()}
             write_atomically(_journal(self.root), json.dumps(self.saved), self.root / EDIT_FOLDER, durable=True)
-        write_atomically(path, text, self.root / EDIT_FOLDER)
+        for path, text in texts.items():
+            write_atomically(path, text, self.root / EDIT_FOLDER)
 
     def undo(self) -> None:
         recover(self.root)
