@@ -40,6 +40,12 @@ def page(site: Path, url: str) -> BeautifulSoup:
     return BeautifulSoup((site / url / "index.html").read_text(encoding="utf-8"), "html.parser")
 
 
+def head(site: Path, url: str) -> BeautifulSoup:
+    """A page's <head> alone: where its meta tags are, parsed without the rest of the page."""
+    text = (site / url / "index.html").read_text(encoding="utf-8")
+    return BeautifulSoup(text[: text.index("</head>") + len("</head>")], "html.parser")
+
+
 def meta(html: BeautifulSoup, name: str) -> list[str]:
     return [tag["content"] for tag in html.find_all("meta", attrs={"name": name})]
 
@@ -66,7 +72,7 @@ def test_challenge_pages_carry_citation_meta_tags_and_a_cite_block(built_site: P
 def test_a_paper_page_tags_its_venue_by_the_table_and_its_authors_by_family_name(built_site: Path):
     """The tags every paper page carries (what Zotero saves from them is held by tests/test_zotero.py)."""
     for paper in ATLAS.papers.values():
-        html = page(built_site, f"papers/{paper.id}")
+        html = head(built_site, f"papers/{paper.id}")
         assert meta(html, "citation_title") == [plain_title(paper.title)]
         assert [family_and_given(name) for name in meta(html, "citation_author")] == [family_and_given(n) for n in paper.authors]
         venue = venue_kind(paper.venue) if paper.venue else None

@@ -37,14 +37,13 @@ def test_two_builds_of_one_commit_are_byte_identical_and_dated_by_git(tmp_path: 
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "old"], cwd=root, check=True, env=git_env)
     build(root, tmp_path / "one")
-    build(root, tmp_path / "two")
-    settings = root / "mkdocs.yml"  # the third in one process: what other processes built is the same
+    settings = root / "mkdocs.yml"  # the second in one process: what other processes built is the same
     settings.write_text(settings.read_text().replace("\n  - atlas\n", "\n  - atlas:\n      parallel: false\n"))
     assert "parallel: false" in settings.read_text()
-    build(root, tmp_path / "three")
-    first, second, third = tree(tmp_path / "one"), tree(tmp_path / "two"), tree(tmp_path / "three")
-    assert first.keys() == second.keys() == third.keys()
-    assert [name for name in first if first[name] != second[name] or first[name] != third[name]] == []
+    build(root, tmp_path / "two")  # another interpreter, with another hash seed
+    first, second = tree(tmp_path / "one"), tree(tmp_path / "two")
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
     assert b"<lastmod>2020-02-02</lastmod>" in first["sitemap.xml"]
     assert b"<updated>2020-02-02T12:00:00+00:00</updated>" in first["feed.xml"]
     assert b"version 0.1.0 of 2020-02-02" in first["citations.bib"]
