@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
@@ -15,10 +16,21 @@ import pytest
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
 
+    from atlas.records.model import Atlas, Problem
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ATLAS_SHARED", REPO.parent / "shared"))
 SEEDS = SHARED / "seeds"
 DATA = ("challenges", "papers", "citations.bib", "mkdocs.yml", "docs")
+
+
+@functools.cache
+def real_atlas() -> tuple[Atlas, list[Problem]]:
+    """The real atlas as `atlas check` reads it, read once in each test process and shared by the test
+    modules (read-only: its records are frozen; a test that varies one makes a copy)."""
+    from atlas.pipeline import check
+
+    return check(REPO)
 
 
 def require_shared() -> None:

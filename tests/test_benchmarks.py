@@ -13,13 +13,13 @@ import yaml
 
 from atlas.pipeline import valid_atlas
 
-from conftest import REPO
+from conftest import REPO, real_atlas
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from scale import targets, timed, tree_peak_kib, without_atlas, write_baseline
 from synthetic import make_atlas
 
-REAL = valid_atlas(REPO)
+REAL = real_atlas()[0]
 
 
 @pytest.fixture(scope="module")

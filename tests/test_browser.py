@@ -15,14 +15,13 @@ from PIL import Image
 from playwright.sync_api import Browser, Page
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from atlas.pipeline import check
 from atlas.records.bibtex_writer import written_entry
 
-from conftest import REPO, Watched, search_site
+from conftest import Watched, real_atlas, search_site
 from localsite import served
 
 pytestmark = pytest.mark.browser
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 
 
 def test_challenge_page_leads_to_a_paper_page_whose_bibtex_can_be_copied(watched: Watched, site_url: str):

@@ -29,9 +29,9 @@ from atlas.site.bibformat import entry_html
 from atlas.site.cite import edition_of
 from atlas.site.templating import paper_address, short_authors
 
-from conftest import REPO, copy_atlas, heading_parts
+from conftest import REPO, copy_atlas, heading_parts, real_atlas
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 SITE_URL = "https://genai-challenges-atlas.github.io/atlas/"
 EDITION = edition_of(REPO, SITE_URL)
 

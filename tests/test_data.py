@@ -8,9 +8,7 @@ from pathlib import Path
 import pybtex.errors
 from pybtex.database import parse_file
 
-from atlas.pipeline import check
-
-from conftest import REPO, seed
+from conftest import REPO, real_atlas, seed
 
 SECTIONS = {  # challenge id -> (first heading, heading that ends it) in the survey's text
     "robustness": ("2 Expanding Scope and Adaptability", "2.2 Overcoming Implicit Assumptions"),  # with Section 2's opening
@@ -59,7 +57,7 @@ def shingles(text: str, size: int = 8) -> set[tuple[str, ...]]:
 
 
 def atlas():
-    result, problems = check(REPO)
+    result, problems = real_atlas()
     assert problems == []
     return result
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 
-from atlas.pipeline import check
 from atlas.records.model import Atlas
 from atlas.site.gaps import gap_rows, gap_totals
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS = check(REPO)[0]  # read once: a mutation run forks each mutant's tests from the process that read it
+ATLAS = real_atlas()[0]  # read once: a mutation run forks each mutant's tests from the process that read it
 
 
 def taking_up(challenge_id: str, question_id: str, atlas: Atlas = ATLAS) -> set[str]:

@@ -17,11 +17,10 @@ import pydot
 from atlas.graph.build import build_graph
 from atlas.graph.export import export
 from atlas.graph.layout import layout, local_layout
-from atlas.pipeline import check
 
-from conftest import REPO
+from conftest import REPO, real_atlas
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 GRAPH = build_graph(ATLAS)
 
 

@@ -24,12 +24,11 @@ from atlas.graph.layout import (
     text_width,
     whole_picture,
 )
-from atlas.pipeline import check
 from atlas.records.model import Atlas
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS = check(REPO)[0]  # read once: a mutation run forks each mutant's tests from the process that read it
+ATLAS = real_atlas()[0]  # read once: a mutation run forks each mutant's tests from the process that read it
 
 
 @pytest.fixture(scope="module")

@@ -8,12 +8,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page
 
-from atlas.pipeline import check
-
-from conftest import REPO
+from conftest import real_atlas
 
 pytestmark = pytest.mark.browser
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 
 MAP_LABELS = """() => { const svg = document.querySelector('.atlas-local-graph svg'), box = svg.viewBox.baseVal;
     return { box: [box.x, box.y, box.x + box.width, box.y + box.height],

@@ -15,9 +15,9 @@ from atlas.records.yamlio import dump_record, load_yaml_file
 from atlas.relate.similarity import related_papers
 from atlas.site.gaps import gap_rows, gap_totals
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 
 
 def test_an_arxiv_id_is_the_same_paper_in_every_version():

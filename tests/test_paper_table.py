@@ -15,15 +15,14 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page
 from pybtex.database import parse_string
 
-from atlas.pipeline import check
 from atlas.records.mathtext import plain_title
 from atlas.records.names import LOWER_CASE_PARTICLES
 from atlas.site.paper_index import CHUNK_ROWS, FIRST_ROWS
 
-from conftest import REPO, Watched
+from conftest import Watched, real_atlas
 
 pytestmark = pytest.mark.browser
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 PAPERS = list(ATLAS.papers.values())
 READY = "!/Loading|Searching/.test(document.getElementById('atlas-filter-count').textContent)"
 

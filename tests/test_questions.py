@@ -17,9 +17,9 @@ from atlas.records.yamlio import dump_record
 from atlas.site.reading import reading_list
 from atlas.site.render import QUESTION_LIMIT
 
-from conftest import REPO
+from conftest import REPO, real_atlas
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 QUESTIONS = [(challenge, question) for challenge in ATLAS.challenges.values() for question in challenge.open_questions]
 QUESTION_LINKS = [(paper, link, q) for paper in ATLAS.papers.values() for link in paper.challenges for q in link.questions]
 

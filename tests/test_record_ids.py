@@ -12,9 +12,9 @@ from atlas.pipeline import check
 from atlas.records.ids import ID_PATTERN, MAX_ID_LENGTH, bare_doi, normalise_title, paper_id_for, short_id, slug, title_words
 from atlas.records.model import Atlas
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS = check(REPO)[0]  # read once: a mutation run forks each mutant's tests from the process that read it
+ATLAS = real_atlas()[0]  # read once: a mutation run forks each mutant's tests from the process that read it
 
 
 @pytest.fixture

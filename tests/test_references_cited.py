@@ -4,11 +4,10 @@ challenge records: a survey number resolved to a bibliography entry is that entr
 from __future__ import annotations
 
 from atlas.graph.build import build_graph, citing_challenges, reference_node
-from atlas.pipeline import check
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS = check(REPO)[0]  # read once: a mutation run forks each mutant's tests from the process that read it
+ATLAS = real_atlas()[0]  # read once: a mutation run forks each mutant's tests from the process that read it
 
 
 def test_each_reference_names_the_challenges_whose_section_cites_it():

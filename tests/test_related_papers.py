@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from atlas.pipeline import check
 from atlas.relate.similarity import paper_texts, related_papers
 from atlas.relate.tfidf import Tfidf, words
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS = check(REPO)[0]  # read once: a mutation run forks each mutant's tests from the process that read it
+ATLAS = real_atlas()[0]  # read once: a mutation run forks each mutant's tests from the process that read it
 
 
 def test_a_paper_lists_five_related_papers_whenever_five_others_are_close_enough():

@@ -12,16 +12,15 @@ from html.parser import HTMLParser
 import pytest
 
 from atlas.graph.build import build_graph
-from atlas.pipeline import check
 from atlas.records.load import TextMemo
 from atlas.relate.similarity import related_papers
 from atlas.site.page import render_page
 from atlas.site.render import RenderMemo, render_site
 from atlas.site.templating import md, page_title, page_url, template_environment
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 
 
 @pytest.mark.parametrize(

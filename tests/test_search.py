@@ -15,12 +15,11 @@ from playwright.sync_api import Browser
 from atlas.cli import main
 from atlas.engine import search_index
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed, document_path, search_document
-from atlas.pipeline import check
 
-from conftest import REPO, copy_atlas, search_site
+from conftest import REPO, copy_atlas, real_atlas, search_site
 from localsite import served
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 
 
 def test_search_documents_hold_the_content_without_permalinks_and_escape_the_title():

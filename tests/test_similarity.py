@@ -20,10 +20,10 @@ from atlas.relate.similarity import (
 )
 from atlas.relate.tfidf import Tfidf, words
 
-from conftest import REPO, hep_titles
+from conftest import hep_titles, real_atlas
 from synthetic import make_atlas
 
-ATLAS = valid_atlas(REPO)
+ATLAS = real_atlas()[0]  # valid: test_data holds it free of errors
 
 
 def vectors(texts: list[str] | tuple[str, ...]):

@@ -19,9 +19,9 @@ from atlas.records.bibtex_writer import written_entry
 from atlas.records.history import added_dates
 from atlas.records.mathtext import plain_prose
 
-from conftest import REPO, copy_atlas, heading_parts, title_parts
+from conftest import REPO, copy_atlas, heading_parts, real_atlas, title_parts
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 
 
 @functools.cache

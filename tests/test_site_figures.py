@@ -10,14 +10,13 @@ from dataclasses import replace
 import pytest
 
 from atlas.graph.build import build_graph
-from atlas.pipeline import check
 from atlas.records.model import Atlas, ChallengeLink, Paper, Ratings
 from atlas.site.context import SiteContext
 from atlas.site.numbers import headlines, papers_query, statistics
 
-from conftest import REPO
+from conftest import real_atlas
 
-ATLAS = check(REPO)[0]  # read once: a mutation run forks each mutant's tests from the process that read it
+ATLAS = real_atlas()[0]  # read once: a mutation run forks each mutant's tests from the process that read it
 
 
 @pytest.fixture

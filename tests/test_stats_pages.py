@@ -13,13 +13,12 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser
 
-from atlas.pipeline import check
 from atlas.site.templating import venue_family
 
-from conftest import REPO
+from conftest import real_atlas
 
 pytestmark = pytest.mark.browser
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1400, "height": 1000}
 

@@ -9,15 +9,14 @@ from itertools import pairwise
 
 import pytest
 
-from atlas.pipeline import check
 from atlas.records.model import Paper
 from atlas.relate.similarity import paper_text
 from atlas.relate.suggest import finds_its_challenge, leave_one_out, left_out_rankings, suggest, target_texts, top_challenges
 from atlas.relate.tfidf import words
 
-from conftest import REPO
+from conftest import REPO, real_atlas
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 MARGIN = 0.03
 SCORE_TOLERANCE = 1.0001e-4  # one step of the four decimals scores are rounded to (float32 refits against float64), float slack
 

@@ -9,13 +9,12 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 
-from atlas.pipeline import check
 from atlas.relate.similarity import paper_texts
 from atlas.relate.tfidf import STOP_WORDS, Tfidf, words
 
-from conftest import REPO, hep_titles
+from conftest import REPO, hep_titles, real_atlas
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 
 
 def reference() -> TfidfVectorizer:

@@ -10,11 +10,10 @@ from jinja2 import Environment
 
 from atlas.cli import main
 from atlas.engine.theme_cache import FragmentCache, navigation_key
-from atlas.pipeline import valid_atlas
 
-from conftest import REPO, copy_atlas
+from conftest import copy_atlas, real_atlas
 
-ATLAS_PAPERS = valid_atlas(REPO).papers
+ATLAS_PAPERS = real_atlas()[0].papers
 
 
 def test_a_key_renders_its_body_once_and_no_key_renders_every_time():

@@ -21,7 +21,7 @@ from atlas.records.bibliography import parse_bibliography, parse_bibliography_pa
 from atlas.records.model import Problem
 from atlas.records.yamlio import dump_record, load_yaml_file
 
-from conftest import REPO, SHARED, hep_titles, require_shared
+from conftest import SHARED, hep_titles, real_atlas, require_shared
 
 PAPER = "calibrated-language-models"
 
@@ -528,7 +528,7 @@ def test_no_two_records_of_the_corpus_are_alike():
     """All against all, once, on the committed records: the check compares only new ones with the rest."""
     from atlas.records.duplicates import similar_records
 
-    papers = list(check(REPO)[0].papers.values())
+    papers = list(real_atlas()[0].papers.values())
     assert similar_records(papers, {paper.id for paper in papers}) == []
 
 
@@ -583,7 +583,7 @@ def test_the_near_title_index_finds_exactly_what_comparing_every_pair_finds():
     from atlas.records.duplicates import DuplicateFinder, NearTitles
     from atlas.records.ids import normalise_title
 
-    real = [paper.title for paper in check(REPO)[0].papers.values()] + hep_titles()
+    real = [paper.title for paper in real_atlas()[0].papers.values()] + hep_titles()
     rng = random.Random(5)  # and titles of random letters, whose trigrams are all distinct: the worst case
     letters = [
         " ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(4, 11))) for _ in range(rng.randint(3, 12)))

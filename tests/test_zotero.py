@@ -18,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from atlas.pipeline import check
 from atlas.records.mathtext import plain_prose, plain_title
 from atlas.records.model import Paper
 from atlas.records.names import family_and_given
@@ -27,9 +26,9 @@ from atlas.site.cite import NAME, edition_of
 from atlas.site.reading import reading_list
 from atlas.site.render import HANDOUT_LIMIT
 
-from conftest import REPO, SHARED, require_shared
+from conftest import REPO, SHARED, real_atlas, require_shared
 
-ATLAS, _ = check(REPO)
+ATLAS, _ = real_atlas()
 SITE_URL = "https://genai-challenges-atlas.github.io/atlas/"
 EDITION = edition_of(REPO, SITE_URL)
 ZOTERO = SHARED / "tools" / "zotero" / "run"
