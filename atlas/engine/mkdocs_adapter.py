@@ -34,6 +34,7 @@ from atlas.engine.linkcheck import BrokenLink, PageScans, broken_links
 from atlas.engine.pagetext import nav_titles, without_indentation
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
+from atlas.engine.theme_files import TreeSignature, tree_signature, unchanged
 from atlas.records.validate import AtlasInvalid
 from atlas.site.page import Page as RenderedPage
 from atlas.site.page import PageSource, Rendered, SiteSettings
@@ -391,6 +392,47 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return server
 
 
+class ThemeListing:
+    """The theme's static files as MkDocs' own `Files.add_files_from_theme` finds them, found again
+    only when a folder of the theme changed (`atlas serve`: the same theme on every rebuild; walking
+    and filtering Material's 14,510 files took 0.14 s of each)."""
+
+    def __init__(self, plain) -> None:
+        self._plain = plain  # MkDocs' Files.add_files_from_theme
+        self._key: tuple[object, ...] | None = None
+        self._signature: TreeSignature = ()
+        self._found: list[tuple[str, str | None]] = []  # (path in the theme, the theme folder it is taken from)
+        self.listings = 0  # how many times the theme's files were walked
+
+    def add_files_from_theme(self, files: Files, env, config) -> None:
+        key = (tuple(config.theme.dirs), tuple(config.theme.static_templates), config.site_dir, config.use_directory_urls)
+        if key != self._key or not unchanged(self._signature):
+            self._key, self._signature = key, tree_signature(config.theme.dirs)  # before the walk: a change during it shows next time
+            found = Files([])
+            self._plain(found, env, config)
+            self._found = [(file.src_uri, file.src_dir) for file in found]
+            self.listings += 1
+        for path, folder in self._found:
+            if files.get_file_from_path(path) is None:  # as MkDocs: theme files do not override docs_dir files
+                files.append(File(path, folder, config.site_dir, config.use_directory_urls))
+
+
+@contextlib.contextmanager
+def _theme_listed_once() -> Iterator[ThemeListing]:
+    """For as long as it lasts, MkDocs lists the theme's files through one ThemeListing."""
+    plain = Files.add_files_from_theme
+    listing = ThemeListing(plain)
+
+    def add_files_from_theme(files: Files, env, config) -> None:
+        listing.add_files_from_theme(files, env, config)
+
+    Files.add_files_from_theme = add_files_from_theme  # type: ignore[method-assign,assignment]
+    try:
+        yield listing
+    finally:
+        Files.add_files_from_theme = plain  # type: ignore[method-assign]
+
+
 def _load(root: Path, strict: bool, site_dir: Path | None):
     from mkdocs.config import load_config
 
@@ -428,7 +470,7 @@ def serve_site(root: Path, address: str, source: PageSource) -> None:
     try:
         # Dirty builds: after the first, only changed files are rebuilt. Not strict: a preview shows
         # MkDocs' warnings without stopping (`atlas check` and `atlas build` are the gates).
-        with _running(SiteJob(source)):
+        with _running(SiteJob(source)), _theme_listed_once():
             serve(str(root / "mkdocs.yml"), dev_addr=address, livereload=True, build_type="dirty", strict=False)
     except (Abort, PluginError) as error:
         raise BuildFailed(str(error)) from None

@@ -24,6 +24,7 @@ from atlas.records.bibtex_writer import written_entry
 from atlas.records.load import TextMemo
 from atlas.records.mathtext import plain_title, title_sort_key
 from atlas.records.model import Atlas, BibEntry, Paper, Related
+from atlas.records.validate import PaperMemo
 from atlas.site.bibformat import entry_html, entry_links
 from atlas.site.cite import NAME, Edition, page_citation, paper_meta
 from atlas.site.coins import coins
@@ -61,12 +62,13 @@ QUESTION_LIMIT = 10
 @dataclass
 class RenderMemo:
     """What one build can hand to the next (`atlas serve`): paper pages by id (with what they were
-    made from), references formatted by pybtex (by key and entry text), the parsed data files and the
-    words of each paper's text."""
+    made from), references formatted by pybtex (by key and entry text), the parsed data files, the
+    papers read from them and the words of each paper's text."""
 
     papers: dict[str, tuple[Any, Page]] = field(default_factory=dict)
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
     parsed: TextMemo = field(default_factory=TextMemo)  # records and citations.bib as parsed
+    read: PaperMemo = field(default_factory=PaperMemo)  # each paper record as validated
     words: TextMemo = field(default_factory=TextMemo)  # each paper's text as related_papers splits it
 
 
