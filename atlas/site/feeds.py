@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any, TypedDict
 
 from jinja2 import Environment
@@ -12,6 +13,8 @@ from atlas.records.model import Atlas, Paper
 from atlas.site.bibexport import export_bibtex
 from atlas.site.cite import NAME, Edition
 from atlas.site.context import SiteContext
+
+Reuse = Callable[[str, Any, Callable[[], bytes]], bytes]  # (path, inputs, render): a file, or the same file rendered before
 
 
 def exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:
@@ -51,9 +54,16 @@ def _content(summary: str, paper: Paper) -> str:
     return summary + ("\n\n" + plain_prose(paper.abstract).strip() if paper.abstract else "")
 
 
-def feeds(site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str]) -> dict[str, bytes]:
+def _always(path: str, inputs: Any, render: Callable[[], bytes]) -> bytes:
+    return render()
+
+
+def feeds(
+    site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str], rendered: Reuse = _always
+) -> dict[str, bytes]:
     """Atom and JSON feeds of every paper, newest first by the commit that added it (then by title),
-    overall and per challenge; each item names the paper's authors."""
+    overall and per challenge; each item names the paper's authors. `rendered(path, inputs, render)`
+    may give a file rendered from the same inputs before (`atlas serve`)."""
     atlas = site.atlas
     fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
     papers = sorted(atlas.papers.values(), key=lambda paper: title_sort_key(paper.title))
@@ -63,18 +73,19 @@ def feeds(site: SiteContext, environment: Environment, edition: Edition, added: 
     files: dict[str, bytes] = {}
 
     def atom(path: str, title: str, page: str, chosen: list[FeedItem]) -> None:
-        updated = chosen[0]["date"] if chosen else fallback
-        files[path] = template.render(
-            title=title,
-            self_url=edition.site_url + path,
-            page_url=edition.site_url + page,
-            updated=updated,
-            authors=edition.authors,
-            items=chosen,
-        ).encode("utf-8")
+        context = {
+            "title": title,
+            "self_url": edition.site_url + path,
+            "page_url": edition.site_url + page,
+            "updated": chosen[0]["date"] if chosen else fallback,
+            "authors": edition.authors,
+            "items": chosen,
+        }
+        files[path] = rendered(path, context, lambda: template.render(**context).encode("utf-8"))
 
     atom("feed.xml", NAME, "", items)
-    files["feed.json"] = json.dumps(_json_feed(edition, items), ensure_ascii=False, indent=1).encode("utf-8")
+    document = _json_feed(edition, items)
+    files["feed.json"] = rendered("feed.json", document, lambda: json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8"))
     for challenge in atlas.challenges.values():
         chosen = [item for item in items if challenge.id in item["categories"]]
         atom(f"challenges/{challenge.id}/feed.xml", f"{NAME}: {challenge.title}", f"challenges/{challenge.id}/", chosen)
