@@ -189,6 +189,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._nav = None
         self._search = SearchIndexer()
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
+        self._page_digests: dict[str, tuple[RenderedPage, str, bytes]] = {}  # serve: each page's last digest, and of what
         self._last_valid: Rendered | None = None  # serve: the last rebuild whose records validated
         self._showing_problems = False  # serve: the pages show the problems notice
 
@@ -243,11 +244,11 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
             self._search.close()  # a fresh index: nothing of a build that stopped early
         digests = self._digests.setdefault(config.site_dir, {}) if self.incremental else {}
 
-        def add(path: str, content: bytes, fingerprint: bytes | None = None) -> GeneratedFile:
-            """A generated file; a page's is empty (MkDocs never reads it), its `fingerprint` stands for it."""
+        def add(path: str, content: bytes, digest: bytes | None = None) -> GeneratedFile:
+            """A generated file; a page's is empty (MkDocs never reads it), its `digest` stands for it."""
             file = cast(GeneratedFile, GeneratedFile.generated(config, path, content=content))  # File.generated makes a `cls`
             if self.incremental:  # a fresh build has no earlier file to be unchanged from
-                digest = hashlib.blake2b(content if fingerprint is None else fingerprint).digest()
+                digest = digest or hashlib.blake2b(content).digest()
                 file.unchanged = digests.get(path) == digest
                 digests[path] = digest
             files.append(file)
@@ -260,7 +261,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         for path in list(rendered.pages):
             made = rendered.pages.pop(path)  # one copy of each page in memory, not two
             if files.get_file_from_path(path) is None:
-                file = add(path, b"", _fingerprint(made, notice) if self.incremental else None)
+                file = add(path, b"", self._page_digest(path, made, notice) if self.incremental else None)
                 page = GeneratedPage(titles.get(path), file, config, made, notice + made.body, packed=not self.incremental)
                 if not file.unchanged and _searchable(page):
                     self._search.add(page.url, page.title or "", made.body)
@@ -275,11 +276,22 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         hold_collector(collect=not self.incremental)
         return files
 
+    def _page_digest(self, path: str, page: RenderedPage, notice: str) -> bytes:
+        """The digest of what a page shows; the last one again for the very page the last rebuild
+        had (the render stage hands over a page it did not render again as the same object)."""
+        known = self._page_digests.get(path)
+        if known is not None and known[0] is page and known[1] == notice:
+            return known[2]
+        digest = hashlib.blake2b(_fingerprint(page, notice)).digest()
+        self._page_digests[path] = (page, notice, digest)
+        return digest
+
     def _remove_stale(self, config, digests: dict[str, bytes], made: set[str]) -> None:
         """Serve: the files an earlier rebuild generated and this one does not (a deleted paper's page)
         are removed from the served site."""
         for path in [path for path in digests if path not in made]:
             del digests[path]
+            self._page_digests.pop(path, None)
             target = Path(GeneratedFile.generated(config, path, content="").abs_dest_path)
             target.unlink(missing_ok=True)
             if target.name == "index.html" and target.parent != Path(config.site_dir):

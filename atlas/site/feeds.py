@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any, TypedDict
 
 from jinja2 import Environment
@@ -13,8 +12,7 @@ from atlas.records.model import Atlas, Paper
 from atlas.site.bibexport import export_bibtex
 from atlas.site.cite import NAME, Edition
 from atlas.site.context import SiteContext
-
-Reuse = Callable[[str, Any, Callable[[], bytes]], bytes]  # (path, inputs, render): a file, or the same file rendered before
+from atlas.site.reuse import Reuse, never
 
 
 def exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:
@@ -54,20 +52,17 @@ def _content(summary: str, paper: Paper) -> str:
     return summary + ("\n\n" + plain_prose(paper.abstract).strip() if paper.abstract else "")
 
 
-def _always(path: str, inputs: Any, render: Callable[[], bytes]) -> bytes:
-    return render()
-
-
 def feeds(
-    site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str], rendered: Reuse = _always
+    site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str], rendered: Reuse = never
 ) -> dict[str, bytes]:
     """Atom and JSON feeds of every paper, newest first by the commit that added it (then by title),
-    overall and per challenge; each item names the paper's authors. `rendered(path, inputs, render)`
-    may give a file rendered from the same inputs before (`atlas serve`)."""
+    overall and per challenge; each item names the paper's authors. `rendered` may give an item or a
+    file made from the same inputs before (`atlas serve`): an item is a function of its paper and date,
+    of the edition and of the challenges."""
     atlas = site.atlas
     fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
     papers = sorted(atlas.papers.values(), key=lambda paper: title_sort_key(paper.title))
-    items = [_feed_item(site, paper, edition, added.get(paper.id, fallback)) for paper in papers]
+    items = [_item(site, paper, edition, added.get(paper.id, fallback), rendered) for paper in papers]
     items.sort(key=lambda item: item["date"], reverse=True)  # stable: papers added together stay in title order
     template = environment.get_template("feed.xml.j2")
     files: dict[str, bytes] = {}
@@ -101,6 +96,10 @@ def _reasons(site: SiteContext, paper: Paper) -> str:
     if paper.fits_none:
         reasons = f"Outside the survey's challenges: {paper.fits_none}"
     return reasons
+
+
+def _item(site: SiteContext, paper: Paper, edition: Edition, date: str, rendered: Reuse) -> FeedItem:
+    return rendered(f"feed item {paper.id}", (paper, date), lambda: _feed_item(site, paper, edition, date))
 
 
 def _feed_item(site: SiteContext, paper: Paper, edition: Edition, date: str) -> FeedItem:

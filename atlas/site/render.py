@@ -202,7 +202,7 @@ def _challenge_pages(out: _Pages) -> None:
                 for question in challenge.open_questions
             },
             references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
-            paper_ids=atlas.papers,
+            paper_ids=atlas.papers.keys(),  # which entries have a page (the papers themselves are not shown)
             entry_html=out.formatted,
             related_titles=site.titles,
             local=local_layout(out.graph, challenge.id),
@@ -242,7 +242,7 @@ def _list_pages(out: _Pages) -> dict[str, bytes]:
         entries=sorted(
             (e for e in atlas.bibliography.values() if e.key not in atlas.papers or e.surveyref), key=lambda e: (e.surveyref or 0, e.key)
         ),
-        paper_ids=atlas.papers,
+        paper_ids=atlas.papers.keys(),
         paper_count=len(atlas.papers),
         unresolved=sorted(site.unresolved.items()),
         citing=site.citing,

@@ -12,9 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 _T = TypeVar("_T")
+
+
+class Reuse(Protocol):
+    """`reuse(path, inputs, render)`: what `render()` gives, or what it gave before for the same inputs."""
+
+    def __call__(self, path: str, inputs: Any, render: Callable[[], _T]) -> _T: ...
+
+
+def never(path: str, inputs: Any, render: Callable[[], _T]) -> _T:
+    """A Reuse that renders every time (a build: nothing was rendered before)."""
+    return render()
 
 
 def templates_signature() -> tuple[tuple[str, int, int], ...]:
