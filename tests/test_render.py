@@ -200,3 +200,26 @@ def test_each_page_carries_the_headings_its_body_holds_as_its_table_of_contents(
 def test_a_template_value_named_like_the_page_metadata_is_refused():
     with pytest.raises(ValueError, match=r"papers/index\.md: `meta`"):
         render_page("papers/index.md", template_environment().get_template("papers.html.j2"), {"meta": {}})
+
+
+def test_the_json_feed_written_item_by_item_is_what_json_writes_for_the_whole_document():
+    """feed.json is written item by item (each item's text kept by `atlas serve`): byte for byte
+    json.dumps of the whole document, for the real atlas' items, none, and items whose text holds
+    newlines, quotes, a line separator and braces."""
+    import json
+
+    from atlas.site.cite import Edition
+    from atlas.site.context import SiteContext
+    from atlas.site.feeds import _feed_item, _json_feed, json_feed_text
+    from atlas.site.reuse import RenderReuse
+
+    edition = Edition("1.0", "2026-12-08", "https://example.org/atlas/", ("A. Author", "B. Author"))
+    site = SiteContext(ATLAS, build_graph(ATLAS))
+    items = [_feed_item(site, paper, edition, "2026-12-01T00:00:00+00:00") for paper in ATLAS.papers.values()]
+    odd = dict(items[0], title='A "title"\n{with} [brackets]\u2028and more', authors=[], questions=[])
+    reuse = RenderReuse()
+    for chosen in (items, [], [odd], [odd, *items[:3]]):
+        plain = json.dumps(_json_feed(edition, chosen), ensure_ascii=False, indent=1).encode("utf-8")
+        assert json_feed_text(edition, chosen) == plain
+        reuse.start(None)
+        assert json_feed_text(edition, chosen, reuse.get) == plain == json_feed_text(edition, chosen, reuse.get)
