@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import logging
 import os
 import signal
 import sys
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, cast
 
@@ -30,11 +28,13 @@ from mkdocs.structure.toc import get_toc
 
 from atlas.background import Forked, dealt, hold_collector, release_collector, workers
 from atlas.engine.engine_log import QuietFilter, WarningCount
+from atlas.engine.job import SiteJob
 from atlas.engine.linkcheck import BrokenLink, PageScans, broken_links
+from atlas.engine.page_digests import PageDigests
 from atlas.engine.pagetext import nav_titles, without_indentation
 from atlas.engine.search_index import SearchIndexer, SearchIndexFailed
 from atlas.engine.theme_cache import FragmentCache, navigation_key
-from atlas.engine.theme_files import TreeSignature, tree_signature, unchanged
+from atlas.engine.theme_files import ListedOnce
 from atlas.records.validate import AtlasInvalid
 from atlas.site.page import Page as RenderedPage
 from atlas.site.page import PageSource, Rendered, SiteSettings
@@ -118,11 +118,6 @@ class GeneratedPage(Page):
         self.toc = get_toc(self._toc_entries)  # type: ignore[arg-type]
 
 
-def _fingerprint(page: RenderedPage, notice: str) -> bytes:
-    """What a page shows, as bytes for its digest (serve rebuilds only the pages whose digest changed)."""
-    return (json.dumps(page.meta, sort_keys=True, ensure_ascii=False) + "\n" + notice + page.body).encode("utf-8")
-
-
 def _build_pages(pages: list[GeneratedPage], config, doc_files, nav, env, origin: int, scans: PageScans) -> dict[str, object]:
     """MkDocs' own build of each page (templates, plugins' page events, the written file): run in a
     forked process, or in process `origin` when that failed; returns the pages' link scans (which the
@@ -146,17 +141,6 @@ def _searchable(page: Page) -> bool:
 
 
 _QUIET_HANDED_OVER = QuietFilter("Generated empty output")  # a page another process builds renders empty here
-
-
-@dataclass
-class SiteJob:
-    """What the adapter's caller asks of the engine: where the pages come from (the pipeline's page
-    source) and, for a build, the path under which the internal links are checked; the check's
-    findings are left here."""
-
-    source: PageSource
-    link_base: str | None = None
-    broken_links: list[BrokenLink] = field(default_factory=list)
 
 
 @contextlib.contextmanager
@@ -189,7 +173,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         self._nav = None
         self._search = SearchIndexer()
         self._digests: dict[str, dict[str, bytes]] = {}  # by site folder: each generated file's content digest
-        self._page_digests: dict[str, tuple[RenderedPage, str, bytes]] = {}  # serve: each page's last digest, and of what
+        self._page_digests = PageDigests()  # serve: each page's digest, made once per rendered page
         self._last_valid: Rendered | None = None  # serve: the last rebuild whose records validated
         self._showing_problems = False  # serve: the pages show the problems notice
 
@@ -261,7 +245,7 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         for path in list(rendered.pages):
             made = rendered.pages.pop(path)  # one copy of each page in memory, not two
             if files.get_file_from_path(path) is None:
-                file = add(path, b"", self._page_digest(path, made, notice) if self.incremental else None)
+                file = add(path, b"", self._page_digests.of(path, made, notice) if self.incremental else None)
                 page = GeneratedPage(titles.get(path), file, config, made, notice + made.body, packed=not self.incremental)
                 if not file.unchanged and _searchable(page):
                     self._search.add(page.url, page.title or "", made.body)
@@ -276,22 +260,12 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         hold_collector(collect=not self.incremental)
         return files
 
-    def _page_digest(self, path: str, page: RenderedPage, notice: str) -> bytes:
-        """The digest of what a page shows; the last one again for the very page the last rebuild
-        had (the render stage hands over a page it did not render again as the same object)."""
-        known = self._page_digests.get(path)
-        if known is not None and known[0] is page and known[1] == notice:
-            return known[2]
-        digest = hashlib.blake2b(_fingerprint(page, notice)).digest()
-        self._page_digests[path] = (page, notice, digest)
-        return digest
-
     def _remove_stale(self, config, digests: dict[str, bytes], made: set[str]) -> None:
         """Serve: the files an earlier rebuild generated and this one does not (a deleted paper's page)
         are removed from the served site."""
         for path in [path for path in digests if path not in made]:
             del digests[path]
-            self._page_digests.pop(path, None)
+            self._page_digests.forget(path)
             target = Path(GeneratedFile.generated(config, path, content="").abs_dest_path)
             target.unlink(missing_ok=True)
             if target.name == "index.html" and target.parent != Path(config.site_dir):
@@ -404,39 +378,22 @@ class AtlasPlugin(BasePlugin[AtlasConfig]):
         return server
 
 
-class ThemeListing:
-    """The theme's static files as MkDocs' own `Files.add_files_from_theme` finds them, found again
-    only when a folder of the theme changed (`atlas serve`: the same theme on every rebuild; walking
-    and filtering Material's 14,510 files took 0.14 s of each)."""
-
-    def __init__(self, plain) -> None:
-        self._plain = plain  # MkDocs' Files.add_files_from_theme
-        self._key: tuple[object, ...] | None = None
-        self._signature: TreeSignature = ()
-        self._found: list[tuple[str, str | None]] = []  # (path in the theme, the theme folder it is taken from)
-        self.listings = 0  # how many times the theme's files were walked
-
-    def add_files_from_theme(self, files: Files, env, config) -> None:
-        key = (tuple(config.theme.dirs), tuple(config.theme.static_templates), config.site_dir, config.use_directory_urls)
-        if key != self._key or not unchanged(self._signature):
-            self._key, self._signature = key, tree_signature(config.theme.dirs)  # before the walk: a change during it shows next time
-            found = Files([])
-            self._plain(found, env, config)
-            self._found = [(file.src_uri, file.src_dir) for file in found]
-            self.listings += 1
-        for path, folder in self._found:
-            if files.get_file_from_path(path) is None:  # as MkDocs: theme files do not override docs_dir files
-                files.append(File(path, folder, config.site_dir, config.use_directory_urls))
-
-
 @contextlib.contextmanager
-def _theme_listed_once() -> Iterator[ThemeListing]:
-    """For as long as it lasts, MkDocs lists the theme's files through one ThemeListing."""
-    plain = Files.add_files_from_theme
-    listing = ThemeListing(plain)
+def _theme_listed_once() -> Iterator[ListedOnce]:
+    """Meanwhile MkDocs' `Files.add_files_from_theme` lists the theme's files once, again when a theme folder
+    changed (`atlas serve` walked and filtered Material's 14,510 files on every rebuild, 0.14 s of each)."""
+    plain, listing = Files.add_files_from_theme, ListedOnce[tuple[str, str | None]]()
 
     def add_files_from_theme(files: Files, env, config) -> None:
-        listing.add_files_from_theme(files, env, config)
+        def found() -> list[tuple[str, str | None]]:
+            theme_files = Files([])
+            plain(theme_files, env, config)
+            return [(file.src_uri, file.src_dir) for file in theme_files]
+
+        key = (tuple(config.theme.dirs), tuple(config.theme.static_templates), config.site_dir, config.use_directory_urls)
+        for path, folder in listing.get(key, config.theme.dirs, found):
+            if files.get_file_from_path(path) is None:  # as MkDocs: theme files do not override docs_dir files
+                files.append(File(path, folder, config.site_dir, config.use_directory_urls))
 
     Files.add_files_from_theme = add_files_from_theme  # type: ignore[method-assign,assignment]
     try:

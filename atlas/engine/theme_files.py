@@ -9,9 +9,11 @@ every file on every rebuild.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+from typing import Generic, TypeVar
 
 TreeSignature = tuple[tuple[str, int], ...]
+_Found = TypeVar("_Found")
 
 
 def tree_signature(roots: Iterable[str]) -> TreeSignature:
@@ -41,3 +43,21 @@ def unchanged(signature: TreeSignature) -> bool:
             if mtime == -1:
                 return False
     return True
+
+
+class ListedOnce(Generic[_Found]):
+    """A listing of the files below some folders, listed again only when one of those folders (or
+    what the listing depends on, `key`) changed."""
+
+    def __init__(self) -> None:
+        self._key: object = None
+        self._signature: TreeSignature = ()
+        self._found: list[_Found] = []
+        self.listings = 0  # how many times the folders were listed
+
+    def get(self, key: object, roots: Sequence[str], list_them: Callable[[], list[_Found]]) -> list[_Found]:
+        if key != self._key or not unchanged(self._signature):
+            self._key, self._signature = key, tree_signature(roots)  # before listing: a change meanwhile shows next time
+            self._found = list_them()
+            self.listings += 1
+        return self._found
