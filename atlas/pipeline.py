@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from atlas.background import collector_paused
 from atlas.records.load import TextMemo, load_atlas
 from atlas.records.model import Atlas, Problem
-from atlas.records.validate import AtlasInvalid, validate
+from atlas.records.validate import AtlasInvalid, PaperMemo, validate
 
 if TYPE_CHECKING:
     from atlas.site.page import PageSource, Rendered, SiteSettings
@@ -18,15 +18,18 @@ if TYPE_CHECKING:
 __all__ = ["AtlasInvalid", "build_source", "check", "render_pages", "serve_source", "valid_atlas"]
 
 
-def check(root: Path, base: str | None = None, parsed: TextMemo | None = None) -> tuple[Atlas, list[Problem]]:
+def check(
+    root: Path, base: str | None = None, parsed: TextMemo | None = None, read: PaperMemo | None = None
+) -> tuple[Atlas, list[Problem]]:
     """Load and validate; returns the atlas and every problem (errors and warnings).
 
     With `base` (a git revision), also refuse records that vanished since it without an alias, new
     records whose title is nearly another's (atlas.duplicates.similar_records), and records changed
-    since it that are not in canonical form (atlas.records.canonical)."""
+    since it that are not in canonical form (atlas.records.canonical). `parsed` and `read` (serve)
+    keep the parse and the reading of each file unchanged since the last check."""
     # Loading makes hundreds of thousands of objects that all stay alive: collecting them is wasted time.
     with collector_paused():
-        atlas, problems = validate(load_atlas(root, parsed))
+        atlas, problems = validate(load_atlas(root, parsed), read)
     if base:
         from atlas.records.addresses import dropped_addresses, papers_new_since, records_changed_since
         from atlas.records.canonical import non_canonical
@@ -40,8 +43,8 @@ def check(root: Path, base: str | None = None, parsed: TextMemo | None = None) -
     return atlas, problems
 
 
-def valid_atlas(root: Path, parsed: TextMemo | None = None) -> Atlas:
-    atlas, problems = check(root, parsed=parsed)
+def valid_atlas(root: Path, parsed: TextMemo | None = None, read: PaperMemo | None = None) -> Atlas:
+    atlas, problems = check(root, parsed=parsed, read=read)
     errors = [problem for problem in problems if problem.severity == "error"]
     if errors:
         raise AtlasInvalid(errors)
@@ -58,7 +61,7 @@ def render_pages(root: Path, settings: SiteSettings, validated: Atlas | None = N
     from atlas.site.cite import edition_of
     from atlas.site.render import render_site
 
-    atlas = validated or valid_atlas(root, memo.parsed if memo is not None else None)
+    atlas = validated or (valid_atlas(root, memo.parsed, memo.read) if memo is not None else valid_atlas(root))
     related = related_papers(atlas, memo=memo.words if memo is not None else None)
     edition = edition_of(root, settings.site_url, settings.repo_url, settings.edit_uri)
     with collector_paused():  # the pages and files made all live on: a collection would re-examine them to free nothing

@@ -1,11 +1,13 @@
 """How long `atlas serve` takes to show an edited record: the save-to-screen loop of a contributor.
 
-Usage: .venv/bin/python benchmarks/serve_reload.py [PAPERS] [--runs N] [--results DIR]   (default: 1000, 3 runs)
-It grows a synthetic atlas (tests/synthetic.py), starts `atlas serve` on a free local port (the
-CLI's own entry point, with MkDocs' INFO log on, so that each rebuild is logged with its time), opens a
-paper page in headless Chromium, then retitles that paper N times and records the seconds from the save
-until the open page's <h1> shows the new title (MkDocs rebuilds and livereload reloads the page), and
-of them the seconds until the server had rebuilt.
+Usage: .venv/bin/python benchmarks/serve_reload.py [PAPERS] [--runs N] [--atlas both|seed|synthetic] [--results DIR]
+(default: 1000 synthetic papers, 5 runs, both atlases)
+For each atlas, the real one (a copy of this repository's records, 615 papers) and a synthetic one
+(tests/synthetic.py), it starts `atlas serve` on a free local port (the CLI's own entry point, with
+MkDocs' INFO log on, so that each rebuild is logged with its time), opens a paper page in headless
+Chromium, then retitles that paper N times and records the seconds from the save until the open
+page's <h1> shows the new title (MkDocs rebuilds and livereload reloads the page), and of them the
+seconds until the server had rebuilt.
 A retitle writes the record's `title:` and its citations.bib entry together, as a contributor must:
 `atlas check` requires them to agree. Results: benchmarks/results/serve-reload.{json,md}, which
 scale.py's summary includes. The server's process group is ended however the run ends.
@@ -17,6 +19,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -36,9 +39,13 @@ from localsite import CHROMIUM, CHROMIUM_FLAGS
 from machine import SCRATCH, describe, machine
 from synthetic import make_atlas
 
+REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
 PAPER = "synthetic-00000"
-TARGET_S = 2.0
+TARGET_S = 2.0  # the synthetic atlas of 1,000 papers: the slowest change
+SEED_PAPER = "calibrated-language-models"
+SEED_TARGET_S = 1.0  # the real atlas: the median change
+SEED_DATA = ("challenges", "papers", "citations.bib", "mkdocs.yml", "docs")  # what `atlas serve` reads
 STARTUP_S = 900  # the first build of the served site comes before it answers
 RELOAD_TIMEOUT_S = 300
 # `atlas serve` as the CLI runs it, with MkDocs' log on (the `mkdocs` command turns it on, the atlas' CLI does not).
@@ -77,6 +84,12 @@ def retitle(root: Path, paper_id: str, title: str) -> None:
         raise RuntimeError(f"no title to change for {paper_id} (record: {count}, citations.bib: {bib_count})")
     bibliography.write_text(bib)
     record.write_text(text)
+
+
+def processor_seconds(pid: int) -> float:
+    """The processor time a process has used so far (its own, not its children's: Pagefind's is apart)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime and stime, fields 14 and 15
 
 
 def wait_until_served(url: str, server: subprocess.Popen, log: Path) -> None:
@@ -136,12 +149,28 @@ def seconds_until_shown(page, title: str) -> float:
     raise TimeoutError(f"the page did not show {title!r} within {RELOAD_TIMEOUT_S} s")
 
 
-def measure(papers: int, runs: int) -> list[dict[str, float | int | None]]:
-    """For each change: seconds until the page shows it, until the server had rebuilt, and rebuilds started."""
+def seed_atlas(target: Path) -> Path:
+    """A copy of this repository's atlas (its records, citations.bib and site configuration)."""
+    for name in SEED_DATA:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
+
+
+def measure(atlas: str, papers: int, runs: int) -> list[dict[str, float | int | None]]:
+    """For each change of `atlas` ("seed" or "synthetic", of `papers` papers): seconds until the page
+    shows it, until the server had rebuilt, and rebuilds started."""
     with tempfile.TemporaryDirectory(prefix="atlas-bench-", dir=SCRATCH) as directory:
-        root = make_atlas(Path(directory) / "atlas", papers)
+        if atlas == "seed":
+            root, paper_id = seed_atlas(Path(directory) / "atlas"), SEED_PAPER
+        else:
+            root, paper_id = make_atlas(Path(directory) / "atlas", papers), PAPER
         port = free_port()
-        url = f"http://127.0.0.1:{port}{site_path(root)}papers/{PAPER}/"
+        url = f"http://127.0.0.1:{port}{site_path(root)}papers/{paper_id}/"
         log = Path(directory) / "serve.log"
         with log.open("w") as output:
             server = subprocess.Popen(
@@ -161,15 +190,24 @@ def measure(papers: int, runs: int) -> list[dict[str, float | int | None]]:
                 for run in range(1, runs + 1):
                     title = f"Retitled for the reload benchmark, change {run}"
                     wait_until_idle(log)
-                    builds, saved = len(logged(log, BUILDING)), time.time()
-                    retitle(root, PAPER, title)
+                    builds, saved, cpu = len(logged(log, BUILDING)), time.time(), processor_seconds(server.pid)
+                    retitle(root, paper_id, title)
                     shown = seconds_until_shown(page, title)
+                    cpu = processor_seconds(server.pid) - cpu
                     rebuilt = [moment - saved for moment in logged(log, RELOADING) if saved <= moment <= saved + shown]
                     changes.append(
-                        {"shown_s": shown, "rebuilt_s": rebuilt[-1] if rebuilt else None, "rebuilds": len(logged(log, BUILDING)) - builds}
+                        {
+                            "shown_s": shown,
+                            "rebuilt_s": rebuilt[-1] if rebuilt else None,
+                            "rebuilds": len(logged(log, BUILDING)) - builds,
+                            "cpu_s": cpu,
+                        }
                     )
                     rebuilt_text = "?" if changes[-1]["rebuilt_s"] is None else f"{changes[-1]['rebuilt_s']:.2f}"
-                    print(f"change {run}: shown after {shown:.2f} s, rebuilt after {rebuilt_text} s, {changes[-1]['rebuilds']} rebuild(s)")
+                    print(
+                        f"change {run}: shown after {shown:.2f} s, rebuilt after {rebuilt_text} s, {changes[-1]['rebuilds']} rebuild(s), "
+                        f"{cpu:.2f} s of the server's processor time"
+                    )
                 browser.close()
             return changes
         except BaseException:
@@ -179,52 +217,85 @@ def measure(papers: int, runs: int) -> list[dict[str, float | int | None]]:
             stop(server)
 
 
-def main(arguments: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("papers", nargs="?", type=int, default=1000, help="size of the synthetic atlas (default: 1000)")
-    parser.add_argument("--runs", type=int, default=3, help="how many changes (default: 3)")
-    parser.add_argument("--results", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS})")
-    options = parser.parse_args(arguments)
-    description = machine()
-    changes = measure(options.papers, options.runs)
-    seconds = [change["shown_s"] for change in changes]
-    rebuilt = [None if change["rebuilt_s"] is None else round(change["rebuilt_s"], 2) for change in changes]
-    rebuilds = [change["rebuilds"] for change in changes]
-    result = {
-        "machine": description,
-        "papers": options.papers,
+def summary(papers: int, changes: list[dict[str, float | int | None]], target_s: float) -> dict:
+    """One atlas' changes as the results file keeps them."""
+    seconds = [float(change["shown_s"]) for change in changes]  # type: ignore[arg-type]
+    return {
+        "papers": papers,
         "runs_s": [round(value, 2) for value in seconds],
         "median_s": round(statistics.median(seconds), 2),
         "max_s": round(max(seconds), 2),
-        "rebuilt_s": rebuilt,
-        "rebuilds": rebuilds,
-        "target_s": TARGET_S,
+        "rebuilt_s": [None if change["rebuilt_s"] is None else round(float(change["rebuilt_s"]), 2) for change in changes],
+        "rebuilds": [change["rebuilds"] for change in changes],
+        "cpu_s": [round(float(change["cpu_s"]), 2) for change in changes],  # type: ignore[arg-type]
+        "median_cpu_s": round(statistics.median(float(change["cpu_s"]) for change in changes), 2),  # type: ignore[arg-type]
+        "target_s": target_s,
     }
+
+
+def table_row(name: str, measured: dict) -> str:
+    rebuilt = ", ".join("?" if value is None else f"{value:.2f}" for value in measured["rebuilt_s"])
+    each = ", ".join(f"{value:.2f}" for value in measured["runs_s"])
+    return (
+        f"| {name} | {measured['papers']:,} | {len(measured['runs_s'])} | {measured['median_s']:.2f} | {measured['max_s']:.2f} | "
+        f"{each} | {rebuilt} | {', '.join(map(str, measured['rebuilds']))} | {', '.join(f'{value:.2f}' for value in measured['cpu_s'])} |"
+    )
+
+
+def target_lines(result: dict) -> list[str]:
+    lines = []
+    if "seed" in result:
+        seed = result["seed"]
+        met = "met" if seed["median_s"] < SEED_TARGET_S else "NOT met"
+        lines.append(
+            f"- {met}: `atlas serve` shows an edit of the real atlas ({seed['papers']:,} papers) in under {SEED_TARGET_S:g} s: "
+            f"median {seed['median_s']:.2f} s, max {seed['max_s']:.2f} s"
+        )
+    if "runs_s" in result:
+        met = "met" if result["max_s"] < TARGET_S else "NOT met"
+        lines.append(
+            f"- {met}: `atlas serve` rebuilds and reloads in under {TARGET_S:g} s at 1,000 papers"
+            + ("" if result["papers"] == 1000 else f" (measured at {result['papers']:,})")
+            + f": max {result['max_s']:.2f} s"
+        )
+    return lines
+
+
+def main(arguments: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("papers", nargs="?", type=int, default=1000, help="size of the synthetic atlas (default: 1000)")
+    parser.add_argument("--runs", type=int, default=5, help="how many changes of each atlas (default: 5)")
+    parser.add_argument("--atlas", choices=("both", "seed", "synthetic"), default="both", help="which atlas to measure (default: both)")
+    parser.add_argument("--results", type=Path, default=RESULTS, help=f"where the results go (default: {RESULTS})")
+    options = parser.parse_args(arguments)
+    result: dict = {"machine": machine()}
+    if options.atlas in ("both", "synthetic"):  # the synthetic atlas' figures at the top, as scale.py reads them
+        result.update(summary(options.papers, measure("synthetic", options.papers, options.runs), TARGET_S))
+    if options.atlas in ("both", "seed"):
+        seed_papers = len([name for name in os.listdir(REPO / "papers") if name.endswith(".yaml")])
+        result["seed"] = summary(seed_papers, measure("seed", seed_papers, options.runs), SEED_TARGET_S)
     options.results.mkdir(parents=True, exist_ok=True)
     (options.results / "serve-reload.json").write_text(json.dumps(result, indent=2) + "\n")
-    met = "met" if result["max_s"] < TARGET_S else "NOT met"
+    rows = ([table_row("real (seed)", result["seed"])] if "seed" in result else []) + (
+        [table_row("synthetic", result)] if "runs_s" in result else []
+    )
     lines = [
         "# Serve reload benchmark",
         "",
-        f"Machine: {describe(description)}. Written by `make bench` (benchmarks/serve_reload.py).",
+        f"Machine: {describe(result['machine'])}. Written by `make bench` (benchmarks/serve_reload.py).",
         "",
-        "| papers | changes | median (s) | max (s) | each (s) | of it, until rebuilt (s) | rebuilds per change |",
-        "| --- | --- | --- | --- | --- | --- | --- |",
-        f"| {options.papers:,} | {len(seconds)} | {result['median_s']:.2f} | {result['max_s']:.2f} | "
-        + ", ".join(f"{value:.2f}" for value in result["runs_s"])
-        + " | "
-        + ", ".join("?" if value is None else f"{value:.2f}" for value in rebuilt)
-        + " | "
-        + ", ".join(map(str, rebuilds))
-        + " |",
+        "| atlas | papers | changes | median (s) | max (s) | each (s) | of it, until rebuilt (s) | rebuilds per change | server CPU (s) |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        *rows,
         "",
         "Each change retitles one paper (its record and its citations.bib entry) while the page is open in headless",
         'Chromium under `atlas serve`, and counts the seconds until the page\'s <h1> shows the new title; "until rebuilt"',
-        "is when the server logged that it reloads the browsers, the rest is the page's reload.",
+        "is when the server logged that it reloads the browsers, the rest is the page's reload; the server CPU is the",
+        "processor time of the server's own process from the save until the page showed the change (not Pagefind's): the",
+        "machine's other work does not stretch it as it does the seconds. The real atlas is a copy of this repository's",
+        "records; the synthetic one is grown by tests/synthetic.py.",
         "",
-        f"- {met}: `atlas serve` rebuilds and reloads in under {TARGET_S:g} s at 1,000 papers"
-        + ("" if options.papers == 1000 else f" (measured at {options.papers:,})")
-        + f": max {result['max_s']:.2f} s",
+        *target_lines(result),
     ]
     (options.results / "serve-reload.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -57,3 +57,40 @@ def test_a_generated_page_read_by_mkdocs_holds_its_body_compressed_only():
     served = GeneratedPage(None, file, config, rendered, body, packed=False)  # atlas serve: kept as text
     build._populate_page(served, config, Files([file]))
     assert served.content == body and served._body == b""
+
+
+def _theme_files(config, listing=None) -> list[tuple[str, str | None, str]]:
+    """The theme's files as `listing` (MkDocs' own Files.add_files_from_theme by default) finds them."""
+    from mkdocs.structure.files import Files
+
+    files = Files([])
+    (listing or Files.add_files_from_theme)(files, config.theme.get_env(), config)
+    return [(file.src_uri, file.src_dir, file.dest_uri) for file in files]
+
+
+def test_the_theme_files_listed_once_are_those_mkdocs_lists_and_a_new_theme_file_is_listed(tmp_path):
+    """`atlas serve` lists the theme's 14,510 files once (_theme_listed_once), and again when a folder
+    of the theme changed: always the files MkDocs' own listing finds."""
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    from atlas.engine.mkdocs_adapter import _theme_listed_once
+
+    theme = tmp_path / "theme"
+    (theme / "assets").mkdir(parents=True)
+    (theme / "assets" / "one.css").write_text("a{}")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "mkdocs.yml").write_text(f"site_name: t\ntheme:\n  name: material\n  custom_dir: {theme}\n")
+    config = load_config(str(tmp_path / "mkdocs.yml"))
+    plain = Files.add_files_from_theme
+    assert ("assets/one.css", str(theme), "assets/one.css") in _theme_files(config)
+    with _theme_listed_once() as listing:  # as `atlas serve` runs MkDocs
+        assert _theme_files(config) == _theme_files(config, plain) and listing.listings == 1
+        assert _theme_files(config) == _theme_files(config, plain) and listing.listings == 1  # nothing changed: not listed again
+        (theme / "assets" / "fonts").mkdir()
+        (theme / "assets" / "fonts" / "two.woff2").write_bytes(b"")
+        assert _theme_files(config) == _theme_files(config, plain) and listing.listings == 2
+        assert ("assets/fonts/two.woff2", str(theme), "assets/fonts/two.woff2") in _theme_files(config)
+        (theme / "assets" / "one.css").unlink()
+        assert _theme_files(config) == _theme_files(config, plain) and listing.listings == 3
+    assert Files.add_files_from_theme is plain

@@ -103,25 +103,39 @@ def test_paper_page_escapes_every_contributor_value():
     assert '<h1 id="img-src-x-onerror-y">&lt;img src=x onerror=y()&gt;<a class="headerlink"' in page
 
 
-def test_a_memo_reuses_unchanged_paper_pages_and_renders_what_changed():
+def test_a_memo_renders_again_only_what_changed_and_gives_what_a_fresh_render_gives():
+    """`atlas serve` renders a page or file again only when what it is made from changed
+    (atlas.site.reuse): every page, asset and file is the one a fresh render gives."""
     memo = RenderMemo()
-    first = render_site(ATLAS, build_graph(ATLAS), {}, memo=memo).pages
-    paper = ATLAS.papers["calibrated-language-models"]
-    retitled = dataclasses.replace(paper, title="A retitled paper")
-    ethics = ATLAS.challenges["ethics"]
+
+    def rendered(atlas, memo=None):
+        return render_site(atlas, build_graph(atlas), related_papers(atlas), None, {}, memo)
+
+    ethics, gone, paper = ATLAS.challenges["ethics"], "adapt-then-unlearn", ATLAS.papers["calibrated-language-models"]
+    kept = {*list(ATLAS.papers)[:120], gone, paper.id}  # a fifth of the atlas: each fresh render takes a fifth of the time
+    bibliography = {key: entry for key, entry in ATLAS.bibliography.items() if key in kept or key not in ATLAS.papers}
     atlas = dataclasses.replace(
-        ATLAS,
-        papers={**ATLAS.papers, paper.id: retitled},
+        ATLAS, papers={paper_id: p for paper_id, p in ATLAS.papers.items() if paper_id in kept}, bibliography=bibliography
+    )
+    first = rendered(atlas, memo).pages
+    retitled = dataclasses.replace(atlas, papers={**atlas.papers, paper.id: dataclasses.replace(paper, title="A retitled paper")})
+    second = rendered(retitled, memo)
+    assert second == rendered(retitled)  # what the memo serves is what rendering gives
+    assert "A retitled paper" in second.pages[f"papers/{paper.id}.md"].body
+    assert any("A retitled paper" in page.body for path, page in second.pages.items() if path.startswith("challenges/"))
+    untouched = next(p for p in atlas.papers if p != paper.id and paper.id not in second.pages[f"papers/{p}.md"].body)
+    assert second.pages[f"papers/{untouched}.md"] is first[f"papers/{untouched}.md"]  # reused, not rendered again
+    assert memo.rendered.rendered < len(second.pages) / 4
+    changed = dataclasses.replace(
+        retitled,
+        papers={paper_id: p for paper_id, p in retitled.papers.items() if paper_id != gone},
         challenges={**ATLAS.challenges, "ethics": dataclasses.replace(ethics, title="Renamed ethics")},
     )
-    second = render_site(atlas, build_graph(atlas), {}, memo=memo).pages
-    fresh = render_site(atlas, build_graph(atlas), {}).pages
-    assert second == fresh  # what the memo serves is what rendering gives
-    assert "A retitled paper" in second[f"papers/{paper.id}.md"].body
-    linking = [p.id for p in ATLAS.papers.values() if any(link.challenge == "ethics" for link in p.challenges)]
-    assert linking and all("Renamed ethics" in second[f"papers/{paper_id}.md"].body for paper_id in linking)
-    untouched = next(p.id for p in ATLAS.papers.values() if p.id not in linking and p.id != paper.id)
-    assert second[f"papers/{untouched}.md"] is first[f"papers/{untouched}.md"]  # reused, not rendered again
+    third = rendered(changed, memo)
+    assert third == rendered(changed)
+    linking = [p.id for p in changed.papers.values() if any(link.challenge == "ethics" for link in p.challenges)]
+    assert linking and all("Renamed ethics" in third.pages[f"papers/{paper_id}.md"].body for paper_id in linking)
+    assert f"papers/{gone}.md" not in third.pages
 
 
 def test_related_papers_with_a_memo_of_words_are_the_related_papers_of_a_fresh_computation():
@@ -185,3 +199,26 @@ def test_each_page_carries_the_headings_its_body_holds_as_its_table_of_contents(
 def test_a_template_value_named_like_the_page_metadata_is_refused():
     with pytest.raises(ValueError, match=r"papers/index\.md: `meta`"):
         render_page("papers/index.md", template_environment().get_template("papers.html.j2"), {"meta": {}})
+
+
+def test_the_json_feed_written_item_by_item_is_what_json_writes_for_the_whole_document():
+    """feed.json is written item by item (each item's text kept by `atlas serve`): byte for byte
+    json.dumps of the whole document, for the real atlas' items, none, and items whose text holds
+    newlines, quotes, a line separator and braces."""
+    import json
+
+    from atlas.site.cite import Edition
+    from atlas.site.context import SiteContext
+    from atlas.site.feeds import _feed_item, _json_feed, json_feed_text
+    from atlas.site.reuse import RenderReuse
+
+    edition = Edition("1.0", "2026-12-08", "https://example.org/atlas/", ("A. Author", "B. Author"))
+    site = SiteContext(ATLAS, build_graph(ATLAS))
+    items = [_feed_item(site, paper, edition, "2026-12-01T00:00:00+00:00") for paper in ATLAS.papers.values()]
+    odd = dict(items[0], title='A "title"\n{with} [brackets]\u2028and more', authors=[], questions=[])
+    reuse = RenderReuse()
+    for chosen in (items, [], [odd], [odd, *items[:3]]):
+        plain = json.dumps(_json_feed(edition, chosen), ensure_ascii=False, indent=1).encode("utf-8")
+        assert json_feed_text(edition, chosen) == plain
+        reuse.start(None)
+        assert json_feed_text(edition, chosen, reuse.get) == plain == json_feed_text(edition, chosen, reuse.get)

@@ -182,3 +182,45 @@ def test_serve_on_a_busy_port_says_so_in_one_line_with_the_option_to_change_it(t
         f"atlas serve: the address 127.0.0.1:{port} is in use by another program; choose another port with "
         "--addr 127.0.0.1:PORT; nothing was changed"
     ]
+
+
+def _site_files(site: Path) -> dict[str, bytes]:
+    """Every file of a built site but the search index (which serve writes in the background, after the pages)."""
+    return {str(path.relative_to(site)): path.read_bytes() for path in site.rglob("*") if path.is_file() and "pagefind" not in path.parts}
+
+
+def test_a_serve_rebuild_after_edits_is_byte_identical_to_a_fresh_build_of_the_same_records(tmp_path: Path):
+    """Every shortcut of `atlas serve`'s rebuild at once (the theme listed once, papers validated once,
+    pages rendered again only when their inputs changed, pages whose digest is unchanged not written):
+    after a retitle and a deleted paper, the served site is the one a fresh build of those records makes."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from serve_reload import retitle
+
+    from atlas.engine.mkdocs_adapter import SiteJob, _running, _theme_listed_once
+    from atlas.pipeline import serve_source
+
+    from synthetic import make_atlas
+
+    root = make_atlas(tmp_path / "atlas", 40)
+
+    def served_build(site: Path, dirty: bool) -> None:
+        config = load_config(str(root / "mkdocs.yml"), site_dir=str(site), strict=False)
+        config.plugins.on_startup(command="serve", dirty=True)  # as `atlas serve` starts MkDocs
+        build(config, dirty=dirty)
+
+    served = tmp_path / "served"
+    with _running(SiteJob(serve_source(root))), _theme_listed_once():
+        served_build(served, dirty=False)
+        retitle(root, "synthetic-00003", "A retitled paper")
+        served_build(served, dirty=True)
+        (root / "papers" / "synthetic-00005.yaml").unlink()  # its citations.bib entry stays: a reference now
+        served_build(served, dirty=True)
+    with _running(SiteJob(serve_source(root))):
+        served_build(tmp_path / "fresh", dirty=False)
+    load_config(str(root / "mkdocs.yml")).plugins.on_shutdown()  # the background search indexing ends
+    site, fresh = _site_files(served), _site_files(tmp_path / "fresh")
+    assert "A retitled paper" in site["papers/synthetic-00003/index.html"].decode()
+    assert "papers/synthetic-00005/index.html" not in site
+    assert site.keys() == fresh.keys()
+    assert [path for path in site if site[path] != fresh[path]] == []

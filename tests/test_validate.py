@@ -603,3 +603,23 @@ def test_the_near_title_index_finds_exactly_what_comparing_every_pair_finds():
         assert indexed.find(query, {}, exclude="p3") == expected, query
         found += expected is not None and "similar" in expected.reason
     assert found > 400  # the queries do come near the threshold
+
+
+def test_a_paper_memo_reads_only_the_changed_records_and_gives_what_a_fresh_check_gives(atlas_copy: Path):
+    """`atlas serve` keeps each paper's reading between rebuilds (validate.PaperMemo): the atlas and
+    the problems are those of a fresh check, after an edit, a broken record and a removed one."""
+    from atlas.records.load import TextMemo
+    from atlas.records.validate import PaperMemo
+
+    parsed, read = TextMemo(), PaperMemo()
+    first, _ = check(atlas_copy, parsed=parsed, read=read)
+    record = atlas_copy / "papers" / f"{PAPER}.yaml"
+    record.write_text(record.read_text().replace("year: 2024", "year: 2999"))  # a problem: a year to come
+    (atlas_copy / "papers" / "adapt-then-unlearn.yaml").unlink()
+    second = check(atlas_copy, parsed=parsed, read=read)
+    assert second == check(atlas_copy)
+    assert any(p.path == f"papers/{PAPER}.yaml" and "'year' must be" in p.message for p in second[1])
+    assert "adapt-then-unlearn" not in second[0].papers
+    untouched = next(paper_id for paper_id in first.papers if paper_id not in (PAPER, "adapt-then-unlearn"))
+    assert second[0].papers[untouched] is first.papers[untouched]  # read once
+    assert second[0].papers[PAPER] is not first.papers[PAPER]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 import networkx as nx
 
@@ -149,25 +150,46 @@ def _disc(x: float, y: float, r: float) -> Box:
 
 def place_labels(nodes: list[dict[str, object]]) -> None:
     """Give each sub-challenge node a `caption`: its lines, each with x, baseline y and width."""
-    discs = [_disc(float(n["x"]), float(n["y"]), float(n["r"])) for n in nodes]  # type: ignore[arg-type]
+    drawn = tuple(
+        (float(n["x"]), float(n["y"]), float(n["r"]), str(n["label"]) if n["type"] == "subchallenge" else None)  # type: ignore[arg-type]
+        for n in nodes
+    )
+    for node, caption in zip(nodes, _captions(drawn), strict=True):
+        if caption is not None:
+            node["caption"] = [dict(line) for line in caption]
+
+
+Drawn = tuple[float, float, float, str | None]  # a node's centre, radius and, for a sub-challenge, its label
+
+
+@lru_cache(maxsize=64)
+def _captions(nodes: tuple[Drawn, ...]) -> tuple[tuple[dict[str, object], ...] | None, ...]:
+    """Each node's caption (None for a node that has no label), placed in order; remembered, as
+    `atlas serve` draws the same challenge maps on every rebuild."""
+    discs = [_disc(x, y, r) for x, y, r, _ in nodes]
     taken: list[Box] = [_disc(0.0, 0.0, 16.0), *discs]
-    for node in nodes:
-        if node["type"] != "subchallenge":
+    captions: list[tuple[dict[str, object], ...] | None] = []
+    for x, y, _, label in nodes:
+        if label is None:
+            captions.append(None)
             continue
-        lines = label_lines(str(node["label"]))
+        lines = label_lines(label)
         widths = [round(text_width(line), 1) for line in lines]
         height = LABEL_LINE * len(lines)
-        places = _candidates(float(node["x"]), float(node["y"]), max(widths), height)  # type: ignore[arg-type]
+        places = _candidates(x, y, max(widths), height)
         box = next((box for box in places if _inside(box) and not _crosses(box, taken)), None)
-        node["caption"] = []
         if box is None:
-            continue  # no room: the node's tooltip and the sections below name it
+            captions.append(())  # no room: the node's tooltip and the sections below name it
+            continue
         taken.append(box)
         middle = (box[0] + box[2]) / 2
-        node["caption"] = [
-            {"text": line, "x": round(middle - width / 2, 1), "y": round(box[1] + LABEL_SIZE * (0.95 + 1.2 * index), 1), "width": width}
-            for index, (line, width) in enumerate(zip(lines, widths, strict=True))
-        ]
+        captions.append(
+            tuple(
+                {"text": line, "x": round(middle - width / 2, 1), "y": round(box[1] + LABEL_SIZE * (0.95 + 1.2 * index), 1), "width": width}
+                for index, (line, width) in enumerate(zip(lines, widths, strict=True))
+            )
+        )
+    return tuple(captions)
 
 
 def local_layout(graph: nx.MultiDiGraph, challenge_id: str, limit: int = 240) -> dict[str, object]:

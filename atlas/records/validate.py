@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from typing import Any
 
 from atlas.records.challenge_records import challenge_record
 from atlas.records.crosscheck import cross_check
@@ -193,12 +194,38 @@ def _venue(record: RawRecord, problems: list[Problem]) -> Venue | None:
     )
 
 
-def validate(raw: RawAtlas) -> tuple[Atlas, list[Problem]]:
-    """The typed atlas (holding whatever was valid) and all problems found, sorted by place."""
+class PaperMemo:
+    """Each paper record's reading (its Paper and its problems), kept by `atlas serve` between
+    rebuilds while the record's parsed value is the very object read last time (the loader's
+    TextMemo hands back the same parse of an unchanged file). A paper's reading depends on its
+    id, file name and value only, and on the year (a paper may not be from a later one)."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, tuple[Any, str, int, Paper | None, list[Problem]]] = {}
+
+    def read(self, records: list[RawRecord], problems: list[Problem]) -> list[Paper | None]:
+        """`_paper` of each record, reusing a reading whose inputs are the same; forgets the rest."""
+        year = datetime.date.today().year
+        kept, self._kept = self._kept, {}
+        for record in records:
+            known = kept.get(record.shown)
+            if known is None or known[0] is not record.data or known[1] != record.id or known[2] != year:
+                found: list[Problem] = []
+                known = (record.data, record.id, year, _paper(record, found), found)
+            self._kept[record.shown] = known
+        for record in records:
+            problems.extend(self._kept[record.shown][4])
+        return [self._kept[record.shown][3] for record in records]
+
+
+def validate(raw: RawAtlas, memo: PaperMemo | None = None) -> tuple[Atlas, list[Problem]]:
+    """The typed atlas (holding whatever was valid) and all problems found, sorted by place. With
+    `memo`, a paper record read before and unchanged is not read again."""
     problems = list(raw.problems)
     challenges = {c.id: c for r in raw.challenges if (c := challenge_record(r, problems))}
     challenges = dict(sorted(challenges.items(), key=lambda item: [int(n) for n in re.findall(r"\d+", item[1].section)] or [99]))
-    papers = {p.id: p for r in raw.papers if (p := _paper(r, problems))}
+    read = memo.read(raw.papers, problems) if memo is not None else [_paper(r, problems) for r in raw.papers]
+    papers = {p.id: p for p in read if p}
     venues = {v.id: v for r in raw.venues if (v := _venue(r, problems))}
     atlas = Atlas(raw.root, challenges, dict(sorted(papers.items())), raw.bibliography, venues)
     cross_check(atlas, problems)

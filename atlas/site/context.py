@@ -37,7 +37,7 @@ class SiteContext:
 
     def common(self, path: str) -> dict[str, Any]:
         url = page_url(path)
-        return {"base": "../" * url.count("/"), "atlas": self.atlas, "kinds": CHALLENGE_KINDS, "link_labels": LINK_LABELS}
+        return {"base": "../" * url.count("/"), "kinds": CHALLENGE_KINDS, "link_labels": LINK_LABELS}
 
     def challenge_label(self, target: str) -> str:
         label = self._labels.get(target)

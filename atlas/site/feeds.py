@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any, TypedDict
 
 from jinja2 import Environment
@@ -12,6 +13,7 @@ from atlas.records.model import Atlas, Paper
 from atlas.site.bibexport import export_bibtex
 from atlas.site.cite import NAME, Edition
 from atlas.site.context import SiteContext
+from atlas.site.reuse import Reuse, never
 
 
 def exports(atlas: Atlas, edition: Edition) -> dict[str, bytes]:
@@ -51,30 +53,34 @@ def _content(summary: str, paper: Paper) -> str:
     return summary + ("\n\n" + plain_prose(paper.abstract).strip() if paper.abstract else "")
 
 
-def feeds(site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str]) -> dict[str, bytes]:
+def feeds(
+    site: SiteContext, environment: Environment, edition: Edition, added: dict[str, str], rendered: Reuse = never
+) -> dict[str, bytes]:
     """Atom and JSON feeds of every paper, newest first by the commit that added it (then by title),
-    overall and per challenge; each item names the paper's authors."""
+    overall and per challenge; each item names the paper's authors. `rendered` may give an item or a
+    file made from the same inputs before (`atlas serve`): an item is a function of its paper and date,
+    of the edition and of the challenges."""
     atlas = site.atlas
     fallback = f"{edition.date or '1970-01-01'}T00:00:00+00:00"
     papers = sorted(atlas.papers.values(), key=lambda paper: title_sort_key(paper.title))
-    items = [_feed_item(site, paper, edition, added.get(paper.id, fallback)) for paper in papers]
+    items = [_item(site, paper, edition, added.get(paper.id, fallback), rendered) for paper in papers]
     items.sort(key=lambda item: item["date"], reverse=True)  # stable: papers added together stay in title order
     template = environment.get_template("feed.xml.j2")
     files: dict[str, bytes] = {}
 
     def atom(path: str, title: str, page: str, chosen: list[FeedItem]) -> None:
-        updated = chosen[0]["date"] if chosen else fallback
-        files[path] = template.render(
-            title=title,
-            self_url=edition.site_url + path,
-            page_url=edition.site_url + page,
-            updated=updated,
-            authors=edition.authors,
-            items=chosen,
-        ).encode("utf-8")
+        context = {
+            "title": title,
+            "self_url": edition.site_url + path,
+            "page_url": edition.site_url + page,
+            "updated": chosen[0]["date"] if chosen else fallback,
+            "authors": edition.authors,
+            "items": chosen,
+        }
+        files[path] = rendered(path, context, lambda: template.render(**context).encode("utf-8"))
 
     atom("feed.xml", NAME, "", items)
-    files["feed.json"] = json.dumps(_json_feed(edition, items), ensure_ascii=False, indent=1).encode("utf-8")
+    files["feed.json"] = rendered("feed.json", items, lambda: json_feed_text(edition, items, rendered))
     for challenge in atlas.challenges.values():
         chosen = [item for item in items if challenge.id in item["categories"]]
         atom(f"challenges/{challenge.id}/feed.xml", f"{NAME}: {challenge.title}", f"challenges/{challenge.id}/", chosen)
@@ -90,6 +96,10 @@ def _reasons(site: SiteContext, paper: Paper) -> str:
     if paper.fits_none:
         reasons = f"Outside the survey's challenges: {paper.fits_none}"
     return reasons
+
+
+def _item(site: SiteContext, paper: Paper, edition: Edition, date: str, rendered: Reuse) -> FeedItem:
+    return rendered(f"feed item {paper.id}", (paper, date), lambda: _feed_item(site, paper, edition, date))
 
 
 def _feed_item(site: SiteContext, paper: Paper, edition: Edition, date: str) -> FeedItem:
@@ -116,17 +126,37 @@ def _json_feed(edition: Edition, items: list[FeedItem]) -> dict[str, Any]:
         "home_page_url": edition.site_url,
         "feed_url": edition.site_url + "feed.json",
         "authors": [{"name": name} for name in edition.authors],
-        "items": [
-            {
-                "id": i["url"],
-                "url": i["url"],
-                "title": i["title"],
-                "date_published": i["date"],
-                "summary": i["summary"],
-                "content_text": i["content"],
-                "tags": i["categories"] + [f"question:{q}" for q in i["questions"]],
-            }
-            | ({"authors": [{"name": name} for name in i["authors"]]} if i["authors"] else {})
-            for i in items
-        ],
+        "items": [_json_item(i) for i in items],
     }
+
+
+def _json_item(i: FeedItem) -> dict[str, Any]:
+    return {
+        "id": i["url"],
+        "url": i["url"],
+        "title": i["title"],
+        "date_published": i["date"],
+        "summary": i["summary"],
+        "content_text": i["content"],
+        "tags": i["categories"] + [f"question:{q}" for q in i["questions"]],
+    } | ({"authors": [{"name": name} for name in i["authors"]]} if i["authors"] else {})
+
+
+_ITEMS_SLOT = "atlas-feed-items-go-here"
+
+
+def json_feed_text(edition: Edition, items: list[FeedItem], rendered: Reuse = never) -> bytes:
+    """feed.json as `json.dumps(_json_feed(edition, items), ensure_ascii=False, indent=1)` writes it
+    (a test holds them equal), each item's text written once for its item (`rendered`): indented,
+    the document is written by json's Python encoder, a tenth of a second for the real atlas' feed."""
+    texts = [rendered(f"feed.json item {i['id']}", i, partial(_indented, i)) for i in items]
+    head = json.dumps({**_json_feed(edition, []), "items": _ITEMS_SLOT}, ensure_ascii=False, indent=1)
+    slot = head.rindex(json.dumps(_ITEMS_SLOT))  # "items" is the document's last member
+    listed = "[\n  " + ",\n  ".join(texts) + "\n ]" if texts else "[]"
+    return (head[:slot] + listed + head[slot + len(json.dumps(_ITEMS_SLOT)) :]).encode("utf-8")
+
+
+def _indented(i: FeedItem) -> str:
+    """An item as the document's list holds it, two levels in (JSON escapes a newline in a string:
+    every newline of the text is the encoder's own)."""
+    return json.dumps(_json_item(i), ensure_ascii=False, indent=1).replace("\n", "\n  ")

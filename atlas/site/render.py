@@ -9,9 +9,11 @@ markup of its own.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 import rcssmin
@@ -24,6 +26,7 @@ from atlas.records.bibtex_writer import written_entry
 from atlas.records.load import TextMemo
 from atlas.records.mathtext import plain_title, title_sort_key
 from atlas.records.model import Atlas, BibEntry, Paper, Related
+from atlas.records.validate import PaperMemo
 from atlas.site.bibformat import entry_html, entry_links
 from atlas.site.cite import NAME, Edition, page_citation, paper_meta
 from atlas.site.coins import coins
@@ -35,6 +38,7 @@ from atlas.site.page import Page, Rendered, render_page
 from atlas.site.paging import paged
 from atlas.site.paper_index import FIRST_ROWS, SORTS, index_files, index_meta, table_order
 from atlas.site.reading import prompts, reading_list
+from atlas.site.reuse import RenderReuse, templates_signature
 from atlas.site.templating import template_environment, venue_family
 
 ASSETS = (
@@ -56,17 +60,19 @@ HANDOUT_LIMIT = 4
 # The real atlas' longest list (22) fits; at 50,000 papers a challenge page stays under 300 KB.
 LIST_LIMIT = 30
 QUESTION_LIMIT = 10
+_T = TypeVar("_T")
 
 
 @dataclass
 class RenderMemo:
-    """What one build can hand to the next (`atlas serve`): paper pages by id (with what they were
-    made from), references formatted by pybtex (by key and entry text), the parsed data files and the
-    words of each paper's text."""
+    """What one build can hand to the next (`atlas serve`): the pages and files with what they were
+    rendered from (atlas.site.reuse), references formatted by pybtex (by key and entry text), the
+    parsed data files, the papers read from them and the words of each paper's text."""
 
-    papers: dict[str, tuple[Any, Page]] = field(default_factory=dict)
+    rendered: RenderReuse = field(default_factory=RenderReuse)
     references: dict[tuple[str, str], Markup] = field(default_factory=dict)
     parsed: TextMemo = field(default_factory=TextMemo)  # records and citations.bib as parsed
+    read: PaperMemo = field(default_factory=PaperMemo)  # each paper record as validated
     words: TextMemo = field(default_factory=TextMemo)  # each paper's text as related_papers splits it
 
 
@@ -83,6 +89,9 @@ class _Pages:
         )  # fmt: skip
         self.pages: dict[str, Page] = {}
         self.formatted_entries: dict[tuple[str, str], Markup] = memo.references if memo is not None else {}
+        self.reuse = memo.rendered if memo is not None else None
+        if self.reuse is not None:  # what every template may read beside its context: the labels of the challenges, the edition
+            self.reuse.start((templates_signature(), edition, tuple(atlas.challenges.values())))
 
     def formatted(self, entry: BibEntry) -> Markup:
         """An entry as HTML; pybtex is slow, so each is formatted once (per memo)."""
@@ -95,7 +104,22 @@ class _Pages:
         return render_page(path, self.environment.get_template(template), {**self.site.common(path), **context})
 
     def emit(self, path: str, template: str, **context: Any) -> None:
-        self.pages[path] = self.page(path, template, **context)
+        # The context as compared with the last build's: `formatted` is a function of the entries it is given.
+        inputs = {name: "formatted" if getattr(value, "__self__", None) is self else value for name, value in context.items()}
+        self.emit_made(path, template, inputs, lambda: context)
+
+    def emit_made(self, path: str, template: str, inputs: Any, context: Callable[[], dict[str, Any]]) -> None:
+        """The page `template` renders from `context()`, a function of `inputs` alone: in `atlas serve`,
+        neither made nor rendered when `inputs` are those of the last build."""
+        self.pages[path] = self.rendered(path, (template, inputs), lambda: self.page(path, template, **context()))
+
+    def rendered(self, path: str, inputs: Any, render: Callable[[], _T]) -> _T:
+        """`render()`, or in `atlas serve` what it gave last build if `inputs` are the same (atlas.site.reuse)."""
+        return render() if self.reuse is None else self.reuse.get(path, inputs, render)
+
+    def done(self) -> None:
+        if self.reuse is not None:
+            self.reuse.done()
 
 
 RECENT_ON_HOME = 8
@@ -145,7 +169,8 @@ def _graph_page(out: _Pages) -> tuple[dict[str, Any], str]:
         venues=sorted({p.venue for p in atlas.papers.values() if p.venue}),
         picture_size=(1200, round(1200 * box[3] / box[2])),  # type: ignore[index]
     )
-    svg = out.environment.get_template("graph.svg.j2").render(picture=picture, counts=counts, base="../")
+    svg_template = out.environment.get_template("graph.svg.j2")
+    svg = out.rendered("graph/graph.svg", (picture, counts), lambda: svg_template.render(picture=picture, counts=counts, base="../"))
     return positions, svg
 
 
@@ -177,7 +202,7 @@ def _challenge_pages(out: _Pages) -> None:
                 for question in challenge.open_questions
             },
             references=[(ref, entries.get(ref.key) if ref.key else None) for ref in challenge.references],
-            paper_ids=atlas.papers,
+            paper_ids=atlas.papers.keys(),  # which entries have a page (the papers themselves are not shown)
             entry_html=out.formatted,
             related_titles=site.titles,
             local=local_layout(out.graph, challenge.id),
@@ -203,6 +228,7 @@ def _list_pages(out: _Pages) -> dict[str, bytes]:
     out.emit(
         "papers/index.md",
         "papers.html.j2",
+        challenges=list(atlas.challenges.values()),
         first=ordered[:FIRST_ROWS],
         total=len(ordered),
         years=sorted({paper.year for paper in ordered if paper.year}, reverse=True),
@@ -216,7 +242,7 @@ def _list_pages(out: _Pages) -> dict[str, bytes]:
         entries=sorted(
             (e for e in atlas.bibliography.values() if e.key not in atlas.papers or e.surveyref), key=lambda e: (e.surveyref or 0, e.key)
         ),
-        paper_ids=atlas.papers,
+        paper_ids=atlas.papers.keys(),
         paper_count=len(atlas.papers),
         unresolved=sorted(site.unresolved.items()),
         citing=site.citing,
@@ -231,7 +257,7 @@ def _list_pages(out: _Pages) -> dict[str, bytes]:
         )
         for pager, page_papers in paged(venue_papers, f"venues/{venue.id}"):
             out.emit(pager.source(), "venue.html.j2", venue=venue, papers=page_papers, pager=pager)
-    return index_files(ordered)
+    return out.rendered("data/papers-*.json", ordered, lambda: index_files(ordered))  # the table's rows: a function of the papers
 
 
 def _gap_pages(out: _Pages) -> None:
@@ -267,42 +293,34 @@ def _redirects(out: _Pages) -> dict[str, bytes]:
     return files
 
 
-def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str], memo: RenderMemo | None) -> None:
-    """A page per paper, with the day its record was added (by git). With `memo`, a page whose content
-    would not change is reused."""
+def _paper_pages(out: _Pages, nearest: Related, added: dict[str, str]) -> None:
+    """A page per paper, with the day its record was added (by git)."""
     atlas, site, edition = out.atlas, out.site, out.edition
 
-    def paper_context(paper: Paper) -> dict[str, Any]:
-        entry = atlas.bibliography.get(paper.id)
+    def paper_context(paper: Paper, entry: BibEntry | None, inputs: dict[str, Any]) -> dict[str, Any]:
         return {
-            "paper": paper,
+            **inputs,
             "bibtex": written_entry(entry.key, entry.source) if entry else "",
-            "related": tuple((atlas.papers[other], score) for other, score in nearest.get(paper.id, [])),
-            "venue_id": site.venue_ids.get(paper.id),
             "citation": page_citation(edition, f"atlas-paper-{paper.id}", plain_title(paper.title), f"papers/{paper.id}/"),
             "paper_meta": paper_meta(paper, plain_title(paper.title)),
             "linked_labels": "; ".join(dict.fromkeys(site.short_label(link.target) for link in paper.challenges)),
-            "added": added.get(paper.id, "")[:10],
         }
 
-    papers = list(atlas.papers.values())
-    if memo is None:
-        for paper in papers:
-            out.emit(f"papers/{paper.id}.md", "paper.html.j2", **paper_context(paper))
-        return
-    for paper in papers:
-        context = paper_context(paper)
-        path = f"papers/{paper.id}.md"
-        # Everything the page shows: its context, the labels of the challenges it links to and the questions it takes up.
-        asked = tuple(atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions)
-        key = (tuple(context.values()), tuple(site.challenge_label(link.target) for link in paper.challenges), asked)
-        known = memo.papers.get(paper.id)
-        if known is None or known[0] != key:
-            out.emit(path, "paper.html.j2", **context)
-            memo.papers[paper.id] = (key, out.pages[path])
-        out.pages[path] = memo.papers[paper.id][1]
-    for gone in memo.papers.keys() - atlas.papers.keys():  # a paper removed since is forgotten
-        del memo.papers[gone]
+    for paper in atlas.papers.values():
+        entry = atlas.bibliography.get(paper.id)
+        inputs = {  # with its entry, the edition and the challenges' labels (what every page reads): all the page is made from
+            "paper": paper,
+            "questions": _questions_taken_up(atlas, paper),
+            "related": tuple((atlas.papers[other], f"{score:.2f}") for other, score in nearest.get(paper.id, [])),  # as shown
+            "venue_id": site.venue_ids.get(paper.id),
+            "added": added.get(paper.id, "")[:10],
+        }
+        out.emit_made(f"papers/{paper.id}.md", "paper.html.j2", (inputs, entry), partial(paper_context, paper, entry, inputs))
+
+
+def _questions_taken_up(atlas: Atlas, paper: Paper) -> dict[tuple[str, str], Any]:
+    """The open questions a paper takes up, by challenge and question id."""
+    return {(link.challenge, q): atlas.challenges[link.challenge].question(q) for link in paper.challenges for q in link.questions}
 
 
 def render_site(
@@ -325,10 +343,11 @@ def render_site(
     assets = {name: _asset(name) for name in ASSETS}
     files = index | {"data/graph.json": to_json(with_layout(graph, positions)).encode("utf-8"), "graph/graph.svg": svg.encode("utf-8")}
     files.update(exports(atlas, out.edition))
-    files.update(feeds(out.site, out.environment, out.edition, added or {}))
+    files.update(feeds(out.site, out.environment, out.edition, added or {}, out.rendered))
     _reading_pages(out)
     files.update(_redirects(out))
-    _paper_pages(out, related, added or {}, memo)
+    _paper_pages(out, related, added or {})
+    out.done()
     return Rendered(out.pages, assets, files)
 
 
