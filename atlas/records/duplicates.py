@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
@@ -133,10 +132,10 @@ class DuplicateFinder:
             return Duplicate(self.by_look[look], "a title that looks the same")
         if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
             if self.near is not None:
-                choices: Sequence[str] | np.ndarray = self.near.choices(title, exclude)
+                best = self.near.most_alike(title, exclude)
             else:
                 choices = [known for known, path in self.by_title.items() if path != exclude]
-            best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
+                best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
             if best:
                 return Duplicate(self.by_title[best[0]], f"title {best[1]:.0f}% similar to '{best[0]}'")
         return None
@@ -160,17 +159,22 @@ class NearTitles:
 
         self.titles = np.array(titles, dtype=object)
         self.holders = np.array(holders, dtype=object)
+        self.sorted_titles = np.array([_sorted_words(title) for title in titles], dtype=object)
         postings: dict[str, list[int]] = {}
-        for index, title in enumerate(titles):
-            for gram in set(_trigrams(_sorted_words(title))):
+        for index, title in enumerate(self.sorted_titles):
+            for gram in set(_trigrams(title)):
                 postings.setdefault(gram, []).append(index)
         self.postings = {gram: np.array(indices, dtype=np.int32) for gram, indices in postings.items()}
 
-    def choices(self, title: str, exclude: str | None = None) -> np.ndarray:
-        """The titles (in order) that may be FUZZY_THRESHOLD% alike with `title`, but those the record
-        at `exclude` holds."""
+    def most_alike(self, title: str, exclude: str | None = None) -> tuple[str, float] | None:
+        """The first title (in order) most alike with `title` and at least FUZZY_THRESHOLD% so, with its
+        score, as process.extractOne with token_sort_ratio finds it among all titles but those the
+        record at `exclude` holds: the titles' words are sorted once here, not at every comparison."""
         found = self.candidates(title)
-        return self.titles[found[self.holders[found] != exclude] if exclude is not None else found]
+        if exclude is not None:
+            found = found[self.holders[found] != exclude]
+        best = process.extractOne(_sorted_words(title), self.sorted_titles[found], scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+        return (self.titles[found[best[2]]], best[1]) if best else None
 
     def candidates(self, title: str) -> np.ndarray:
         """The indices (in order) of the titles that may be FUZZY_THRESHOLD% alike with `title`."""
