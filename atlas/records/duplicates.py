@@ -160,11 +160,19 @@ class NearTitles:
         self.titles = np.array(titles, dtype=object)
         self.holders = np.array(holders, dtype=object)
         self.sorted_titles = np.array([_sorted_words(title) for title in titles], dtype=object)
-        postings: dict[str, list[int]] = {}
-        for index, title in enumerate(self.sorted_titles):
-            for gram in set(_trigrams(title)):
-                postings.setdefault(gram, []).append(index)
-        self.postings = {gram: np.array(indices, dtype=np.int32) for gram, indices in postings.items()}
+        self.position = {title: index for index, title in enumerate(titles)}
+        gram_ids: dict[str, int] = {}
+        self.grams_of = [
+            np.array([gram_ids.setdefault(gram, len(gram_ids)) for gram in set(_trigrams(title))], dtype=np.int64)
+            for title in self.sorted_titles
+        ]
+        postings: list[list[int]] = [[] for _ in gram_ids]
+        for index, grams in enumerate(self.grams_of):
+            for gram in grams.tolist():
+                postings[gram].append(index)
+        self.gram_ids = gram_ids
+        self.postings = [np.array(indices, dtype=np.int32) for indices in postings]
+        self.held = np.array([len(indices) for indices in postings], dtype=np.int32)  # how many titles hold each trigram
 
     def most_alike(self, title: str, exclude: str | None = None) -> tuple[str, float] | None:
         """The first title (in order) most alike with `title` and at least FUZZY_THRESHOLD% so, with its
@@ -184,14 +192,27 @@ class NearTitles:
         slack = 1 - FUZZY_THRESHOLD / 100
         longest = len(words) * (1 + slack) / (1 - slack)  # the longest title that can still be alike
         edits = int(slack * (len(words) + longest)) + 1  # rounded up: a superset of the candidates
-        empty = np.zeros(0, dtype=np.int32)
-        held = sorted((self.postings.get(gram, empty) for gram in set(_trigrams(words))), key=len)
-        shared = len(held) - 3 * edits  # trigrams an alike title shares with it, at least
+        known, unknown = self._grams(title, words)
+        shared = len(known) + unknown - 3 * edits  # trigrams an alike title shares with it, at least
         if shared < 1:
             return np.arange(len(self.titles))  # too short to rule any title out
         left_out = (shared - 1) // 2  # the commonest trigrams, not counted
-        counts = np.bincount(np.concatenate(held[: len(held) - left_out]), minlength=len(self.titles))  # no sort: a count per title
+        counted = max(0, len(known) - left_out)  # the trigrams no title holds are the rarest: counted first, found nowhere
+        rarest = known[np.argsort(self.held[known], kind="stable")[:counted]].tolist()
+        held = [self.postings[gram] for gram in rarest]
+        counts = np.bincount(np.concatenate([np.zeros(0, dtype=np.int32), *held]), minlength=len(self.titles))  # no sort: a count per title
         return np.flatnonzero(counts >= shared - left_out)
+
+    def _grams(self, title: str, words: str) -> tuple[np.ndarray, int]:
+        """The ids of the title's distinct trigrams that some title holds, and how many others it has
+        (an indexed title's were found when it was indexed)."""
+        import numpy as np
+
+        if (index := self.position.get(title)) is not None:
+            return self.grams_of[index], 0
+        grams = set(_trigrams(words))
+        known = [self.gram_ids[gram] for gram in grams if gram in self.gram_ids]
+        return np.array(known, dtype=np.int64), len(grams) - len(known)
 
 
 def _sorted_words(title: str) -> str:
