@@ -107,7 +107,7 @@ def load_atlas(root: Path, memo: TextMemo | None = None, records: TextMemo | Non
     parses are remembered there, for a later reader of the same texts (`atlas check`'s canonical form)."""
     raw = RawAtlas(root=root)
     bib_path = root / "citations.bib"
-    remembered = memo or records
+    remembered = memo if memo is not None else records  # not `or`: an empty memo is falsy
     yaml_parse = remembered.parse(parse_yaml) if remembered is not None else None
     if memo is None:
         bibliography = Forked(read_bibliography, bib_path, fork=workers(_entries(bib_path)) > 1)
