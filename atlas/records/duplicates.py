@@ -131,6 +131,7 @@ class DuplicateFinder:
         if self.by_look.get(look, exclude) != exclude:
             return Duplicate(self.by_look[look], "a title that looks the same")
         if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
+            best: tuple[str, float] | tuple[str, float, int] | None
             if self.near is not None:
                 best = self.near.most_alike(title, exclude)
             else:
