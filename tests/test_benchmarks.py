@@ -17,7 +17,6 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from new_records import new_records_atlas
-
 from scale import targets, timed, tree_peak_kib, without_atlas, write_baseline
 from synthetic import make_atlas
 
