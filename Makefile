@@ -62,6 +62,6 @@ mutation: $(STAMP)  ## mutation testing of records/, graph/, relate/ and the sit
 clean:
 	rm -rf site .pytest_cache .ruff_cache mutants
 
-bench: $(STAMP) system-deps  ## scale, related-papers, serve-reload and graph-page benchmarks (not part of the tests): results in benchmarks/results/
+bench: $(STAMP) system-deps  ## scale, related-papers, new-records check, serve-reload and graph-page benchmarks (not part of the tests): results in benchmarks/results/
 	$(PIP) -e '.[test,bench]'
-	cd benchmarks && ../$(BIN)/python serve_reload.py && ../$(BIN)/python scale.py && ../$(BIN)/python related.py && ../$(BIN)/python graph_page.py
+	cd benchmarks && ../$(BIN)/python serve_reload.py && ../$(BIN)/python scale.py && ../$(BIN)/python related.py && ../$(BIN)/python new_records.py && ../$(BIN)/python graph_page.py

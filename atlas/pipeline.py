@@ -27,19 +27,21 @@ def check(
     records whose title is nearly another's (atlas.duplicates.similar_records), and records changed
     since it that are not in canonical form (atlas.records.canonical). `parsed` and `read` (serve)
     keep the parse and the reading of each file unchanged since the last check."""
+    remembered = parsed if parsed is not None else TextMemo()  # the load's parses, for the canonical form's check
     # Loading makes hundreds of thousands of objects that all stay alive: collecting them is wasted time.
     with collector_paused():
-        atlas, problems = validate(load_atlas(root, parsed), read)
+        atlas, problems = validate(load_atlas(root, parsed, remembered if base else None), read)
     if base:
         from atlas.records.addresses import dropped_addresses, papers_new_since, records_changed_since
         from atlas.records.canonical import non_canonical
         from atlas.records.crosscheck import duplicate_problem
         from atlas.records.duplicates import similar_records
+        from atlas.records.yamlio import parse_yaml
 
         problems += dropped_addresses(root, atlas, base)
         similar = similar_records(list(atlas.papers.values()), papers_new_since(root, atlas, base))
         problems += [duplicate_problem(paper, duplicate, atlas) for paper, duplicate in similar]
-        problems += non_canonical(root, records_changed_since(root, base))
+        problems += non_canonical(root, records_changed_since(root, base), remembered.parse(parse_yaml))
     return atlas, problems
 
 

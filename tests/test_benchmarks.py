@@ -16,6 +16,7 @@ from atlas.pipeline import valid_atlas
 from conftest import REPO, real_atlas
 
 sys.path.insert(0, str(REPO / "benchmarks"))
+from new_records import new_records_atlas
 from scale import targets, timed, tree_peak_kib, without_atlas, write_baseline
 from synthetic import make_atlas
 
@@ -63,6 +64,18 @@ def test_the_shuffled_atlas_has_random_titles_and_the_real_abstracts_shuffled_al
     assert [r.read_text() for r in sorted((again / "papers").glob("*.yaml"))] == [
         r.read_text() for r in sorted((shuffled / "papers").glob("*.yaml"))
     ]
+
+
+def test_the_new_records_atlas_holds_every_file_but_the_papers_in_its_head(tmp_path: Path):
+    """benchmarks/new_records.py: every paper is new to git, so the check compares every title and form."""
+    from atlas.pipeline import check
+    from atlas.records.addresses import papers_new_since, records_changed_since
+
+    root = new_records_atlas(tmp_path / "new", 40, shuffled=True)
+    atlas, problems = check(root, "HEAD")
+    assert papers_new_since(root, atlas) == set(atlas.papers) and len(atlas.papers) == 40
+    assert records_changed_since(root) == sorted(f"papers/{paper_id}.yaml" for paper_id in atlas.papers)
+    assert [problem for problem in problems if problem.severity == "error"] == []
 
 
 def test_the_baseline_is_a_plain_mkdocs_build_of_as_many_pages_without_the_atlas(synthetic: Path, tmp_path: Path):

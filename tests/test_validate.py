@@ -589,7 +589,8 @@ def test_the_near_title_index_finds_exactly_what_comparing_every_pair_finds():
         " ".join("".join(rng.choices("abcdefghijklmnopqrstuvwxyz", k=rng.randint(4, 11))) for _ in range(rng.randint(3, 12)))
         for _ in range(600)
     ]
-    known = list(dict.fromkeys(normalise_title(title) for title in real + letters if title))
+    copies = [normalise_title(copy) for copy in _near_copies(real, 40, seed=3)]  # indexed too: titles with a near neighbour
+    known = list(dict.fromkeys(normalise_title(title) for title in real + copies + letters if title))
     plain = DuplicateFinder([])
     for index, title in enumerate(known):
         plain.add(f"p{index}", title, {})
@@ -603,6 +604,9 @@ def test_the_near_title_index_finds_exactly_what_comparing_every_pair_finds():
         assert indexed.find(query, {}, exclude="p3") == expected, query
         found += expected is not None and "similar" in expected.reason
     assert found > 400  # the queries do come near the threshold
+    for index, title in enumerate(known):  # the copies asked for with their own record left out, as the check asks new records
+        if title in copies:
+            assert indexed.find(title, {}, exclude=f"p{index}") == plain.find(title, {}, exclude=f"p{index}"), title
 
 
 def test_a_paper_memo_reads_only_the_changed_records_and_gives_what_a_fresh_check_gives(atlas_copy: Path):

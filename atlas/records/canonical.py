@@ -4,7 +4,9 @@ that is valid but laid out otherwise (an abstract on one long line) is told so h
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from atlas.records.model import Problem
 from atlas.records.yamlio import dump_record, parse_yaml, read_text
@@ -22,11 +24,14 @@ def is_record_path(path: str) -> bool:
     return folder in RECORD_FOLDERS and name.endswith(".yaml") and "/" not in name
 
 
-def canonical_text(root: Path, path: str) -> tuple[str | None, str | None, list[Problem]]:
+YamlParse = Callable[[str, str], tuple[Any, list[Problem]]]  # parse_yaml, or one that remembers (atlas.records.load.TextMemo)
+
+
+def canonical_text(root: Path, path: str, parse: YamlParse = parse_yaml) -> tuple[str | None, str | None, list[Problem]]:
     """The record's text as it is and in canonical form, read once; (None, None, problems) where it
-    cannot be read."""
+    cannot be read. `parse` may remember what the atlas' load parsed: the same text is not parsed again."""
     text, problems = read_text(root / path, path)
-    value, problems = (None, problems) if text is None else parse_yaml(text, path)
+    value, problems = (None, problems) if text is None else parse(text, path)
     if problems or not isinstance(value, dict):
         return None, None, problems
     return text, dump_record(value), []
@@ -40,12 +45,12 @@ def first_difference(text: str, canonical: str) -> int:
     return min(len(text.splitlines()), len(canonical.splitlines())) + 1
 
 
-def non_canonical(root: Path, paths: list[str]) -> list[Problem]:
+def non_canonical(root: Path, paths: list[str], parse: YamlParse = parse_yaml) -> list[Problem]:
     """A problem for each readable record among `paths` that is not in canonical form, at its first differing
     line (records that cannot be read are reported by validation already)."""
     problems = []
     for path in paths:  # a deleted or unreadable one reads as (None, None)
-        text, canonical, _ = canonical_text(root, path)
+        text, canonical, _ = canonical_text(root, path, parse)
         if text is not None and canonical is not None and text != canonical:
             problems.append(
                 Problem(

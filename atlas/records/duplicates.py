@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.util import find_spec
@@ -132,11 +131,12 @@ class DuplicateFinder:
         if self.by_look.get(look, exclude) != exclude:
             return Duplicate(self.by_look[look], "a title that looks the same")
         if fuzzy and len(title) >= MIN_FUZZY_LENGTH and self.by_title:
+            best: tuple[str, float] | tuple[str, float, int] | None
             if self.near is not None:
-                choices: Sequence[str] | np.ndarray = self.near.choices(title, exclude)
+                best = self.near.most_alike(title, exclude)
             else:
                 choices = [known for known, path in self.by_title.items() if path != exclude]
-            best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
+                best = process.extractOne(title, choices, scorer=fuzz.token_sort_ratio, score_cutoff=FUZZY_THRESHOLD)
             if best:
                 return Duplicate(self.by_title[best[0]], f"title {best[1]:.0f}% similar to '{best[0]}'")
         return None
@@ -160,17 +160,30 @@ class NearTitles:
 
         self.titles = np.array(titles, dtype=object)
         self.holders = np.array(holders, dtype=object)
-        postings: dict[str, list[int]] = {}
-        for index, title in enumerate(titles):
-            for gram in set(_trigrams(_sorted_words(title))):
-                postings.setdefault(gram, []).append(index)
-        self.postings = {gram: np.array(indices, dtype=np.int32) for gram, indices in postings.items()}
+        self.sorted_titles = np.array([_sorted_words(title) for title in titles], dtype=object)
+        self.position = {title: index for index, title in enumerate(titles)}
+        gram_ids: dict[str, int] = {}
+        self.grams_of = [
+            np.array([gram_ids.setdefault(gram, len(gram_ids)) for gram in set(_trigrams(title))], dtype=np.int64)
+            for title in self.sorted_titles
+        ]
+        postings: list[list[int]] = [[] for _ in gram_ids]
+        for index, grams in enumerate(self.grams_of):
+            for gram in grams.tolist():
+                postings[gram].append(index)
+        self.gram_ids = gram_ids
+        self.postings = [np.array(indices, dtype=np.int32) for indices in postings]
+        self.held = np.array([len(indices) for indices in postings], dtype=np.int32)  # how many titles hold each trigram
 
-    def choices(self, title: str, exclude: str | None = None) -> np.ndarray:
-        """The titles (in order) that may be FUZZY_THRESHOLD% alike with `title`, but those the record
-        at `exclude` holds."""
+    def most_alike(self, title: str, exclude: str | None = None) -> tuple[str, float] | None:
+        """The first title (in order) most alike with `title` and at least FUZZY_THRESHOLD% so, with its
+        score, as process.extractOne with token_sort_ratio finds it among all titles but those the
+        record at `exclude` holds: the titles' words are sorted once here, not at every comparison."""
         found = self.candidates(title)
-        return self.titles[found[self.holders[found] != exclude] if exclude is not None else found]
+        if exclude is not None:
+            found = found[self.holders[found] != exclude]
+        best = process.extractOne(_sorted_words(title), self.sorted_titles[found], scorer=fuzz.ratio, score_cutoff=FUZZY_THRESHOLD)
+        return (self.titles[found[best[2]]], best[1]) if best else None
 
     def candidates(self, title: str) -> np.ndarray:
         """The indices (in order) of the titles that may be FUZZY_THRESHOLD% alike with `title`."""
@@ -180,14 +193,27 @@ class NearTitles:
         slack = 1 - FUZZY_THRESHOLD / 100
         longest = len(words) * (1 + slack) / (1 - slack)  # the longest title that can still be alike
         edits = int(slack * (len(words) + longest)) + 1  # rounded up: a superset of the candidates
-        empty = np.zeros(0, dtype=np.int32)
-        held = sorted((self.postings.get(gram, empty) for gram in set(_trigrams(words))), key=len)
-        shared = len(held) - 3 * edits  # trigrams an alike title shares with it, at least
+        known, unknown = self._grams(title, words)
+        shared = len(known) + unknown - 3 * edits  # trigrams an alike title shares with it, at least
         if shared < 1:
             return np.arange(len(self.titles))  # too short to rule any title out
         left_out = (shared - 1) // 2  # the commonest trigrams, not counted
-        counts = np.bincount(np.concatenate(held[: len(held) - left_out]), minlength=len(self.titles))  # no sort: a count per title
+        counted = max(0, len(known) - left_out)  # the trigrams no title holds are the rarest: counted first, found nowhere
+        rarest = known[np.argsort(self.held[known], kind="stable")[:counted]].tolist()
+        held = [self.postings[gram] for gram in rarest]
+        counts = np.bincount(np.concatenate([np.zeros(0, dtype=np.int32), *held]), minlength=len(self.titles))  # no sort: a count per title
         return np.flatnonzero(counts >= shared - left_out)
+
+    def _grams(self, title: str, words: str) -> tuple[np.ndarray, int]:
+        """The ids of the title's distinct trigrams that some title holds, and how many others it has
+        (an indexed title's were found when it was indexed)."""
+        import numpy as np
+
+        if (index := self.position.get(title)) is not None:
+            return self.grams_of[index], 0
+        grams = set(_trigrams(words))
+        known = [self.gram_ids[gram] for gram in grams if gram in self.gram_ids]
+        return np.array(known, dtype=np.int64), len(grams) - len(known)
 
 
 def _sorted_words(title: str) -> str:

@@ -101,15 +101,17 @@ def _entries(path: Path) -> int:
         return 0
 
 
-def load_atlas(root: Path, memo: TextMemo | None = None) -> RawAtlas:
+def load_atlas(root: Path, memo: TextMemo | None = None, records: TextMemo | None = None) -> RawAtlas:
     """Read challenges/, papers/, papers/venues/ and citations.bib below `root`; with `memo`, files
-    parsed by an earlier read and unchanged since are not parsed again."""
+    parsed by an earlier read and unchanged since are not parsed again; with `records`, the YAML files'
+    parses are remembered there, for a later reader of the same texts (`atlas check`'s canonical form)."""
     raw = RawAtlas(root=root)
     bib_path = root / "citations.bib"
+    remembered = memo if memo is not None else records  # not `or`: an empty memo is falsy
+    yaml_parse = remembered.parse(parse_yaml) if remembered is not None else None
     if memo is None:
-        yaml_parse, bibliography = None, Forked(read_bibliography, bib_path, fork=workers(_entries(bib_path)) > 1)
+        bibliography = Forked(read_bibliography, bib_path, fork=workers(_entries(bib_path)) > 1)
     else:  # the memo must see the parse: no child process
-        yaml_parse = memo.parse(parse_yaml)
         parse = partial(parse_bibliography, parse_part=memo.parse(parse_bibliography_part))  # entry by entry
         bibliography = Forked(read_bibliography, bib_path, "citations.bib", parse, fork=False)
     try:
@@ -122,6 +124,6 @@ def load_atlas(root: Path, memo: TextMemo | None = None) -> RawAtlas:
     entries, bib_problems = bibliography.result()
     raw.bibliography = dict(entries)
     raw.problems.extend(bib_problems)
-    if memo is not None:
-        memo.read_done()
+    if remembered is not None:
+        remembered.read_done()
     return raw
