@@ -19,7 +19,6 @@ import argparse
 import json
 import os
 import re
-import shutil
 import signal
 import socket
 import statistics
@@ -37,7 +36,7 @@ from playwright.sync_api import sync_playwright
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # localsite.py and synthetic.py: the tests' support
 from localsite import CHROMIUM, CHROMIUM_FLAGS
 from machine import SCRATCH, describe, machine
-from synthetic import make_atlas
+from synthetic import copy_atlas, make_atlas
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -45,7 +44,6 @@ PAPER = "synthetic-00000"
 TARGET_S = 2.0  # the synthetic atlas of 1,000 papers: the slowest change
 SEED_PAPER = "calibrated-language-models"
 SEED_TARGET_S = 1.0  # the real atlas: the median change
-SEED_DATA = ("challenges", "papers", "citations.bib", "mkdocs.yml", "docs")  # what `atlas serve` reads
 STARTUP_S = 900  # the first build of the served site comes before it answers
 RELOAD_TIMEOUT_S = 300
 # `atlas serve` as the CLI runs it, with MkDocs' log on (the `mkdocs` command turns it on, the atlas' CLI does not).
@@ -149,24 +147,12 @@ def seconds_until_shown(page, title: str) -> float:
     raise TimeoutError(f"the page did not show {title!r} within {RELOAD_TIMEOUT_S} s")
 
 
-def seed_atlas(target: Path) -> Path:
-    """A copy of this repository's atlas (its records, citations.bib and site configuration)."""
-    for name in SEED_DATA:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            target.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
-    return target
-
-
 def measure(atlas: str, papers: int, runs: int) -> list[dict[str, float | int | None]]:
     """For each change of `atlas` ("seed" or "synthetic", of `papers` papers): seconds until the page
     shows it, until the server had rebuilt, and rebuilds started."""
     with tempfile.TemporaryDirectory(prefix="atlas-bench-", dir=SCRATCH) as directory:
         if atlas == "seed":
-            root, paper_id = seed_atlas(Path(directory) / "atlas"), SEED_PAPER
+            root, paper_id = copy_atlas(Path(directory) / "atlas"), SEED_PAPER
         else:
             root, paper_id = make_atlas(Path(directory) / "atlas", papers), PAPER
         port = free_port()

@@ -5,13 +5,14 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
+
+from synthetic import copy_atlas
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -21,7 +22,6 @@ if TYPE_CHECKING:
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("ATLAS_SHARED", REPO.parent / "shared"))
 SEEDS = SHARED / "seeds"
-DATA = ("challenges", "papers", "citations.bib", "mkdocs.yml", "docs")
 
 
 @functools.cache
@@ -55,16 +55,6 @@ def seed(prefix: str) -> Path:
     matches = sorted(SEEDS.glob(f"{prefix}_*.txt"))
     assert matches, f"the seed {prefix}_*.txt is missing from {SEEDS}; ../shared must sit beside the checkout"
     return matches[0]
-
-
-def copy_atlas(target: Path) -> Path:
-    for name in DATA:
-        source = REPO / name
-        if source.is_dir():
-            shutil.copytree(source, target / name)
-        else:
-            shutil.copy2(source, target / name)
-    return target
 
 
 @pytest.fixture

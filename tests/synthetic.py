@@ -28,8 +28,21 @@ REPO = Path(__file__).resolve().parents[1]
 VENUES = ("ICLR 2024 submission", "NeurIPS 2023", "ICML 2024", "arXiv preprint", "TMLR")
 KINDS = ("method", "benchmark", "analysis", "theory", "survey")
 TITLE_WORDS = 9  # a shuffled atlas' titles: as many words drawn from the vocabulary
+DATA = ("challenges", "papers", "citations.bib", "mkdocs.yml", "docs")  # what `atlas` reads of a checkout
 _WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]")
 Texts = Callable[[Paper, int], tuple[str, str | None]]  # a paper's title and abstract, from its source and index
+
+
+def copy_atlas(target: Path) -> Path:
+    """A copy of the real atlas' data (records, bibliography, site configuration) at `target`."""
+    for name in DATA:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, target / name)
+        else:
+            target.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / name)
+    return target
 
 
 def make_atlas(
