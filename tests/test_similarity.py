@@ -9,10 +9,12 @@ import pytest
 
 from atlas.pipeline import valid_atlas
 from atlas.relate.similarity import (
+    CANDIDATES,
     LEVELS,
     MARGIN,
     _common_bound,
     _compare_by_rare_words,
+    _likeliest,
     _words_kept,
     nearest_papers,
     paper_texts,
@@ -126,3 +128,22 @@ def test_no_pair_scores_above_its_rare_words_and_the_bound_of_its_common_ones(sh
     most = rare_scores + np.minimum(bound[:, None], length[:, None] * length[None, :]) + MARGIN
     assert (scores <= most).all()
     assert ((scores > most - 0.1) & (rare_scores > 0)).any()  # and the bound is close somewhere
+
+
+def recall(found: dict, expected: dict) -> tuple[float, float]:
+    """The share of the expected related papers found, and of papers whose whole list is the expected one."""
+    shared = sum(len({other for other, _ in found[paper]} & {other for other, _ in answer}) for paper, answer in expected.items())
+    return shared / sum(map(len, expected.values())), sum(found[paper] == answer for paper, answer in expected.items()) / len(expected)
+
+
+@pytest.mark.parametrize("texts", ["synthetic_texts", "shuffled_texts"])
+def test_the_approximate_answer_finds_nearly_every_related_paper(texts, request):
+    """Above APPROXIMATE_FROM papers each paper meets at most CANDIDATES likely papers; here forced on
+    3,000 papers of each kind, against every pair compared (below it the tests above hold it exact)."""
+    ids, texts = request.getfixturevalue(texts)
+    matrix = vectors(texts)
+    exact = nearest_papers(matrix, ids, 5, 0.08, levels=())
+    found, identical = recall(nearest_papers(matrix, ids, 5, 0.08, approximate_from=len(ids)), exact)
+    assert found >= 0.995 and identical >= 0.99
+    candidates = _likeliest(matrix, np.arange(len(ids)))
+    assert max(map(len, candidates.values())) == CANDIDATES  # bounded, however many copies an abstract has
