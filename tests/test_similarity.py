@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from atlas.pipeline import valid_atlas
+from atlas.relate import similarity
 from atlas.relate.similarity import (
     CANDIDATES,
     LEVELS,
@@ -101,7 +102,7 @@ def test_near_copies_and_their_ties_are_ranked_as_every_pair_ranks_them(syntheti
     assert len(set(scores)) < len(scores) // 10  # ties abound
 
 
-def test_identical_texts_tie_and_are_ranked_by_id_at_every_level():
+def test_identical_texts_tie_and_are_ranked_by_id_at_every_level(monkeypatch: pytest.MonkeyPatch):
     texts = ["Diffusion models for zebrafish larvae tracking"] * 9 + ["Score matching of zebrafish larvae", "Unrelated words here"]
     ids = [f"paper-{index}" for index in (5, 3, 8, 1, 9, 0, 7, 2, 6, 10, 4)]
     matrix = vectors(texts)
@@ -109,6 +110,9 @@ def test_identical_texts_tie_and_are_ranked_by_id_at_every_level():
     assert [other for other, _ in expected["paper-5"]] == ["paper-0", "paper-1", "paper-2", "paper-3", "paper-6"]
     for levels in [(1,), (2,), (9,), (2, 5)]:
         assert nearest_papers(matrix, ids, 5, 0.08, levels, block=2) == expected
+    monkeypatch.setattr(similarity, "CANDIDATES", 5)  # as few as the answer: the candidates too must go to the first ids
+    monkeypatch.setattr(similarity, "CHAMPIONS", 6)  # (a paper is among its own words' champions)
+    assert nearest_papers(matrix, ids, 5, 0.08, block=1, approximate_from=1) == expected
 
 
 @pytest.mark.parametrize("limit", [4, 32, 256])
