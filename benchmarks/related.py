@@ -5,8 +5,11 @@ For the real atlas and, at each size, an atlas of each kind of texts (tests/synt
 the real titles with the real abstracts, or random titles with shuffled abstracts), it times
 `related_papers` (TF-IDF and the nearest papers) in this process, the atlas already loaded: processor
 time (time.process_time, which other work on a shared machine inflates far less than the wall) and
-wall time, the best of N runs each. Results: benchmarks/results/related.{json,md}, with the ratio of
-the largest size's time to the smallest's for each kind.
+wall time, the best of N runs each. From similarity.APPROXIMATE_FROM papers the answer is approximate:
+up to 10,000 papers it is compared with the exact one (every pair's answer), for its recall: the share
+of the exact related papers found, and of papers whose list is the exact one. Results:
+benchmarks/results/related.{json,md}, with the ratio of the largest size's time to the smallest's
+for each kind.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from pathlib import Path
 
 from atlas.pipeline import valid_atlas
 from atlas.records.model import Atlas
-from atlas.relate.similarity import related_papers
+from atlas.relate.similarity import APPROXIMATE_FROM, related_papers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # synthetic.py: the tests' support
 from machine import SCRATCH, describe, machine
@@ -28,6 +31,7 @@ from synthetic import REPO, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
 KINDS = ("variants", "shuffled")
+RECALL_UP_TO = 10000  # the largest atlas whose exact answer is computed for the recall
 
 
 def timed(atlas: Atlas, runs: int) -> dict[str, float]:
@@ -41,10 +45,19 @@ def timed(atlas: Atlas, runs: int) -> dict[str, float]:
     return {"processor_s": round(min(processor), 2), "wall_s": round(min(wall), 2)}
 
 
+def recall(atlas: Atlas) -> dict[str, float]:
+    """How much of the exact answer the approximate one finds: related papers, and whole lists."""
+    found, exact = related_papers(atlas), related_papers(atlas, approximate_from=len(atlas.papers) + 1)
+    shared = sum(len({other for other, _ in found[paper]} & {other for other, _ in answer}) for paper, answer in exact.items())
+    identical = sum(found[paper] == answer for paper, answer in exact.items())
+    return {"recall": round(shared / sum(map(len, exact.values())), 4), "identical_lists": round(identical / len(exact), 4)}
+
+
 def measure(papers: int, kind: str, runs: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory(prefix="atlas-related-", dir=SCRATCH) as directory:
         atlas = valid_atlas(make_atlas(Path(directory) / "atlas", papers, shuffled=kind == "shuffled"))
-    return {"papers": papers, "texts": kind, **timed(atlas, runs)}
+    measured = {"papers": papers, "texts": kind, **timed(atlas, runs)}
+    return measured | (recall(atlas) if APPROXIMATE_FROM <= papers <= RECALL_UP_TO else {})
 
 
 def markdown(rows: list[dict], description: dict) -> str:
@@ -53,9 +66,16 @@ def markdown(rows: list[dict], description: dict) -> str:
         "",
         f"Machine: {describe(description)}. Written by `benchmarks/related.py`.",
         "",
-        "| texts | papers | processor s | wall s |",
-        "|---|---:|---:|---:|",
-        *(f"| {row['texts']} | {row['papers']:,} | {row['processor_s']} | {row['wall_s']} |" for row in rows),
+        f"From {APPROXIMATE_FROM:,} papers the answer is approximate; recall: the share of the exact answer's related papers",
+        "found, and of papers whose list is the exact one.",
+        "",
+        "| texts | papers | processor s | wall s | recall | identical lists |",
+        "|---|---:|---:|---:|---:|---:|",
+        *(
+            f"| {row['texts']} | {row['papers']:,} | {row['processor_s']} | {row['wall_s']} "
+            f"| {row.get('recall', '')} | {row.get('identical_lists', '')} |"
+            for row in rows
+        ),
         "",
     ]
     for kind in KINDS:

@@ -11,6 +11,12 @@ together were the whole atlas. Each score is computed as the plain comparison co
 sums each score in the order of the row's words, whichever papers it is compared with), so the
 answer is the same, number for number (tests/test_similarity.py holds it equal to
 `related_papers(..., levels=())`, which compares all pairs).
+
+That exact answer still grows faster than the atlas where texts repeat: a paper with N/615 near
+copies meets them all, and the vocabulary stays near 7,900 words. From APPROXIMATE_FROM papers each
+paper is therefore compared only with a bounded set of likely candidates (`_likeliest`: champion
+lists), so the work per paper stays fixed; against the exact answer it finds more than 99.8% of the
+related papers on both kinds of synthetic atlas (benchmarks/README.md, tests/test_similarity.py).
 """
 
 from __future__ import annotations
@@ -34,6 +40,13 @@ SPREAD = 8  # a block of rows is halved while it meets more than this many paper
 LEVELS = tuple(2**power for power in range(4, 14))
 # How far a float32 score may exceed the bound of its common words (rounding, about 1e-5 at most).
 MARGIN = 1e-4
+# From this many papers the answer is approximate (`_likeliest`): each paper is compared only with its
+# CANDIDATES likeliest papers, found through the LOOKED_UP words it weighs most, each word leading to the
+# CHAMPIONS papers that weigh it most. Recall against the exact answer: benchmarks/README.md.
+APPROXIMATE_FROM = 5000
+LOOKED_UP = 16
+CHAMPIONS = 64
+CANDIDATES = 32
 Rank = Callable[["np.ndarray", "np.ndarray", "np.ndarray"], None]  # records the answers of rows, given their scores
 Texts = tuple[tuple[str, ...], tuple[str, ...]]  # paper ids and, in the same order, what is compared of each
 
@@ -50,10 +63,16 @@ def paper_texts(atlas: Atlas) -> Texts:
 
 
 def related_papers(
-    atlas: Atlas, count: int = 5, floor: float = 0.08, memo: TextMemo | None = None, levels: tuple[int, ...] = LEVELS
+    atlas: Atlas,
+    count: int = 5,
+    floor: float = 0.08,
+    memo: TextMemo | None = None,
+    levels: tuple[int, ...] = LEVELS,
+    approximate_from: int = APPROXIMATE_FROM,
 ) -> Related:
     """For each paper id, up to `count` (other id, similarity) pairs above `floor`, nearest first (ties
-    by id). With `levels=()`, every pair is compared; the answer is the same.
+    by id). With `levels=()`, every pair is compared; the answer is the same, below `approximate_from`
+    papers (above, nearly: `_likeliest`).
 
     With `memo` (kept by `atlas serve` between rebuilds), each text is split into words once: after
     an edit only the edited paper's text is. The scores are scipy's float32 sparse product, each
@@ -68,19 +87,33 @@ def related_papers(
     matrix = Tfidf([split(text) for text in texts]).matrix
     if memo is not None:
         memo.read_done()
-    return nearest_papers(matrix, ids, count, floor, levels)
+    return nearest_papers(matrix, ids, count, floor, levels, approximate_from=approximate_from)
 
 
 def nearest_papers(
-    matrix: sparse.csr_array, ids: list[str], count: int, floor: float, levels: tuple[int, ...] = LEVELS, block: int = BLOCK
+    matrix: sparse.csr_array,
+    ids: list[str],
+    count: int,
+    floor: float,
+    levels: tuple[int, ...] = LEVELS,
+    block: int = BLOCK,
+    approximate_from: int = APPROXIMATE_FROM,
 ) -> Related:
     """related_papers of the TF-IDF rows `matrix` (unit length, one per id), compared `block` rows at
     a time. The levels pay only where comparing every pair costs more than a few blocks: from 4
-    blocks of papers, and while more than one block is unsettled (benchmarks/README.md)."""
+    blocks of papers, and while more than one block is unsettled (benchmarks/README.md). From
+    `approximate_from` papers (and with levels), each paper meets only its likeliest papers."""
     import numpy as np
 
     nearest: Related = {}
-    rank = partial(_ranked, ids=ids, count=count, floor=floor, nearest=nearest)
+    by_id = np.array(sorted(range(len(ids)), key=ids.__getitem__), dtype=np.int64)
+    places = np.empty_like(by_id)
+    places[by_id] = np.arange(len(ids))
+    rank = partial(_ranked, ids=ids, places=places, count=count, floor=floor, nearest=nearest)
+    if levels and len(ids) >= approximate_from:
+        for rows, shared in _blocks(_likeliest(matrix, by_id), block, len(ids)):
+            rank(rows, shared, _without_self((matrix[rows] @ matrix[shared].T.tocsr()).toarray(), rows, shared))
+        return {paper_id: nearest[paper_id] for paper_id in ids}
     unsettled = np.arange(len(ids))
     for limit in levels if len(ids) >= 4 * block else ():
         if unsettled.size <= block or limit >= len(ids):
@@ -119,6 +152,41 @@ def _compare_by_rare_words(
         rank(block[settled], shared, scores[settled])
         unsettled.append(block[~settled])
     return np.sort(np.concatenate(unsettled))
+
+
+def _highest(matrix: sparse.csr_array, kept: int) -> sparse.csr_array:
+    """`matrix` (values in (0, 1]) with only each row's `kept` highest values, ties to the first column."""
+    import numpy as np
+    from scipy import sparse
+
+    matrix.sort_indices()
+    lengths = np.diff(matrix.indptr)
+    rows = np.repeat(np.arange(matrix.shape[0]), lengths)
+    order = np.argsort(rows * 4.0 - matrix.data, kind="stable")  # by row, highest first, then by column
+    chosen = order[np.arange(order.size) - matrix.indptr[rows] < kept]
+    indptr = np.concatenate(([0], np.cumsum(np.minimum(lengths, kept))))
+    return sparse.csr_array((matrix.data[chosen], matrix.indices[chosen], indptr), shape=matrix.shape)
+
+
+def _likeliest(matrix: sparse.csr_array, by_id: np.ndarray) -> dict[int, np.ndarray]:
+    """For each paper, the sorted CANDIDATES papers likeliest to be its nearest: the highest sums of
+    weight products over its LOOKED_UP heaviest words, each word's CHAMPIONS heaviest papers only
+    (champion lists; ties to the first id). The work is at most LOOKED_UP x CHAMPIONS per paper,
+    however many papers hold a word. `by_id`: the papers in the order of their ids."""
+    import numpy as np
+
+    champions = _highest(matrix[by_id].T.tocsr(), CHAMPIONS)  # words x papers (in id order)
+    looked_up = _highest(matrix.copy(), LOOKED_UP)
+    kept: dict[int, np.ndarray] = {}
+    for start in range(0, matrix.shape[0], BLOCK):
+        rows = np.arange(start, min(start + BLOCK, matrix.shape[0]))
+        shares = (looked_up[rows] @ champions).tocsr()
+        shares.data[by_id[shares.indices] == np.repeat(rows, np.diff(shares.indptr))] = 0.0  # not itself
+        shares.eliminate_zeros()
+        best = _highest(shares, CANDIDATES)
+        for position, row in enumerate(rows.tolist()):
+            kept[row] = np.sort(by_id[best.indices[best.indptr[position] : best.indptr[position + 1]]])
+    return kept
 
 
 def _candidates(
@@ -306,19 +374,31 @@ def _kth_highest(scores: np.ndarray, count: int) -> np.ndarray:
     return np.partition(scores, place, axis=1)[:, place]
 
 
-def _ranked(rows: np.ndarray, columns: np.ndarray, scores: np.ndarray, ids: list[str], count: int, floor: float, nearest: Related) -> None:
+def _ranked(
+    rows: np.ndarray,
+    columns: np.ndarray,
+    scores: np.ndarray,
+    ids: list[str],
+    places: np.ndarray,
+    count: int,
+    floor: float,
+    nearest: Related,
+) -> None:
     """Record each row's answer: its `count` best-scoring `columns` at or above `floor`, best first,
-    ties by id (every paper tied for the last place is weighed, so the answer does not depend on
-    which papers were compared)."""
+    ties by id (`places`: each paper's place among the sorted ids; every paper tied for the last
+    place is weighed, so the answer does not depend on which papers were compared)."""
     import numpy as np
 
     threshold = np.full(len(rows), np.float32(floor))
     if scores.shape[1] > count:
         threshold = np.maximum(_kth_highest(scores, count), threshold)
     at_row, at_column = np.nonzero(scores >= threshold[:, None])  # compared in float32, as each score was
-    values, others = scores[at_row, at_column].tolist(), columns[at_column].tolist()
-    starts = np.searchsorted(at_row, np.arange(len(rows) + 1)).tolist()
+    values, others = scores[at_row, at_column], columns[at_column]
+    order = np.lexsort((places[others], -values, at_row))  # by row, best first, then by id
+    starts = np.searchsorted(at_row, np.arange(len(rows) + 1))
+    first = order[np.arange(order.size) - starts[at_row] < count]  # at_row is sorted, as order keeps it
+    values_kept, others_kept = values[first].tolist(), others[first].tolist()
+    ends = np.searchsorted(at_row[first], np.arange(len(rows) + 1)).tolist()
     for position, row in enumerate(rows.tolist()):
-        found = zip(values[starts[position] : starts[position + 1]], others[starts[position] : starts[position + 1]], strict=True)
-        ranked = sorted(((value, ids[other]) for value, other in found), key=lambda pair: (-pair[0], pair[1]))
-        nearest[ids[row]] = [(other, round(value, 3)) for value, other in ranked[:count]]
+        found = zip(values_kept[ends[position] : ends[position + 1]], others_kept[ends[position] : ends[position + 1]], strict=True)
+        nearest[ids[row]] = [(ids[other], round(value, 3)) for value, other in found]
