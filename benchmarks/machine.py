@@ -3,6 +3,7 @@ within one machine, so every result names it."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 from datetime import UTC, datetime
@@ -45,3 +46,11 @@ def describe(description: dict[str, object]) -> str:
         f"Python {description['python']}, {description['system']}; measured {description['date']}, "
         f"load average {description.get('load_1m', '?')}"
     )
+
+
+def write_results(folder: Path, name: str, description: dict[str, object], rows: list[dict], text: str) -> None:
+    """`name`.json (the machine and the rows) and `name`.md (`text`, also printed) in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.json").write_text(json.dumps({"machine": description, "rows": rows}, indent=2) + "\n")
+    (folder / f"{name}.md").write_text(text)
+    print(text)

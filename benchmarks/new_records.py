@@ -13,7 +13,6 @@ is under 5 s wall at 10,000 new records.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # synthetic.py: the tests' support
-from machine import SCRATCH, describe, machine
+from machine import SCRATCH, describe, machine, write_results
 from synthetic import make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -94,11 +93,7 @@ def main(arguments: list[str]) -> int:
         for kind in KINDS:
             rows.append(measure(papers, kind, options.runs, options.keep))
             print(rows[-1], flush=True)
-    options.results.mkdir(parents=True, exist_ok=True)
-    (options.results / "new-records.json").write_text(json.dumps({"machine": description, "rows": rows}, indent=2) + "\n")
-    text = markdown(rows, description)
-    (options.results / "new-records.md").write_text(text)
-    print(text)
+    write_results(options.results, "new-records", description, rows, markdown(rows, description))
     return 0
 
 

@@ -15,7 +15,6 @@ for each kind.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -26,7 +25,7 @@ from atlas.records.model import Atlas
 from atlas.relate.similarity import APPROXIMATE_FROM, related_papers
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # synthetic.py: the tests' support
-from machine import SCRATCH, describe, machine
+from machine import SCRATCH, describe, machine, write_results
 from synthetic import REPO, make_atlas
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -99,11 +98,7 @@ def main(arguments: list[str]) -> int:
         for kind in KINDS:
             rows.append(measure(papers, kind, options.runs))
             print(rows[-1], flush=True)
-    options.results.mkdir(parents=True, exist_ok=True)
-    (options.results / "related.json").write_text(json.dumps({"machine": description, "rows": rows}, indent=2) + "\n")
-    text = markdown(rows, description)
-    (options.results / "related.md").write_text(text)
-    print(text)
+    write_results(options.results, "related", description, rows, markdown(rows, description))
     return 0
 
 
