@@ -222,3 +222,24 @@ def test_the_json_feed_written_item_by_item_is_what_json_writes_for_the_whole_do
         assert json_feed_text(edition, chosen) == plain
         reuse.start(None)
         assert json_feed_text(edition, chosen, reuse.get) == plain == json_feed_text(edition, chosen, reuse.get)
+
+
+def test_a_change_to_what_every_page_reads_renders_every_page_again():
+    """atlas.site.reuse: a page is reused only while what all pages read (the templates, the edition,
+    the challenges) is unchanged; the templates' signature names every template file as it is now."""
+    from importlib import resources
+
+    from atlas.site.reuse import RenderReuse, templates_signature
+
+    reuse, renders = RenderReuse(), []
+
+    def build(shared: object) -> list[str]:
+        reuse.start(shared)
+        made = [reuse.get(path, "same inputs", lambda path=path: renders.append(path) or path) for path in ("a", "b")]
+        reuse.done()
+        return made
+
+    assert build("templates 1") == build("templates 1") == ["a", "b"] and renders == ["a", "b"]  # the second build reused both
+    assert build("templates 2") == ["a", "b"] and renders == ["a", "b", "a", "b"]  # another signature: rendered anew
+    names = sorted(item.name for item in resources.files("atlas.site").joinpath("templates").iterdir())
+    assert [name for name, *_ in templates_signature()] == names and all(size > 0 for _, size, _ in templates_signature())
