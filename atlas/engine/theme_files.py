@@ -16,33 +16,27 @@ TreeSignature = tuple[tuple[str, int], ...]
 _Found = TypeVar("_Found")
 
 
+def _modified(folder: str) -> int:
+    """A folder's modification time, or -1 where it is missing."""
+    try:
+        return os.stat(folder).st_mtime_ns
+    except FileNotFoundError:
+        return -1
+
+
 def tree_signature(roots: Iterable[str]) -> TreeSignature:
     """Each folder below `roots` (the roots included, in walk order) with its modification time;
     a root that is missing counts as a folder with time -1."""
-    folders: list[tuple[str, int]] = []
+    folders: list[str] = []
     for root in roots:
-        if not os.path.isdir(root):
-            folders.append((root, -1))
-            continue
-        for folder, _, _ in os.walk(root):
-            folders.append((folder, os.stat(folder).st_mtime_ns))
-    return tuple(folders)
+        folders += [folder for folder, _, _ in os.walk(root)] or [root]  # a missing root walks to nothing
+    return tuple((folder, _modified(folder)) for folder in folders)
 
 
 def unchanged(signature: TreeSignature) -> bool:
     """Whether every folder of `signature` is still there with the same modification time (a folder
     added below one of them changes that folder's time)."""
-    for folder, mtime in signature:
-        try:
-            if os.stat(folder).st_mtime_ns != mtime:
-                return False
-        except FileNotFoundError:
-            if mtime != -1:
-                return False
-        else:
-            if mtime == -1:
-                return False
-    return True
+    return all(_modified(folder) == mtime for folder, mtime in signature)
 
 
 class ListedOnce(Generic[_Found]):
